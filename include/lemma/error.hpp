@@ -1,0 +1,115 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "lemma/export.hpp"
+
+namespace lemma {
+
+/// What went wrong, in a form code can branch on. Each value says whether a retry can help.
+enum class ErrorKind {
+  /// The request was refused as malformed (by lemma before sending, or HTTP 400/413/422). Fix the
+  /// request; retrying the same request cannot help.
+  invalid_request,
+  /// The API key is missing, wrong or revoked (HTTP 401). Check the key; do not retry.
+  authentication,
+  /// The key is valid but may not use this model or endpoint (HTTP 403). Do not retry.
+  permission_denied,
+  /// The model, endpoint or base URL path does not exist (HTTP 404). Check model name and URL.
+  not_found,
+  /// Too many requests (HTTP 429). Retrying after `retry_after` can help.
+  rate_limited,
+  /// The account's quota or credit is exhausted (e.g. `insufficient_quota`). Retrying cannot help.
+  quota_exceeded,
+  /// The server failed (HTTP 5xx). A retry may help.
+  server_error,
+  /// A connect, request or idle timeout fired (or HTTP 408). A retry may help.
+  timeout,
+  /// No connection could be made or it broke before a response (DNS, refused, reset, TLS).
+  connection,
+  /// The caller cancelled the call.
+  cancelled,
+  /// The server's reply broke the protocol: malformed JSON, wrong content type, truncated or
+  /// oversized body. Retrying rarely helps; report it to the server's operator.
+  protocol,
+  /// The provider reported a failure lemma has no more specific kind for (e.g. an envelope's
+  /// `success: false` with an unknown code).
+  provider,
+};
+
+/// Returns the kind's name as written above, e.g. "rate_limited".
+LEMMA_EXPORT std::string_view to_string(ErrorKind kind) noexcept;
+
+/// Maps an HTTP status code to an ErrorKind (the one table lemma uses for every provider).
+LEMMA_EXPORT ErrorKind error_kind_for_status(int http_status) noexcept;
+
+/// A failed call: machine-readable parts plus a human message that says what to do.
+///
+/// A plain value: copyable, comparable and streamable. Never contains an API key.
+struct LEMMA_EXPORT Error {
+  /// What went wrong.
+  ErrorKind kind = ErrorKind::provider;
+  /// Human-readable explanation: what was wrong and what to do about it.
+  std::string message;
+  /// HTTP status of the response, or 0 when no response was received.
+  int http_status = 0;
+  /// The provider's machine-readable error code (e.g. "insufficient_quota"), if it sent one.
+  std::string code;
+  /// The provider's error type (e.g. "invalid_request_error"), if it sent one.
+  std::string type;
+  /// The request parameter the provider (or lemma's validation) blamed, if any.
+  std::string param;
+  /// The provider's own message text, verbatim (with any API key redacted).
+  std::string provider_message;
+  /// The server's request id (x-request-id and similar headers), for support tickets.
+  std::string request_id;
+  /// How long the server asked to wait before retrying, if it said.
+  std::optional<std::chrono::milliseconds> retry_after;
+  /// How many attempts were made before giving up (1 when there was no retry).
+  int attempts = 1;
+  /// The start of the response body (at most kMaxBodyExcerpt bytes), for diagnosis.
+  std::string body_excerpt;
+
+  /// Upper bound on body_excerpt's size.
+  static constexpr std::size_t kMaxBodyExcerpt = 1024;
+
+  /// One line for logs and exceptions: kind, HTTP status, message and request id.
+  std::string what() const;
+  /// True when a retry of the same request might succeed (the kind and status allow it).
+  bool is_retryable() const noexcept;
+
+  /// Field-by-field equality.
+  friend bool operator==(const Error& a, const Error& b);
+  /// Field-by-field inequality.
+  friend bool operator!=(const Error& a, const Error& b) { return !(a == b); }
+};
+
+/// Writes `error.what()`.
+LEMMA_EXPORT std::ostream& operator<<(std::ostream& os, const Error& error);
+
+/// Creates an Error of `kind` with `message` (the per-kind helpers below use it).
+LEMMA_EXPORT Error make_error(ErrorKind kind, std::string message);
+/// Creates an invalid_request Error blaming the request parameter `param`.
+LEMMA_EXPORT Error invalid_request_error(std::string param, std::string message);
+/// Creates a protocol Error for a server reply that broke the protocol.
+LEMMA_EXPORT Error protocol_error(std::string message);
+
+/// The exception thrown by `Result::value()` on an error; carries the Error.
+class LEMMA_EXPORT Exception : public std::runtime_error {
+ public:
+  /// Wraps `error`; `what()` returns `error.what()`.
+  explicit Exception(Error error);
+  /// The error this exception carries.
+  const Error& error() const noexcept { return error_; }
+
+ private:
+  Error error_;
+};
+
+}  // namespace lemma

@@ -1,0 +1,104 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "lemma/export.hpp"
+#include "lemma/headers.hpp"
+#include "lemma/result.hpp"
+
+namespace lemma {
+
+/// Default bound on a whole (non-streamed) response body: 64 MiB.
+inline constexpr std::size_t kDefaultMaxResponseBytes = std::size_t{64} * 1024 * 1024;
+
+/// A cooperative cancellation flag shared between a caller and an operation in flight.
+///
+/// Thread-safe: cancel() may be called from any thread.
+class CancellationToken {
+ public:
+  /// Requests cancellation.
+  void cancel() noexcept { cancelled_.store(true, std::memory_order_release); }
+  /// True once cancel() was called.
+  bool is_cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+/// An HTTP request as a transport sends it. Providers build these; transports send them.
+struct HttpRequest {
+  /// "GET" or "POST".
+  std::string method = "POST";
+  /// Absolute http:// or https:// URL.
+  std::string url;
+  /// Header fields (Authorization, Content-Type, ...).
+  Headers headers;
+  /// Request body (JSON for chat requests; empty for GET).
+  std::string body;
+  /// Time allowed to establish the connection (TCP + TLS). Default 10 s.
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  /// Time allowed for the whole exchange, from start to the last body byte. Default 600 s.
+  std::chrono::milliseconds timeout{std::chrono::seconds(600)};
+  /// send() refuses bodies larger than this with a protocol error. Default 64 MiB.
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;
+  /// Optional cancellation flag, polled while the request is in flight.
+  std::shared_ptr<const CancellationToken> cancellation;
+
+  /// Method, URL, redacted headers and body size, for debugging: never includes credentials.
+  std::string to_redacted_string() const;
+};
+
+/// A complete HTTP response.
+struct HttpResponse {
+  /// HTTP status code, e.g. 200.
+  int status = 0;
+  /// Response header fields.
+  Headers headers;
+  /// The whole response body.
+  std::string body;
+
+  /// True for 2xx statuses.
+  bool is_success() const noexcept { return status >= 200 && status < 300; }
+};
+
+/// A response whose body is pulled as it arrives (server-sent events, large bodies).
+///
+/// Status and headers are known when the stream is returned; `read()` yields body bytes.
+/// Belongs to one thread, except cancel(), which any thread may call.
+class LEMMA_EXPORT ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  /// HTTP status code.
+  virtual int status() const noexcept = 0;
+  /// Response header fields.
+  virtual const Headers& headers() const noexcept = 0;
+  /// Reads up to `capacity` body bytes into `buffer`, blocking until at least one byte, the end
+  /// of the body (returns 0) or an error (timeout, connection reset, cancellation).
+  virtual Result<std::size_t> read(char* buffer, std::size_t capacity) = 0;
+  /// Stops the transfer: a read() in progress or the next one returns a `cancelled` error.
+  virtual void cancel() noexcept = 0;
+
+  /// Reads the rest of the body; a protocol error when it exceeds `max_bytes`.
+  Result<std::string> read_all(std::size_t max_bytes = kDefaultMaxResponseBytes);
+};
+
+/// Moves bytes: the seam between lemma and the network. Implement it to bring your own HTTP
+/// stack; lemma ships CurlTransport (default) and testing::MockTransport.
+///
+/// Implementations must be safe to call from several threads at once.
+class LEMMA_EXPORT Transport {
+ public:
+  virtual ~Transport() = default;
+  /// Sends `request` and returns the whole response (any status), or a connection, timeout,
+  /// cancelled or protocol error (body over request.max_response_bytes).
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+  /// Sends `request` and returns once status and headers arrived; the body is pulled from the
+  /// returned stream.
+  virtual Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) = 0;
+};
+
+}  // namespace lemma

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lemma/api_key.hpp"
+#include "lemma/export.hpp"
+#include "lemma/headers.hpp"
+#include "lemma/provider.hpp"
+#include "lemma/url.hpp"
+
+namespace lemma::providers {
+
+/// Settings of an OpenAI-compatible endpoint.
+struct OpenAICompatibleOptions {
+  /// The API root. Rule: trailing slashes are ignored; when the URL has no path at all
+  /// ("http://localhost:8000"), "/v1" is appended; any other path is used as given
+  /// ("https://api.aimlapi.com/v1", "http://host/openai/v1"). Requests go to
+  /// `<root>/chat/completions` and `<root>/models`.
+  std::string base_url;
+  /// Sent as "Authorization: Bearer <key>" when not empty.
+  ApiKey api_key;
+  /// Name for logs and metrics.
+  std::string name = "openai_compatible";
+  /// Extra headers on every request (e.g. an organisation or project header).
+  Headers headers;
+};
+
+/// A provider for any server that speaks OpenAI's chat-completions API: POST
+/// {root}/chat/completions, GET {root}/models, Bearer auth, JSON bodies.
+///
+/// Validation: the shared rules of validate_chat_request() plus OpenAI's ranges
+/// (temperature 0..2, top_p (0, 1], penalties -2..2, top_logprobs 0..20).
+class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
+ public:
+  /// Creates the provider. A malformed base_url does not throw: every call then returns an
+  /// invalid_request error that names it, before any I/O.
+  explicit OpenAICompatibleProvider(OpenAICompatibleOptions options);
+
+  std::string name() const override;
+  Result<HttpRequest> encode_chat(const ChatRequest& request) const override;
+  Result<ChatResponse> decode_chat(const HttpResponse& response) const override;
+  Result<HttpRequest> encode_models() const override;
+  Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const override;
+  Error decode_error(const HttpResponse& response) const override;
+  void redact(std::string& text) const override;
+
+  /// The resolved API root (after the base-URL rule), or the parse error.
+  const Result<Url>& root() const noexcept { return root_; }
+
+ protected:
+  /// Checks OpenAI's parameter ranges on top of the shared rules; override to change them.
+  virtual std::optional<Error> validate(const ChatRequest& request) const;
+  /// Builds a request to `<root><path>` with auth, content type and extra headers.
+  Result<HttpRequest> make_request(std::string method, std::string_view path,
+                                   std::string body) const;
+
+ private:
+  OpenAICompatibleOptions options_;
+  Result<Url> root_;
+};
+
+/// An OpenAI-compatible provider at `base_url` (see OpenAICompatibleOptions::base_url for the
+/// URL rule) with an optional API key.
+LEMMA_EXPORT std::shared_ptr<Provider> openai_compatible(std::string base_url, ApiKey api_key = {});
+
+}  // namespace lemma::providers

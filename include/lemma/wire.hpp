@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lemma/chat.hpp"
+#include "lemma/error.hpp"
+#include "lemma/export.hpp"
+#include "lemma/http.hpp"
+#include "lemma/model_info.hpp"
+#include "lemma/result.hpp"
+
+/// Building blocks for the OpenAI chat-completions wire format, public so that custom providers
+/// can reuse exactly what the built-in ones use.
+namespace lemma::wire {
+
+/// The OpenAI-format JSON of one message.
+LEMMA_EXPORT nlohmann::json encode_message(const Message& message);
+/// The OpenAI-format request body: model, messages, stream, each *set* sampling field, then
+/// `sampling.extra` merged last (its keys win).
+LEMMA_EXPORT nlohmann::json encode_chat_body(const ChatRequest& request);
+
+/// Parses `body` as JSON; a protocol Error naming `what`, the byte offset and an excerpt when it
+/// is not JSON (e.g. an HTML page from a proxy).
+LEMMA_EXPORT Result<nlohmann::json> parse_json(std::string_view body, std::string_view what);
+
+/// Decodes an OpenAI-format chat completion. Unknown fields are ignored (and kept in `raw`);
+/// a missing or mistyped essential field is a protocol Error naming it.
+LEMMA_EXPORT Result<ChatResponse> decode_chat_response(nlohmann::json body);
+/// Decodes one OpenAI-format message object (content may be null, a string or text parts).
+LEMMA_EXPORT Result<Message> decode_message(const nlohmann::json& message, std::string_view path);
+/// Decodes an OpenAI-format usage object (with prompt/completion token details when present).
+LEMMA_EXPORT Result<Usage> decode_usage(const nlohmann::json& usage);
+/// Decodes a `/models` listing: {"data": [...]} or a bare array; context length from
+/// `max_model_len`, `context_length`, `context_window` or llama.cpp's `meta.n_ctx_train`.
+LEMMA_EXPORT Result<std::vector<ModelInfo>> decode_models_response(const nlohmann::json& body);
+
+/// The request id a server attached (x-request-id, request-id, x-amzn-requestid, cf-ray...).
+LEMMA_EXPORT std::string request_id_from(const Headers& headers);
+/// The server's retry hint: `retry-after-ms`, then `Retry-After` as seconds or an HTTP date.
+/// `now` is the current time (for the HTTP-date form).
+LEMMA_EXPORT std::optional<std::chrono::milliseconds> retry_after_from(
+    const Headers& headers,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+/// Decodes a non-2xx response in any common error shape: OpenAI {"error": {message, type,
+/// param, code}}, {"error": "text"}, FastAPI {"detail": ...}, {"message": ...}, TGI
+/// {"error": ..., "error_type": ...}, or a non-JSON body (an HTML page from a proxy). The kind
+/// comes from error_kind_for_status(); 429 and 402 become quota_exceeded when the body says the
+/// quota or credit is exhausted. The message says what to do next.
+LEMMA_EXPORT Error decode_error_response(const HttpResponse& response);
+
+/// The first Error::kMaxBodyExcerpt bytes of `body`, cut at a UTF-8 boundary.
+LEMMA_EXPORT std::string body_excerpt(std::string_view body);
+
+}  // namespace lemma::wire

@@ -1,0 +1,94 @@
+#include "lemma/error.hpp"
+
+#include <ostream>
+
+namespace lemma {
+
+std::string_view to_string(ErrorKind kind) noexcept {
+  switch (kind) {
+    case ErrorKind::invalid_request: return "invalid_request";
+    case ErrorKind::authentication: return "authentication";
+    case ErrorKind::permission_denied: return "permission_denied";
+    case ErrorKind::not_found: return "not_found";
+    case ErrorKind::rate_limited: return "rate_limited";
+    case ErrorKind::quota_exceeded: return "quota_exceeded";
+    case ErrorKind::server_error: return "server_error";
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::connection: return "connection";
+    case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::protocol: return "protocol";
+    case ErrorKind::provider: return "provider";
+  }
+  return "unknown";
+}
+
+ErrorKind error_kind_for_status(int http_status) noexcept {
+  switch (http_status) {
+    case 400:
+    case 413:
+    case 422: return ErrorKind::invalid_request;
+    case 401: return ErrorKind::authentication;
+    case 402: return ErrorKind::quota_exceeded;
+    case 403: return ErrorKind::permission_denied;
+    case 404: return ErrorKind::not_found;
+    case 408: return ErrorKind::timeout;
+    case 429: return ErrorKind::rate_limited;
+    default: break;
+  }
+  if (http_status >= 500 && http_status <= 599) return ErrorKind::server_error;
+  if (http_status >= 400 && http_status <= 499) return ErrorKind::invalid_request;
+  return ErrorKind::protocol;  // 1xx/3xx (redirects are not followed) or nonsense
+}
+
+std::string Error::what() const {
+  std::string out = "lemma ";
+  out += to_string(kind);
+  out += " error";
+  if (http_status != 0) out += " (HTTP " + std::to_string(http_status) + ")";
+  out += ": ";
+  out += message;
+  if (attempts > 1) out += " [after " + std::to_string(attempts) + " attempts]";
+  if (!request_id.empty()) out += " [request id " + request_id + "]";
+  return out;
+}
+
+bool Error::is_retryable() const noexcept {
+  switch (kind) {
+    case ErrorKind::rate_limited:
+    case ErrorKind::server_error:
+    case ErrorKind::timeout:
+    case ErrorKind::connection: return true;
+    default: return http_status == 409;
+  }
+}
+
+bool operator==(const Error& a, const Error& b) {
+  return a.kind == b.kind && a.message == b.message && a.http_status == b.http_status &&
+         a.code == b.code && a.type == b.type && a.param == b.param &&
+         a.provider_message == b.provider_message && a.request_id == b.request_id &&
+         a.retry_after == b.retry_after && a.attempts == b.attempts &&
+         a.body_excerpt == b.body_excerpt;
+}
+
+std::ostream& operator<<(std::ostream& os, const Error& error) { return os << error.what(); }
+
+Error make_error(ErrorKind kind, std::string message) {
+  Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
+Error invalid_request_error(std::string param, std::string message) {
+  Error error = make_error(ErrorKind::invalid_request, std::move(message));
+  error.param = std::move(param);
+  return error;
+}
+
+Error protocol_error(std::string message) {
+  return make_error(ErrorKind::protocol, std::move(message));
+}
+
+Exception::Exception(Error error) : std::runtime_error(error.what()), error_(std::move(error)) {}
+
+}  // namespace lemma

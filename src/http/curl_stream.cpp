@@ -1,0 +1,332 @@
+#include "curl_stream_private.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "lemma/url.hpp"
+#include "lemma/version.hpp"
+
+namespace lemma::detail {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
+                           text.back() == '\n')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+long as_curl_ms(std::chrono::milliseconds value) {
+  return static_cast<long>(std::max<std::chrono::milliseconds::rep>(0, value.count()));
+}
+
+bool has_line_break(const std::string& text) {
+  return text.find_first_of("\r\n") != std::string::npos || text.find('\0') != std::string::npos;
+}
+
+}  // namespace
+
+CurlStream::CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& request,
+                       const CurlTransportOptions& options)
+    : share_(std::move(share)),
+      multi_(curl_multi_init()),
+      easy_(curl_easy_init()),
+      request_body_(request.body),
+      timeout_(request.timeout),
+      connect_timeout_(request.connect_timeout),
+      poll_interval_(std::max(options.cancellation_poll_interval, std::chrono::milliseconds(1))),
+      max_header_bytes_(options.max_header_bytes),
+      token_(request.cancellation) {
+  auto url = Url::parse(request.url);
+  target_ = request.method + " " + (url ? url->to_string() : std::string("(invalid URL)"));
+}
+
+CurlStream::~CurlStream() {
+  if (attached_) curl_multi_remove_handle(multi_.get(), easy_.get());
+}
+
+Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions& options,
+                                                      std::shared_ptr<CurlShare> share,
+                                                      const HttpRequest& request) {
+  // Checked here so that every transport user, not only providers, gets a typed error.
+  if (auto url = Url::parse(request.url); !url) return url.error();
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value) ||
+        name.find(':') != std::string::npos) {
+      return invalid_request_error("headers", "The header '" + name +
+                                                  "' has an empty name or contains a colon or a "
+                                                  "line break; remove or fix it.");
+    }
+  }
+  auto stream = std::make_unique<CurlStream>(std::move(share), request, options);
+  if (!stream->multi_ || !stream->easy_) {
+    return make_error(ErrorKind::connection, "libcurl could not allocate a transfer handle.");
+  }
+  if (auto configured = stream->configure(request, options); !configured) {
+    return configured.error();
+  }
+  if (curl_multi_add_handle(stream->multi_.get(), stream->easy_.get()) != CURLM_OK) {
+    return make_error(ErrorKind::connection, "libcurl could not start the transfer.");
+  }
+  stream->attached_ = true;
+  auto ready = stream->drive_until([&s = *stream] { return s.headers_complete_; });
+  if (!ready) return ready.error();
+  if (!stream->headers_complete_) {
+    if (stream->result_ != CURLE_OK) return stream->transfer_error();
+    return protocol_error("The server closed the connection without a complete HTTP response (" +
+                          stream->target_ + ").");
+  }
+  return stream;
+}
+
+Result<Done> CurlStream::configure(const HttpRequest& request, const CurlTransportOptions& options) {
+  CURL* e = easy_.get();
+  curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+#endif
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_SHARE, share_->get());
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlStream::on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlStream::on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, as_curl_ms(request.connect_timeout));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, as_curl_ms(request.timeout));
+  // POST must not be replayed to another URL silently; redirects are reported, not followed.
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+  curl_easy_setopt(e, CURLOPT_MAXCONNECTS, options.max_idle_connections);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.insecure_skip_tls_verify ? 0L : 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.insecure_skip_tls_verify ? 0L : 2L);
+  if (!options.ca_bundle_path.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle_path.c_str());
+  if (!options.client_certificate_path.empty()) {
+    curl_easy_setopt(e, CURLOPT_SSLCERT, options.client_certificate_path.c_str());
+  }
+  if (!options.client_key_path.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, options.client_key_path.c_str());
+  if (!options.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, options.proxy.c_str());
+  // The progress callback is not used for cancellation (drive_until polls the flags), but
+  // NOPROGRESS stays on to keep curl from computing progress meters.
+  curl_easy_setopt(e, CURLOPT_NOPROGRESS, 1L);
+
+  if (request.method == "POST") {
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, request_body_.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_body_.size()));
+  } else if (request.method == "GET") {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (!request_body_.empty()) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, request_body_.data());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_body_.size()));
+    }
+  }
+
+  curl_slist* list = nullptr;
+  auto append = [&list](const std::string& line) -> bool {
+    curl_slist* next = curl_slist_append(list, line.c_str());
+    if (!next) return false;
+    list = next;
+    return true;
+  };
+  bool ok = true;
+  for (const auto& [name, value] : request.headers) ok = ok && append(name + ": " + value);
+  // An empty "Expect:" stops curl from waiting for 100-continue before sending large bodies.
+  ok = ok && append("Expect:");
+  if (!request.headers.contains("User-Agent")) {
+    ok = ok && append("User-Agent: " + (options.user_agent.empty()
+                                            ? std::string("lemma/") + kVersion
+                                            : options.user_agent));
+  }
+  header_list_.reset(list);
+  if (!ok) return make_error(ErrorKind::connection, "libcurl could not allocate the header list.");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list_.get());
+  return Done{};
+}
+
+std::size_t CurlStream::on_header(char* data, std::size_t size, std::size_t count, void* self_ptr) {
+  auto& self = *static_cast<CurlStream*>(self_ptr);
+  const std::size_t length = size * count;
+  self.header_bytes_ += length;
+  if (self.header_bytes_ > self.max_header_bytes_) {
+    self.headers_too_large_ = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  const std::string_view line = trim(std::string_view(data, length));
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (after 1xx): forget the previous block.
+    self.headers_ = Headers();
+    self.headers_complete_ = false;
+    const auto space = line.find(' ');
+    self.status_ = space == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+  } else if (line.empty()) {
+    if (self.status_ >= 200) self.headers_complete_ = true;
+  } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+    self.headers_.add(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+  }
+  return length;
+}
+
+std::size_t CurlStream::on_body(char* data, std::size_t size, std::size_t count, void* self_ptr) {
+  auto& self = *static_cast<CurlStream*>(self_ptr);
+  const std::size_t length = size * count;
+  if (self.buffered() >= kMaxBuffered) {
+    self.paused_ = true;  // backpressure: curl keeps the data and delivers it again on unpause
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  if (self.buffer_pos_ > 0 && self.buffer_pos_ == self.buffer_.size()) {
+    self.buffer_.clear();
+    self.buffer_pos_ = 0;
+  }
+  self.headers_complete_ = true;  // body bytes imply the header block ended
+  self.buffer_.append(data, length);
+  self.body_bytes_ += length;
+  return length;
+}
+
+bool CurlStream::is_cancelled() const noexcept {
+  return cancelled_.load(std::memory_order_acquire) || (token_ && token_->is_cancelled());
+}
+
+void CurlStream::cancel() noexcept {
+  cancelled_.store(true, std::memory_order_release);
+  if (multi_) curl_multi_wakeup(multi_.get());
+}
+
+Error CurlStream::abort_cancelled() {
+  if (attached_) {
+    // Removing an unfinished transfer closes its connection: nothing half-read is reused.
+    curl_multi_remove_handle(multi_.get(), easy_.get());
+    attached_ = false;
+  }
+  done_ = true;
+  result_ = CURLE_ABORTED_BY_CALLBACK;
+  return make_error(ErrorKind::cancelled, "The request was cancelled (" + target_ + ").");
+}
+
+template <typename Predicate>
+Result<Done> CurlStream::drive_until(Predicate done) {
+  while (true) {
+    if (is_cancelled()) return abort_cancelled();
+    if (done_) return Done{};
+    int running = 0;
+    const CURLMcode code = curl_multi_perform(multi_.get(), &running);
+    if (code != CURLM_OK) {
+      done_ = true;
+      result_ = CURLE_FAILED_INIT;
+      return make_error(ErrorKind::connection,
+                        std::string("libcurl failed to drive the transfer: ") + curl_multi_strerror(code));
+    }
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
+      if (message->msg == CURLMSG_DONE) {
+        done_ = true;
+        result_ = message->data.result;
+      }
+    }
+    if (done() || done_) return Done{};
+    const int wait_ms = static_cast<int>(poll_interval_.count());
+    curl_multi_poll(multi_.get(), nullptr, 0, wait_ms, nullptr);
+  }
+}
+
+std::size_t CurlStream::take(char* out, std::size_t capacity) {
+  const std::size_t n = std::min(capacity, buffered());
+  std::memcpy(out, buffer_.data() + buffer_pos_, n);
+  buffer_pos_ += n;
+  if (buffer_pos_ == buffer_.size()) {
+    buffer_.clear();
+    buffer_pos_ = 0;
+  }
+  return n;
+}
+
+Result<std::size_t> CurlStream::read(char* buffer, std::size_t capacity) {
+  if (capacity == 0) return std::size_t{0};
+  if (buffered() > 0) return take(buffer, capacity);
+  if (paused_ && !done_) {
+    paused_ = false;
+    curl_easy_pause(easy_.get(), CURLPAUSE_CONT);
+    if (buffered() > 0) return take(buffer, capacity);
+  }
+  if (is_cancelled() && !done_) return abort_cancelled();
+  if (!done_) {
+    auto driven = drive_until([this] { return buffered() > 0; });
+    if (!driven) return driven.error();
+    if (buffered() > 0) return take(buffer, capacity);
+  }
+  if (result_ == CURLE_ABORTED_BY_CALLBACK) {
+    return make_error(ErrorKind::cancelled, "The request was cancelled (" + target_ + ").");
+  }
+  if (result_ != CURLE_OK) return transfer_error();
+  return std::size_t{0};
+}
+
+Error CurlStream::transfer_error() const {
+  const std::string detail = error_buffer_[0] != '\0' ? std::string(error_buffer_) : curl_easy_strerror(result_);
+  const std::string where = " (" + target_ + ")";
+  curl_off_t connect_us = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+  const bool connected = connect_us > 0 || status_ != 0;
+  switch (result_) {
+    case CURLE_OPERATION_TIMEDOUT:
+      if (!connected) {
+        return make_error(ErrorKind::timeout,
+                          "Could not connect within the connect timeout of " +
+                              std::to_string(connect_timeout_.count()) + " ms" + where +
+                              ". Check that the server is up and reachable, or raise "
+                              "ClientOptions::connect_timeout.");
+      }
+      return make_error(ErrorKind::timeout,
+                        "The request timed out after " + std::to_string(timeout_.count()) +
+                            " ms" + (status_ ? " while reading the body" : " waiting for a response") +
+                            where + ". Raise ClientOptions::timeout (or CallOptions::timeout) for "
+                                    "long generations, or lower max_tokens.");
+    case CURLE_ABORTED_BY_CALLBACK:
+      return make_error(ErrorKind::cancelled, "The request was cancelled" + where + ".");
+    case CURLE_WRITE_ERROR:
+      if (headers_too_large_) {
+        return protocol_error("The response headers exceed " + std::to_string(max_header_bytes_) +
+                              " bytes" + where + "; raise CurlTransportOptions::max_header_bytes "
+                                                 "if this server is known to send that much.");
+      }
+      return protocol_error("The response could not be stored" + where + ": " + detail);
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return invalid_request_error("url", "The URL is not usable" + where + ": " + detail);
+    case CURLE_PARTIAL_FILE:
+      return protocol_error("The response body was cut short after " + std::to_string(body_bytes_) +
+                            " bytes: the server closed the connection before the length it "
+                            "announced" + where + ".");
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_BAD_CONTENT_ENCODING:
+#if LIBCURL_VERSION_NUM >= 0x074400
+    case CURLE_HTTP2:
+#endif
+      return protocol_error("The server's reply broke the HTTP protocol" + where + ": " + detail);
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      return make_error(ErrorKind::connection,
+                        "TLS verification failed" + where + ": " + detail +
+                            ". Configure CurlTransportOptions::ca_bundle_path with the server's CA.");
+    default: break;
+  }
+  return make_error(ErrorKind::connection,
+                           (connected ? (status_ ? "The connection broke after " +
+                                                       std::to_string(body_bytes_) + " body bytes"
+                                                 : std::string("The connection broke before a response"))
+                                      : std::string("Could not connect")) +
+                               where + ": " + detail + ".");
+}
+
+}  // namespace lemma::detail

@@ -1,0 +1,31 @@
+#include "lemma/http.hpp"
+
+#include "lemma/url.hpp"
+
+namespace lemma {
+
+Result<std::string> ResponseStream::read_all(std::size_t max_bytes) {
+  std::string body;
+  char chunk[16 * 1024];
+  while (true) {
+    auto n = read(chunk, sizeof chunk);
+    if (!n) return n.error();
+    if (*n == 0) return body;
+    if (body.size() + *n > max_bytes) {
+      cancel();
+      return protocol_error("The response body exceeds the limit of " + std::to_string(max_bytes) +
+                            " bytes; raise ClientOptions::max_response_bytes if that is expected.");
+    }
+    body.append(chunk, *n);
+  }
+}
+
+std::string HttpRequest::to_redacted_string() const {
+  auto parsed = Url::parse(url);
+  std::string out = method + " " + (parsed ? parsed->to_string() : std::string("(invalid URL)")) + "\n";
+  out += headers.to_redacted_string();
+  out += "(" + std::to_string(body.size()) + " body bytes)";
+  return out;
+}
+
+}  // namespace lemma

@@ -1,0 +1,249 @@
+#include "lemma/wire.hpp"
+
+#include "json_reader_private.hpp"
+
+namespace lemma::wire {
+
+using detail::JsonReader;
+using nlohmann::json;
+
+namespace {
+
+// Content may be a string, null, or (some servers) an array of typed parts.
+std::optional<std::string> decode_content(JsonReader& reader, const json& message,
+                                          const std::string& path) {
+  const json* content = JsonReader::member(message, "content");
+  if (!content) return std::nullopt;
+  if (content->is_string()) return content->get<std::string>();
+  if (content->is_array()) {
+    std::string text;
+    for (const auto& part : *content) {
+      if (part.is_string()) {
+        text += part.get<std::string>();
+      } else if (const json* t = JsonReader::member(part, "text"); t && t->is_string()) {
+        text += t->get<std::string>();
+      }
+    }
+    return text;
+  }
+  reader.mistyped(path + ".content", "a string or null", *content);
+  return std::nullopt;
+}
+
+std::vector<ToolCall> decode_tool_calls(JsonReader& reader, const json& message,
+                                        const std::string& path) {
+  std::vector<ToolCall> calls;
+  const json* list = JsonReader::member(message, "tool_calls");
+  if (!list) return calls;
+  if (!list->is_array()) {
+    reader.mistyped(path + ".tool_calls", "an array", *list);
+    return calls;
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    const std::string where = path + ".tool_calls[" + std::to_string(i) + "]";
+    ToolCall call;
+    call.id = reader.string_or_empty(item, "id", where + ".id");
+    call.type = reader.optional_string(item, "type", where + ".type").value_or("function");
+    if (const json* function = JsonReader::member(item, "function")) {
+      call.function_name = reader.string_or_empty(*function, "name", where + ".function.name");
+      if (const json* args = JsonReader::member(*function, "arguments")) {
+        // Some servers send arguments as an object instead of a JSON string.
+        call.arguments = args->is_string() ? args->get<std::string>() : args->dump();
+      }
+    }
+    calls.push_back(std::move(call));
+  }
+  return calls;
+}
+
+Message decode_message_with(JsonReader& reader, const json& message, const std::string& path) {
+  Message out;
+  if (!message.is_object()) {
+    reader.mistyped(path, "an object", message);
+    return out;
+  }
+  out.role = reader.optional_string(message, "role", path + ".role").value_or("assistant");
+  out.content = decode_content(reader, message, path);
+  out.name = reader.optional_string(message, "name", path + ".name");
+  out.tool_call_id = reader.optional_string(message, "tool_call_id", path + ".tool_call_id");
+  out.reasoning_content =
+      reader.optional_string(message, "reasoning_content", path + ".reasoning_content");
+  if (!out.reasoning_content) {
+    // Newer vLLM and some gateways name the field "reasoning".
+    out.reasoning_content = reader.optional_string(message, "reasoning", path + ".reasoning");
+  }
+  out.refusal = reader.optional_string(message, "refusal", path + ".refusal");
+  out.tool_calls = decode_tool_calls(reader, message, path);
+  return out;
+}
+
+std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage) {
+  if (!usage.is_object()) {
+    reader.mistyped("usage", "an object", usage);
+    return std::nullopt;
+  }
+  Usage out;
+  out.prompt_tokens = reader.int_or(usage, "prompt_tokens", "usage.prompt_tokens", 0);
+  out.completion_tokens = reader.int_or(usage, "completion_tokens", "usage.completion_tokens", 0);
+  out.total_tokens = reader.int_or(usage, "total_tokens", "usage.total_tokens",
+                                   out.prompt_tokens + out.completion_tokens);
+  if (const json* details = JsonReader::member(usage, "prompt_tokens_details")) {
+    out.cached_tokens = reader.optional_int(*details, "cached_tokens",
+                                            "usage.prompt_tokens_details.cached_tokens");
+  }
+  if (const json* details = JsonReader::member(usage, "completion_tokens_details")) {
+    out.reasoning_tokens = reader.optional_int(*details, "reasoning_tokens",
+                                               "usage.completion_tokens_details.reasoning_tokens");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) {
+  json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_discarded()) return parsed;
+  // Parse again with exceptions to learn where it broke (the error path only).
+  std::string where;
+  try {
+    const json unused = json::parse(body.begin(), body.end());
+    (void)unused;
+  } catch (const json::parse_error& e) {
+    where = " at byte " + std::to_string(e.byte);
+  } catch (const std::exception&) {
+  }
+  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where +
+                        " (" + std::to_string(body.size()) + " bytes";
+  if (!body.empty()) message += ", starting \"" + body_excerpt(body.substr(0, 120)) + "\"";
+  message += "). It may come from a proxy or a server that is not OpenAI-compatible; check the "
+             "base URL.";
+  Error error = protocol_error(std::move(message));
+  error.body_excerpt = body_excerpt(body);
+  return error;
+}
+
+Result<Message> decode_message(const nlohmann::json& message, std::string_view path) {
+  JsonReader reader("message");
+  Message out = decode_message_with(reader, message, std::string(path));
+  if (!reader.ok()) return *reader.error();
+  return out;
+}
+
+Result<Usage> decode_usage(const nlohmann::json& usage) {
+  JsonReader reader("usage");
+  auto out = decode_usage_with(reader, usage);
+  if (!reader.ok()) return *reader.error();
+  return *out;
+}
+
+Result<ChatResponse> decode_chat_response(nlohmann::json body) {
+  JsonReader reader("chat completion");
+  if (!body.is_object()) {
+    reader.mistyped("the body", "an object", body);
+    return *reader.error();
+  }
+  const json* choices = JsonReader::member(body, "choices");
+  if (!choices) {
+    if (JsonReader::member(body, "error")) {
+      // Some gateways answer 200 with an error object; report the provider's error.
+      HttpResponse as_error;
+      as_error.status = 200;
+      as_error.body = body.dump();
+      return decode_error_response(as_error);
+    }
+    reader.fail("it has no \"choices\" array");
+    return *reader.error();
+  }
+  if (!choices->is_array()) {
+    reader.mistyped("choices", "an array", *choices);
+    return *reader.error();
+  }
+
+  ChatResponse out;
+  out.id = reader.string_or_empty(body, "id", "id");
+  out.object = reader.string_or_empty(body, "object", "object");
+  out.created = reader.int_or(body, "created", "created", 0);
+  out.model = reader.string_or_empty(body, "model", "model");
+  out.system_fingerprint = reader.optional_string(body, "system_fingerprint", "system_fingerprint");
+  for (std::size_t i = 0; i < choices->size(); ++i) {
+    const json& item = (*choices)[i];
+    const std::string where = "choices[" + std::to_string(i) + "]";
+    if (!item.is_object()) {
+      reader.mistyped(where, "an object", item);
+      break;
+    }
+    Choice choice;
+    choice.index = reader.int_or(item, "index", where + ".index", static_cast<std::int64_t>(i));
+    if (const json* message = JsonReader::member(item, "message")) {
+      choice.message = decode_message_with(reader, *message, where + ".message");
+    } else if (const json* text = JsonReader::member(item, "text"); text && text->is_string()) {
+      // Legacy completions shape, still sent by a few self-hosted wrappers.
+      choice.message.role = "assistant";
+      choice.message.content = text->get<std::string>();
+    } else {
+      reader.fail(where + " has no \"message\"");
+    }
+    choice.finish_reason = reader.string_or_empty(item, "finish_reason", where + ".finish_reason");
+    if (auto it = item.find("logprobs"); it != item.end()) choice.logprobs = *it;
+    out.choices.push_back(std::move(choice));
+  }
+  if (const json* usage = JsonReader::member(body, "usage")) {
+    out.usage = decode_usage_with(reader, *usage);
+  }
+  if (!reader.ok()) return *reader.error();
+  out.raw = std::move(body);
+  return out;
+}
+
+Result<std::vector<ModelInfo>> decode_models_response(const nlohmann::json& body) {
+  JsonReader reader("model list");
+  const json* list = &body;
+  if (body.is_object()) {
+    list = JsonReader::member(body, "data");
+    if (!list) list = JsonReader::member(body, "models");  // Ollama's native shape
+    if (!list) {
+      reader.fail("it has no \"data\" array");
+      return *reader.error();
+    }
+  }
+  if (!list->is_array()) {
+    reader.mistyped("data", "an array", *list);
+    return *reader.error();
+  }
+  std::vector<ModelInfo> models;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    const std::string where = "data[" + std::to_string(i) + "]";
+    if (!item.is_object()) {
+      reader.mistyped(where, "an object", item);
+      break;
+    }
+    ModelInfo model;
+    model.id = reader.optional_string(item, "id", where + ".id")
+                   .value_or(reader.string_or_empty(item, "name", where + ".name"));
+    model.object = reader.string_or_empty(item, "object", where + ".object");
+    model.created = reader.int_or(item, "created", where + ".created", 0);
+    model.owned_by = reader.string_or_empty(item, "owned_by", where + ".owned_by");
+    for (const char* key : {"max_model_len", "context_length", "context_window"}) {
+      if (!model.context_length) model.context_length = reader.optional_int(item, key, where + "." + key);
+    }
+    if (const json* meta = JsonReader::member(item, "meta"); meta && !model.context_length) {
+      model.context_length = reader.optional_int(*meta, "n_ctx_train", where + ".meta.n_ctx_train");
+    }
+    model.raw = item;
+    models.push_back(std::move(model));
+  }
+  if (!reader.ok()) return *reader.error();
+  return models;
+}
+
+std::string body_excerpt(std::string_view body) {
+  if (body.size() <= Error::kMaxBodyExcerpt) return std::string(body);
+  std::size_t end = Error::kMaxBodyExcerpt;
+  // Step back over UTF-8 continuation bytes so the excerpt never ends mid-character.
+  while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) --end;
+  return std::string(body.substr(0, end)) + "...";
+}
+
+}  // namespace lemma::wire
