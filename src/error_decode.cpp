@@ -125,7 +125,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::
   char month[4] = {};
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
   char zone[4] = {};
-  if (std::sscanf(text.c_str(), "%3s %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour,
+  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour,
                   &minute, &second, zone) != 8) {
     return std::nullopt;
   }

@@ -68,8 +68,8 @@ std::optional<Error> validate_chat_request(const ChatRequest& request) {
                                                             "\"user\", \"assistant\" or \"tool\".");
     }
     if (!message.content && message.tool_calls.empty()) {
-      return invalid_request_error(where + ".content", where + " has neither content nor tool "
-                                                               "calls; give it some content.");
+      return invalid_request_error(where + ".content", where + ".content is missing and the message "
+                                                               "has no tool calls; give it some content.");
     }
   }
   const SamplingParams& s = request.sampling;

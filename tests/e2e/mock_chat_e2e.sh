@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Starts lemma-mock-server on an ephemeral port, runs the chat example against it and checks
+# the answer, then stops the server.
+set -euo pipefail
+server_bin=$1
+example_bin=$2
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$server_bin" --port 0 --port-file "$work/port" >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "mock server did not start"; cat "$work/server.log"; exit 1; }
+port=$(cat "$work/port")
+
+output=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_API_KEY="" LEMMA_MODEL=lemma-mock-math \
+         "$example_bin" "What is 17 * 23?")
+echo "$output"
+grep -qF '\boxed{391}' <<<"$output" || { echo "FAIL: no boxed answer"; exit 1; }
+grep -q '^Reasoning:' <<<"$output" || { echo "FAIL: no reasoning"; exit 1; }
+grep -q '^Tokens: ' <<<"$output" || { echo "FAIL: no usage"; exit 1; }
+grep -q '^Latency: ' <<<"$output" || { echo "FAIL: no latency"; exit 1; }
+
+# Failure path: a dead endpoint makes the example exit 1 with the typed error's message.
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+set +e
+failure=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" "$example_bin" 2>&1)
+status=$?
+set -e
+echo "$failure"
+[ "$status" -eq 1 ] || { echo "FAIL: expected exit 1, got $status"; exit 1; }
+grep -q 'lemma connection error' <<<"$failure" || { echo "FAIL: error message missing"; exit 1; }
+echo "e2e: 1 passed, 0 failed"

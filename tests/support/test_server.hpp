@@ -1,0 +1,101 @@
+#pragma once
+
+// A loopback HTTP/1.1 server for tests, scripted per request down to the byte: write pieces,
+// pause, stall, close mid-body. It binds 127.0.0.1 on an ephemeral port and counts connections.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lemma/headers.hpp"
+
+namespace lemma::test {
+
+/// A request as the server received it.
+struct RecordedRequest {
+  std::string method;
+  std::string target;
+  Headers headers;
+  std::string body;
+  int connection = 0;  // 1-based index of the TCP connection it arrived on
+};
+
+/// What the server does in answer to one request: steps run in order.
+class Reply {
+ public:
+  struct Step {
+    enum class Kind { write, sleep, close, stall } kind;
+    std::string bytes;
+    std::chrono::milliseconds delay{0};
+  };
+
+  /// A complete response with Content-Length.
+  static Reply http(int status, std::string body, Headers headers = {},
+                    std::string content_type = "application/json");
+  /// A JSON response.
+  static Reply json(int status, std::string body, Headers headers = {}) {
+    return http(status, std::move(body), std::move(headers));
+  }
+  /// Raw bytes, exactly as given.
+  static Reply raw(std::string bytes) { return Reply().write(std::move(bytes)); }
+
+  Reply& write(std::string bytes);
+  Reply& sleep(std::chrono::milliseconds delay);
+  /// Writes `bytes` in pieces of `piece` bytes with `delay` between them.
+  Reply& drip(const std::string& bytes, std::size_t piece, std::chrono::milliseconds delay);
+  /// Closes the connection.
+  Reply& close();
+  /// Keeps the connection open, sending nothing, until the server stops.
+  Reply& stall();
+
+  const std::vector<Step>& steps() const { return steps_; }
+
+ private:
+  std::vector<Step> steps_;
+};
+
+using Handler = std::function<Reply(const RecordedRequest&)>;
+
+class TestServer {
+ public:
+  explicit TestServer(Handler handler);
+  ~TestServer();
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+
+  int port() const { return port_; }
+  /// "http://127.0.0.1:<port>/v1"
+  std::string base_url() const;
+  std::vector<RecordedRequest> requests() const;
+  int connection_count() const { return connections_.load(); }
+  void stop();
+
+ private:
+  void accept_loop();
+  void serve(int fd, int connection);
+  bool read_request(int fd, std::string& pending, RecordedRequest& out);
+  bool send_all(int fd, const std::string& bytes);
+  bool wait_stop_for(std::chrono::milliseconds delay);
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> connections_{0};
+  mutable std::mutex mutex_;
+  std::condition_variable stop_cv_;
+  std::vector<RecordedRequest> requests_;
+  std::vector<int> open_fds_;
+  std::vector<std::thread> workers_;
+  std::thread acceptor_;
+};
+
+/// A loopback port with nothing listening (connecting to it is refused).
+int unused_port();
+
+}  // namespace lemma::test

@@ -1,0 +1,91 @@
+#include "lemma/error.hpp"
+
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lemma/result.hpp"
+#include "support/matchers.hpp"
+
+namespace lemma {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ErrorKindForStatusTest, MapsEachDocumentedStatus) {
+  EXPECT_EQ(error_kind_for_status(400), ErrorKind::invalid_request);
+  EXPECT_EQ(error_kind_for_status(413), ErrorKind::invalid_request);
+  EXPECT_EQ(error_kind_for_status(422), ErrorKind::invalid_request);
+  EXPECT_EQ(error_kind_for_status(401), ErrorKind::authentication);
+  EXPECT_EQ(error_kind_for_status(403), ErrorKind::permission_denied);
+  EXPECT_EQ(error_kind_for_status(404), ErrorKind::not_found);
+  EXPECT_EQ(error_kind_for_status(408), ErrorKind::timeout);
+  EXPECT_EQ(error_kind_for_status(429), ErrorKind::rate_limited);
+  EXPECT_EQ(error_kind_for_status(402), ErrorKind::quota_exceeded);
+  for (int status : {500, 502, 503, 504, 599}) {
+    EXPECT_EQ(error_kind_for_status(status), ErrorKind::server_error) << status;
+  }
+  EXPECT_EQ(error_kind_for_status(418), ErrorKind::invalid_request);
+  EXPECT_EQ(error_kind_for_status(302), ErrorKind::protocol);
+}
+
+TEST(ErrorTest, WhatNamesKindStatusMessageAndRequestId) {
+  Error error = make_error(ErrorKind::rate_limited, "Slow down.");
+  error.http_status = 429;
+  error.request_id = "req-123";
+  error.attempts = 3;
+  EXPECT_EQ(error.what(),
+            "lemma rate_limited error (HTTP 429): Slow down. [after 3 attempts] [request id req-123]");
+  std::ostringstream os;
+  os << error;
+  EXPECT_EQ(os.str(), error.what());
+}
+
+TEST(ErrorTest, RetryableKinds) {
+  EXPECT_TRUE(make_error(ErrorKind::server_error, "").is_retryable());
+  EXPECT_TRUE(make_error(ErrorKind::connection, "").is_retryable());
+  EXPECT_FALSE(make_error(ErrorKind::quota_exceeded, "").is_retryable());
+  EXPECT_FALSE(make_error(ErrorKind::invalid_request, "").is_retryable());
+}
+
+TEST(ErrorTest, EqualityComparesEveryField) {
+  Error a = invalid_request_error("top_p", "bad");
+  Error b = a;
+  EXPECT_EQ(a, b);
+  b.request_id = "x";
+  EXPECT_NE(a, b);
+}
+
+TEST(ResultTest, HoldsValue) {
+  Result<int> r = 42;
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(*r, 42);
+  EXPECT_EQ(r.value(), 42);
+  EXPECT_EQ(r.value_or(7), 42);
+}
+
+TEST(ResultTest, ValueOnErrorThrowsExceptionCarryingTheError) {
+  Result<std::string> r = make_error(ErrorKind::timeout, "too slow");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::timeout);
+  EXPECT_EQ(r.value_or("fallback"), "fallback");
+  try {
+    (void)r.value();
+    FAIL() << "value() did not throw";
+  } catch (const Exception& e) {
+    EXPECT_EQ(e.error().kind, ErrorKind::timeout);
+    EXPECT_THAT(e.what(), HasSubstr("too slow"));
+  }
+}
+
+TEST(ResultTest, ArrowAndMoveOut) {
+  Result<std::string> r = std::string("abc");
+  EXPECT_EQ(r->size(), 3u);
+  std::string moved = std::move(r).value();
+  EXPECT_EQ(moved, "abc");
+}
+
+}  // namespace
+}  // namespace lemma

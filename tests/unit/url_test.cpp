@@ -1,0 +1,43 @@
+#include "lemma/url.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/matchers.hpp"
+
+namespace lemma {
+namespace {
+
+using test::ErrorIs;
+using test::IsOk;
+using ::testing::HasSubstr;
+
+TEST(UrlTest, ParsesSchemeHostPortPath) {
+  auto url = Url::parse("https://api.aimlapi.com/v1/");
+  ASSERT_THAT(url, IsOk());
+  EXPECT_EQ(url->scheme, "https");
+  EXPECT_EQ(url->host, "api.aimlapi.com");
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->path, "/v1");
+  EXPECT_EQ(url->join("/chat/completions"), "https://api.aimlapi.com/v1/chat/completions");
+}
+
+TEST(UrlTest, KeepsExplicitPortAndIpv6) {
+  auto url = Url::parse("http://[::1]:8000");
+  ASSERT_THAT(url, IsOk());
+  EXPECT_EQ(url->host, "::1");
+  EXPECT_EQ(url->port, 8000);
+  EXPECT_EQ(url->to_string(), "http://[::1]:8000");
+}
+
+TEST(UrlTest, RejectsMalformedUrlsWithInvalidRequest) {
+  for (const char* bad : {"", "localhost:8000", "ftp://host/v1", "http://", "http://host:0",
+                          "http://host:70000", "http://host:port", "http://user:pw@host/v1",
+                          "http://host/v1?x=1", "http://ho st/v1", "http://[::1/v1"}) {
+    EXPECT_THAT(Url::parse(bad, "base_url"), ErrorIs(ErrorKind::invalid_request, HasSubstr("base_url")))
+        << bad;
+  }
+}
+
+}  // namespace
+}  // namespace lemma

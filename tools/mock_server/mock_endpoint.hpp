@@ -1,0 +1,46 @@
+#pragma once
+
+// lemma's local mock endpoint: an OpenAI-compatible server on loopback that answers math
+// questions deterministically, for the demo and for users' offline tests.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace lemma::tools {
+
+/// Settings of the mock endpoint.
+struct MockEndpointOptions {
+  /// Address to bind; loopback by default.
+  std::string host = "127.0.0.1";
+  /// Port to bind; 0 picks a free one.
+  int port = 0;
+  /// When not empty, requests must carry "Authorization: Bearer <api_key>".
+  std::string api_key;
+  /// Delay before each answer, to imitate a model's latency.
+  std::chrono::milliseconds delay{0};
+};
+
+/// An OpenAI-compatible server answering POST /v1/chat/completions and GET /v1/models.
+/// Its answers carry `reasoning_content`, a `\boxed{}` answer and usage, and say they come from
+/// the mock (model "lemma-mock-math", header X-Lemma-Mock: 1).
+class MockEndpoint {
+ public:
+  explicit MockEndpoint(MockEndpointOptions options = {});
+  ~MockEndpoint();
+  MockEndpoint(const MockEndpoint&) = delete;
+  MockEndpoint& operator=(const MockEndpoint&) = delete;
+
+  /// Binds and starts serving on a background thread; returns the bound port, or -1.
+  int start();
+  /// Stops serving and joins the thread (also done by the destructor).
+  void stop();
+  /// "http://<host>:<port>/v1" once started.
+  std::string base_url() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lemma::tools
