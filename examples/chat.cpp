@@ -49,12 +49,13 @@ int main(int argc, char** argv) {
     std::cerr << response.error().what() << "\n";
     return 1;
   }
-  if (!response->reasoning().empty()) std::cout << "Reasoning:\n" << response->reasoning() << "\n\n";
+  if (!response->reasoning().empty())
+    std::cout << "Reasoning:\n" << response->reasoning() << "\n\n";
   std::cout << "Answer (" << response->model << "):\n" << response->text() << "\n\n";
   if (response->usage) {
     std::cout << "Tokens: " << response->usage->prompt_tokens << " prompt + "
-              << response->usage->completion_tokens << " completion = "
-              << response->usage->total_tokens << "\n";
+              << response->usage->completion_tokens
+              << " completion = " << response->usage->total_tokens << "\n";
   }
   std::cout << "Latency: " << elapsed.count() << " ms\n";
   return 0;

@@ -25,7 +25,9 @@ ApiKey& ApiKey::operator=(ApiKey&& other) noexcept {
   return *this;
 }
 
-ApiKey::~ApiKey() { wipe(); }
+ApiKey::~ApiKey() {
+  wipe();
+}
 
 void ApiKey::wipe() noexcept {
   // volatile so the compiler cannot drop the stores to memory that is about to be freed.

@@ -16,8 +16,12 @@ Message make_message(const char* role, std::string content) {
 }
 }  // namespace
 
-Message Message::system(std::string content) { return make_message("system", std::move(content)); }
-Message Message::user(std::string content) { return make_message("user", std::move(content)); }
+Message Message::system(std::string content) {
+  return make_message("system", std::move(content));
+}
+Message Message::user(std::string content) {
+  return make_message("user", std::move(content));
+}
 Message Message::assistant(std::string content) {
   return make_message("assistant", std::move(content));
 }
@@ -27,7 +31,9 @@ Message Message::tool(std::string content, std::string tool_call_id) {
   return message;
 }
 
-const std::string& Message::text() const noexcept { return content ? *content : empty_string(); }
+const std::string& Message::text() const noexcept {
+  return content ? *content : empty_string();
+}
 
 const std::string& ChatResponse::text() const noexcept {
   return choices.empty() ? empty_string() : choices.front().message.text();

@@ -44,9 +44,10 @@ class Client::Impl {
   template <typename T, typename Encode, typename Decode>
   Result<T> exchange(const CallOptions& call, Encode encode, Decode decode) const {
     if (!provider_) {
-      return finish(invalid_request_error(
-          "provider", "The Client has no provider; construct it with e.g. "
-                      "lemma::providers::openai_compatible(base_url, api_key)."));
+      return finish(
+          invalid_request_error("provider",
+                                "The Client has no provider; construct it with e.g. "
+                                "lemma::providers::openai_compatible(base_url, api_key)."));
     }
     Result<HttpRequest> request = encode();
     if (!request) return finish(request.error());
@@ -90,8 +91,12 @@ Result<std::vector<ModelInfo>> Client::models(const CallOptions& call) const {
       [&](const HttpResponse& response) { return impl_->provider()->decode_models(response); });
 }
 
-const Provider& Client::provider() const noexcept { return *impl_->provider(); }
+const Provider& Client::provider() const noexcept {
+  return *impl_->provider();
+}
 
-const ClientOptions& Client::options() const noexcept { return impl_->options(); }
+const ClientOptions& Client::options() const noexcept {
+  return impl_->options();
+}
 
 }  // namespace lemma

@@ -70,7 +70,9 @@ bool operator==(const Error& a, const Error& b) {
          a.body_excerpt == b.body_excerpt;
 }
 
-std::ostream& operator<<(std::ostream& os, const Error& error) { return os << error.what(); }
+std::ostream& operator<<(std::ostream& os, const Error& error) {
+  return os << error.what();
+}
 
 Error make_error(ErrorKind kind, std::string message) {
   Error error;

@@ -52,7 +52,8 @@ void read_error_body(const json& body, Error& error) {
   if (!body.is_object()) return;
   if (const json* e = JsonReader::member(body, "error")) {
     if (e->is_object()) {
-      if (const json* m = JsonReader::member(*e, "message")) error.provider_message = scalar_text(*m);
+      if (const json* m = JsonReader::member(*e, "message"))
+        error.provider_message = scalar_text(*m);
       if (const json* t = JsonReader::member(*e, "type")) error.type = scalar_text(*t);
       if (const json* p = JsonReader::member(*e, "param")) error.param = scalar_text(*p);
       if (const json* c = JsonReader::member(*e, "code")) error.code = scalar_text(*c);
@@ -94,10 +95,9 @@ std::string advice(const Error& error) {
     case ErrorKind::not_found:
       return "Check the model name and the base URL (does it end in /v1?).";
     case ErrorKind::rate_limited:
-      return error.retry_after
-                 ? "Slow down; the server asks to retry after " +
-                       std::to_string(error.retry_after->count()) + " ms."
-                 : "Slow down and retry later.";
+      return error.retry_after ? "Slow down; the server asks to retry after " +
+                                     std::to_string(error.retry_after->count()) + " ms."
+                               : "Slow down and retry later.";
     case ErrorKind::quota_exceeded:
       return "Add credit or raise the quota with the provider; retrying will not help.";
     case ErrorKind::server_error: return "The server failed; retrying later may help.";
@@ -160,8 +160,8 @@ std::string request_id_from(const Headers& headers) {
   return {};
 }
 
-std::optional<std::chrono::milliseconds> retry_after_from(const Headers& headers,
-                                                          std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds> retry_after_from(
+    const Headers& headers, std::chrono::system_clock::time_point now) {
   using std::chrono::milliseconds;
   if (auto ms = headers.get("retry-after-ms")) {
     if (auto value = parse_number(*ms)) return milliseconds(static_cast<std::int64_t>(*value));

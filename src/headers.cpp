@@ -6,7 +6,9 @@
 namespace lemma {
 
 namespace {
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 }  // namespace
 
 bool header_name_equals(std::string_view a, std::string_view b) noexcept {
@@ -41,7 +43,7 @@ std::optional<std::string> Headers::get(std::string_view name) const {
 
 bool Headers::is_sensitive(std::string_view name) noexcept {
   static constexpr std::array<std::string_view, 7> kSensitive = {
-      "authorization", "proxy-authorization", "api-key", "x-api-key",
+      "authorization", "proxy-authorization", "api-key",       "x-api-key",
       "cookie",        "set-cookie",          "x-goog-api-key"};
   return std::any_of(kSensitive.begin(), kSensitive.end(),
                      [&](std::string_view s) { return header_name_equals(s, name); });

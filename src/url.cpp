@@ -8,8 +8,8 @@ namespace lemma {
 namespace {
 
 Error malformed(std::string_view what, std::string_view text, std::string_view why) {
-  std::string message = std::string(what) + " '" + std::string(text) + "' is malformed: " +
-                        std::string(why) +
+  std::string message = std::string(what) + " '" + std::string(text) +
+                        "' is malformed: " + std::string(why) +
                         ". Expected something like https://api.example.com/v1 or "
                         "http://127.0.0.1:8000/v1.";
   return invalid_request_error(std::string(what), std::move(message));
@@ -24,13 +24,15 @@ bool is_host_char(char c) {
 Result<Url> Url::parse(std::string_view text, std::string_view what) {
   if (text.empty()) return malformed(what, text, "it is empty");
   if (std::any_of(text.begin(), text.end(), [](char c) {
-        return std::isspace(static_cast<unsigned char>(c)) != 0 || std::iscntrl(static_cast<unsigned char>(c)) != 0;
+        return std::isspace(static_cast<unsigned char>(c)) != 0 ||
+               std::iscntrl(static_cast<unsigned char>(c)) != 0;
       })) {
     return malformed(what, text, "it contains white space or control characters");
   }
   Url url;
   const auto scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return malformed(what, text, "it has no http:// or https:// scheme");
+  if (scheme_end == std::string_view::npos)
+    return malformed(what, text, "it has no http:// or https:// scheme");
   std::string scheme(text.substr(0, scheme_end));
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -44,22 +46,27 @@ Result<Url> Url::parse(std::string_view text, std::string_view what) {
   }
   const auto path_start = rest.find('/');
   std::string_view authority = rest.substr(0, path_start);
-  std::string_view path = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+  std::string_view path =
+      path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
   if (authority.find('@') != std::string_view::npos) {
-    return malformed(what, text, "credentials in the URL are not allowed; pass the API key separately");
+    return malformed(what, text,
+                     "credentials in the URL are not allowed; pass the API key separately");
   }
   std::string_view host;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) return malformed(what, text, "an IPv6 address lacks its ']'");
+    if (close == std::string_view::npos)
+      return malformed(what, text, "an IPv6 address lacks its ']'");
     host = authority.substr(1, close - 1);
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return malformed(what, text, "unexpected text after the IPv6 address");
+      if (after.front() != ':')
+        return malformed(what, text, "unexpected text after the IPv6 address");
       port = after.substr(1);
     }
-    if (host.empty() || host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+    if (host.empty() ||
+        host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
       return malformed(what, text, "the IPv6 address is not valid");
     }
   } else {
@@ -79,7 +86,8 @@ Result<Url> Url::parse(std::string_view text, std::string_view what) {
       return malformed(what, text, "the port must be a number from 1 to 65535");
     }
     const int value = std::stoi(std::string(port));
-    if (value < 1 || value > 65535) return malformed(what, text, "the port must be a number from 1 to 65535");
+    if (value < 1 || value > 65535)
+      return malformed(what, text, "the port must be a number from 1 to 65535");
     url.port = value;
   }
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);

@@ -15,8 +15,8 @@ std::string number_text(double value) {
 
 std::optional<Error> require_finite(const char* param, const std::optional<double>& value) {
   if (value && !std::isfinite(*value)) {
-    return invalid_request_error(param, std::string(param) + " is " + number_text(*value) +
-                                            "; it must be a finite number.");
+    return invalid_request_error(
+        param, std::string(param) + " is " + number_text(*value) + "; it must be a finite number.");
   }
   return std::nullopt;
 }
@@ -53,23 +53,28 @@ std::optional<Error> check_range(const std::string& param, const std::optional<d
 
 std::optional<Error> validate_chat_request(const ChatRequest& request) {
   if (request.model.empty()) {
-    return invalid_request_error("model", "model is empty; set ChatRequest::model to the model's "
-                                          "name, e.g. \"deepseek/deepseek-prover-v2\".");
+    return invalid_request_error("model",
+                                 "model is empty; set ChatRequest::model to the model's "
+                                 "name, e.g. \"deepseek/deepseek-prover-v2\".");
   }
   if (request.messages.empty()) {
-    return invalid_request_error("messages", "messages is empty; add at least one message, e.g. "
-                                             "lemma::Message::user(\"Prove that ...\").");
+    return invalid_request_error("messages",
+                                 "messages is empty; add at least one message, e.g. "
+                                 "lemma::Message::user(\"Prove that ...\").");
   }
   for (std::size_t i = 0; i < request.messages.size(); ++i) {
     const Message& message = request.messages[i];
     const std::string where = "messages[" + std::to_string(i) + "]";
     if (message.role.empty()) {
-      return invalid_request_error(where + ".role", where + ".role is empty; use \"system\", "
-                                                            "\"user\", \"assistant\" or \"tool\".");
+      return invalid_request_error(where + ".role", where +
+                                                        ".role is empty; use \"system\", "
+                                                        "\"user\", \"assistant\" or \"tool\".");
     }
     if (!message.content && message.tool_calls.empty()) {
-      return invalid_request_error(where + ".content", where + ".content is missing and the message "
-                                                               "has no tool calls; give it some content.");
+      return invalid_request_error(where + ".content",
+                                   where +
+                                       ".content is missing and the message "
+                                       "has no tool calls; give it some content.");
     }
   }
   const SamplingParams& s = request.sampling;
@@ -92,13 +97,15 @@ std::optional<Error> validate_chat_request(const ChatRequest& request) {
     return e;
   if (s.stop) {
     for (const auto& stop : *s.stop) {
-      if (stop.empty()) return invalid_request_error("stop", "stop contains an empty string; remove it.");
+      if (stop.empty())
+        return invalid_request_error("stop", "stop contains an empty string; remove it.");
     }
   }
   if (!s.extra.is_object()) {
-    return invalid_request_error("extra", "sampling.extra must be a JSON object (it is merged "
-                                          "into the request body), not " +
-                                              std::string(s.extra.type_name()) + ".");
+    return invalid_request_error("extra",
+                                 "sampling.extra must be a JSON object (it is merged "
+                                 "into the request body), not " +
+                                     std::string(s.extra.type_name()) + ".");
   }
   return std::nullopt;
 }

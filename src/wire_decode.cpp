@@ -89,8 +89,8 @@ std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage) {
   out.total_tokens = reader.int_or(usage, "total_tokens", "usage.total_tokens",
                                    out.prompt_tokens + out.completion_tokens);
   if (const json* details = JsonReader::member(usage, "prompt_tokens_details")) {
-    out.cached_tokens = reader.optional_int(*details, "cached_tokens",
-                                            "usage.prompt_tokens_details.cached_tokens");
+    out.cached_tokens =
+        reader.optional_int(*details, "cached_tokens", "usage.prompt_tokens_details.cached_tokens");
   }
   if (const json* details = JsonReader::member(usage, "completion_tokens_details")) {
     out.reasoning_tokens = reader.optional_int(*details, "reasoning_tokens",
@@ -113,11 +113,12 @@ Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) 
     where = " at byte " + std::to_string(e.byte);
   } catch (const std::exception&) {
   }
-  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where +
-                        " (" + std::to_string(body.size()) + " bytes";
+  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where + " (" +
+                        std::to_string(body.size()) + " bytes";
   if (!body.empty()) message += ", starting \"" + body_excerpt(body.substr(0, 120)) + "\"";
-  message += "). It may come from a proxy or a server that is not OpenAI-compatible; check the "
-             "base URL.";
+  message +=
+      "). It may come from a proxy or a server that is not OpenAI-compatible; check the "
+      "base URL.";
   Error error = protocol_error(std::move(message));
   error.body_excerpt = body_excerpt(body);
   return error;
@@ -226,7 +227,8 @@ Result<std::vector<ModelInfo>> decode_models_response(const nlohmann::json& body
     model.created = reader.int_or(item, "created", where + ".created", 0);
     model.owned_by = reader.string_or_empty(item, "owned_by", where + ".owned_by");
     for (const char* key : {"max_model_len", "context_length", "context_window"}) {
-      if (!model.context_length) model.context_length = reader.optional_int(item, key, where + "." + key);
+      if (!model.context_length)
+        model.context_length = reader.optional_int(item, key, where + "." + key);
     }
     if (const json* meta = JsonReader::member(item, "meta"); meta && !model.context_length) {
       model.context_length = reader.optional_int(*meta, "n_ctx_train", where + ".meta.n_ctx_train");

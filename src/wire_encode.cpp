@@ -14,9 +14,10 @@ json encode_message(const Message& message) {
   if (!message.tool_calls.empty()) {
     json calls = json::array();
     for (const auto& call : message.tool_calls) {
-      calls.push_back({{"id", call.id},
-                       {"type", call.type},
-                       {"function", {{"name", call.function_name}, {"arguments", call.arguments}}}});
+      calls.push_back(
+          {{"id", call.id},
+           {"type", call.type},
+           {"function", {{"name", call.function_name}, {"arguments", call.arguments}}}});
     }
     out["tool_calls"] = std::move(calls);
   }

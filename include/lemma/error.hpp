@@ -85,7 +85,7 @@ struct LEMMA_EXPORT Error {
   bool is_retryable() const noexcept;
 
   /// Field-by-field equality.
-  friend bool operator==(const Error& a, const Error& b);
+  friend LEMMA_EXPORT bool operator==(const Error& a, const Error& b);
   /// Field-by-field inequality.
   friend bool operator!=(const Error& a, const Error& b) { return !(a == b); }
 };

@@ -30,7 +30,7 @@ class CancellationToken {
 };
 
 /// An HTTP request as a transport sends it. Providers build these; transports send them.
-struct HttpRequest {
+struct LEMMA_EXPORT HttpRequest {
   /// "GET" or "POST".
   std::string method = "POST";
   /// Absolute http:// or https:// URL.

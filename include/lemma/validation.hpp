@@ -16,7 +16,7 @@ namespace lemma {
 LEMMA_EXPORT std::optional<Error> validate_chat_request(const ChatRequest& request);
 
 /// An inclusive or exclusive numeric range, for provider-specific parameter checks.
-struct Range {
+struct LEMMA_EXPORT Range {
   /// Lower bound.
   double min;
   /// Upper bound.

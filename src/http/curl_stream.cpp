@@ -82,7 +82,8 @@ Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions
   return stream;
 }
 
-Result<Done> CurlStream::configure(const HttpRequest& request, const CurlTransportOptions& options) {
+Result<Done> CurlStream::configure(const HttpRequest& request,
+                                   const CurlTransportOptions& options) {
   CURL* e = easy_.get();
   curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -107,11 +108,13 @@ Result<Done> CurlStream::configure(const HttpRequest& request, const CurlTranspo
   curl_easy_setopt(e, CURLOPT_MAXCONNECTS, options.max_idle_connections);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, options.insecure_skip_tls_verify ? 0L : 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, options.insecure_skip_tls_verify ? 0L : 2L);
-  if (!options.ca_bundle_path.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle_path.c_str());
+  if (!options.ca_bundle_path.empty())
+    curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle_path.c_str());
   if (!options.client_certificate_path.empty()) {
     curl_easy_setopt(e, CURLOPT_SSLCERT, options.client_certificate_path.c_str());
   }
-  if (!options.client_key_path.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, options.client_key_path.c_str());
+  if (!options.client_key_path.empty())
+    curl_easy_setopt(e, CURLOPT_SSLKEY, options.client_key_path.c_str());
   if (!options.proxy.empty()) curl_easy_setopt(e, CURLOPT_PROXY, options.proxy.c_str());
   // The progress callback is not used for cancellation (drive_until polls the flags), but
   // NOPROGRESS stays on to keep curl from computing progress meters.
@@ -127,7 +130,8 @@ Result<Done> CurlStream::configure(const HttpRequest& request, const CurlTranspo
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (!request_body_.empty()) {
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, request_body_.data());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_body_.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request_body_.size()));
     }
   }
 
@@ -143,9 +147,9 @@ Result<Done> CurlStream::configure(const HttpRequest& request, const CurlTranspo
   // An empty "Expect:" stops curl from waiting for 100-continue before sending large bodies.
   ok = ok && append("Expect:");
   if (!request.headers.contains("User-Agent")) {
-    ok = ok && append("User-Agent: " + (options.user_agent.empty()
-                                            ? std::string("lemma/") + kVersion
-                                            : options.user_agent));
+    ok =
+        ok && append("User-Agent: " + (options.user_agent.empty() ? std::string("lemma/") + kVersion
+                                                                  : options.user_agent));
   }
   header_list_.reset(list);
   if (!ok) return make_error(ErrorKind::connection, "libcurl could not allocate the header list.");
@@ -167,11 +171,14 @@ std::size_t CurlStream::on_header(char* data, std::size_t size, std::size_t coun
     self.headers_ = Headers();
     self.headers_complete_ = false;
     const auto space = line.find(' ');
-    self.status_ = space == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+    self.status_ = space == std::string_view::npos
+                       ? 0
+                       : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
   } else if (line.empty()) {
     if (self.status_ >= 200) self.headers_complete_ = true;
   } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    self.headers_.add(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    self.headers_.add(std::string(trim(line.substr(0, colon))),
+                      std::string(trim(line.substr(colon + 1))));
   }
   return length;
 }
@@ -223,8 +230,9 @@ Result<Done> CurlStream::drive_until(Predicate done) {
     if (code != CURLM_OK) {
       done_ = true;
       result_ = CURLE_FAILED_INIT;
-      return make_error(ErrorKind::connection,
-                        std::string("libcurl failed to drive the transfer: ") + curl_multi_strerror(code));
+      return make_error(
+          ErrorKind::connection,
+          std::string("libcurl failed to drive the transfer: ") + curl_multi_strerror(code));
     }
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
@@ -272,7 +280,8 @@ Result<std::size_t> CurlStream::read(char* buffer, std::size_t capacity) {
 }
 
 Error CurlStream::transfer_error() const {
-  const std::string detail = error_buffer_[0] != '\0' ? std::string(error_buffer_) : curl_easy_strerror(result_);
+  const std::string detail =
+      error_buffer_[0] != '\0' ? std::string(error_buffer_) : curl_easy_strerror(result_);
   const std::string where = " (" + target_ + ")";
   curl_off_t connect_us = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
@@ -287,17 +296,19 @@ Error CurlStream::transfer_error() const {
                               "ClientOptions::connect_timeout.");
       }
       return make_error(ErrorKind::timeout,
-                        "The request timed out after " + std::to_string(timeout_.count()) +
-                            " ms" + (status_ ? " while reading the body" : " waiting for a response") +
-                            where + ". Raise ClientOptions::timeout (or CallOptions::timeout) for "
-                                    "long generations, or lower max_tokens.");
+                        "The request timed out after " + std::to_string(timeout_.count()) + " ms" +
+                            (status_ ? " while reading the body" : " waiting for a response") +
+                            where +
+                            ". Raise ClientOptions::timeout (or CallOptions::timeout) for "
+                            "long generations, or lower max_tokens.");
     case CURLE_ABORTED_BY_CALLBACK:
       return make_error(ErrorKind::cancelled, "The request was cancelled" + where + ".");
     case CURLE_WRITE_ERROR:
       if (headers_too_large_) {
         return protocol_error("The response headers exceed " + std::to_string(max_header_bytes_) +
-                              " bytes" + where + "; raise CurlTransportOptions::max_header_bytes "
-                                                 "if this server is known to send that much.");
+                              " bytes" + where +
+                              "; raise CurlTransportOptions::max_header_bytes "
+                              "if this server is known to send that much.");
       }
       return protocol_error("The response could not be stored" + where + ": " + detail);
     case CURLE_URL_MALFORMAT:
@@ -306,7 +317,8 @@ Error CurlStream::transfer_error() const {
     case CURLE_PARTIAL_FILE:
       return protocol_error("The response body was cut short after " + std::to_string(body_bytes_) +
                             " bytes: the server closed the connection before the length it "
-                            "announced" + where + ".");
+                            "announced" +
+                            where + ".");
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
 #if LIBCURL_VERSION_NUM >= 0x074400
@@ -316,17 +328,18 @@ Error CurlStream::transfer_error() const {
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-      return make_error(ErrorKind::connection,
-                        "TLS verification failed" + where + ": " + detail +
-                            ". Configure CurlTransportOptions::ca_bundle_path with the server's CA.");
+      return make_error(
+          ErrorKind::connection,
+          "TLS verification failed" + where + ": " + detail +
+              ". Configure CurlTransportOptions::ca_bundle_path with the server's CA.");
     default: break;
   }
   return make_error(ErrorKind::connection,
-                           (connected ? (status_ ? "The connection broke after " +
-                                                       std::to_string(body_bytes_) + " body bytes"
-                                                 : std::string("The connection broke before a response"))
-                                      : std::string("Could not connect")) +
-                               where + ": " + detail + ".");
+                    (connected ? (status_ ? "The connection broke after " +
+                                                std::to_string(body_bytes_) + " body bytes"
+                                          : std::string("The connection broke before a response"))
+                               : std::string("Could not connect")) +
+                        where + ": " + detail + ".");
 }
 
 }  // namespace lemma::detail

@@ -32,7 +32,7 @@ class CurlStream final : public ResponseStream {
   /// Bytes buffered but not yet read; the transfer pauses above kMaxBuffered.
   static constexpr std::size_t kMaxBuffered = 1 << 20;
 
- /// Prepares (does not start) a transfer; use start().
+  /// Prepares (does not start) a transfer; use start().
   CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& request,
              const CurlTransportOptions& options);
 

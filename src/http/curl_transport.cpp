@@ -66,7 +66,9 @@ CurlTransport::CurlTransport(CurlTransportOptions options)
 
 CurlTransport::~CurlTransport() = default;
 
-const CurlTransportOptions& CurlTransport::options() const noexcept { return impl_->options(); }
+const CurlTransportOptions& CurlTransport::options() const noexcept {
+  return impl_->options();
+}
 
 Result<std::unique_ptr<ResponseStream>> CurlTransport::open(const HttpRequest& request) {
   return impl_->open(request);
@@ -82,7 +84,8 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     if (announced > request.max_response_bytes) {
       body.cancel();
       return protocol_error("The response body announces " + std::to_string(announced) +
-                            " bytes, over the limit of " + std::to_string(request.max_response_bytes) +
+                            " bytes, over the limit of " +
+                            std::to_string(request.max_response_bytes) +
                             " bytes; raise ClientOptions::max_response_bytes if that is expected.");
     }
   }

@@ -22,7 +22,8 @@ Result<std::string> ResponseStream::read_all(std::size_t max_bytes) {
 
 std::string HttpRequest::to_redacted_string() const {
   auto parsed = Url::parse(url);
-  std::string out = method + " " + (parsed ? parsed->to_string() : std::string("(invalid URL)")) + "\n";
+  std::string out =
+      method + " " + (parsed ? parsed->to_string() : std::string("(invalid URL)")) + "\n";
   out += headers.to_redacted_string();
   out += "(" + std::to_string(body.size()) + " body bytes)";
   return out;

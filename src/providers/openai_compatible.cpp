@@ -19,7 +19,9 @@ Result<Url> resolve_root(const std::string& base_url) {
 OpenAICompatibleProvider::OpenAICompatibleProvider(OpenAICompatibleOptions options)
     : options_(std::move(options)), root_(resolve_root(options_.base_url)) {}
 
-std::string OpenAICompatibleProvider::name() const { return options_.name; }
+std::string OpenAICompatibleProvider::name() const {
+  return options_.name;
+}
 
 std::optional<Error> OpenAICompatibleProvider::validate(const ChatRequest& request) const {
   if (auto error = validate_chat_request(request)) return error;
@@ -80,7 +82,9 @@ Error OpenAICompatibleProvider::decode_error(const HttpResponse& response) const
   return wire::decode_error_response(response);
 }
 
-void OpenAICompatibleProvider::redact(std::string& text) const { options_.api_key.redact_in(text); }
+void OpenAICompatibleProvider::redact(std::string& text) const {
+  options_.api_key.redact_in(text);
+}
 
 std::shared_ptr<Provider> openai_compatible(std::string base_url, ApiKey api_key) {
   OpenAICompatibleOptions options;

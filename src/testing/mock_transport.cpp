@@ -61,9 +61,9 @@ Result<HttpResponse> MockTransport::next(const HttpRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   requests_.push_back(request);
   if (queue_.empty()) {
-    return make_error(ErrorKind::connection,
-                      "MockTransport has no queued response for " + request.method + " " +
-                          request.url + "; call enqueue() or enqueue_json() first.");
+    return make_error(ErrorKind::connection, "MockTransport has no queued response for " +
+                                                 request.method + " " + request.url +
+                                                 "; call enqueue() or enqueue_json() first.");
   }
   auto next = std::move(queue_.front());
   queue_.pop_front();

@@ -18,8 +18,10 @@ namespace {
 TEST(ClientThreadsTest, SharedClientServesManyThreads) {
   test::TestServer server([](const test::RecordedRequest& r) {
     // Echo the question back so each thread can check it got its own answer.
-    const auto question = nlohmann::json::parse(r.body)["messages"][0]["content"].get<std::string>();
-    nlohmann::json answer = {{"choices", {{{"message", {{"role", "assistant"}, {"content", question}}}}}}};
+    const auto question =
+        nlohmann::json::parse(r.body)["messages"][0]["content"].get<std::string>();
+    nlohmann::json answer = {
+        {"choices", {{{"message", {{"role", "assistant"}, {"content", question}}}}}}};
     return test::Reply::json(200, answer.dump());
   });
   const Client client(providers::openai_compatible(server.base_url(), "k"));

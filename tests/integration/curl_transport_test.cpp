@@ -73,8 +73,10 @@ TEST(CurlTransportTest, TwentySequentialRequestsReuseOneConnection) {
 }
 
 TEST(CurlTransportTest, ConnectionRefusedIsConnectionError) {
-  Client client(providers::openai_compatible("http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1"));
-  EXPECT_THAT(client.chat(math_request()), ErrorIs(ErrorKind::connection, HasSubstr("Could not connect")));
+  Client client(providers::openai_compatible(
+      "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1"));
+  EXPECT_THAT(client.chat(math_request()),
+              ErrorIs(ErrorKind::connection, HasSubstr("Could not connect")));
 }
 
 TEST(CurlTransportTest, StallingServerTimesOutWithinBound) {
@@ -116,7 +118,8 @@ TEST(CurlTransportTest, BodyOverLimitIsProtocolError) {
 TEST(CurlTransportTest, UnannouncedBodyOverLimitIsProtocolError) {
   // No Content-Length: the body ends when the connection closes, so the limit is enforced while
   // reading.
-  std::string raw = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+  std::string raw =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
   raw += std::string(300 * 1024, 'y');
   TestServer server([&](const test::RecordedRequest&) { return Reply::raw(raw).close(); });
   ClientOptions options;
@@ -127,7 +130,9 @@ TEST(CurlTransportTest, UnannouncedBodyOverLimitIsProtocolError) {
 
 TEST(CurlTransportTest, TruncatedBodyIsProtocolError) {
   TestServer server([](const test::RecordedRequest&) {
-    return Reply::raw("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"choi")
+    return Reply::raw(
+               "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+               "500\r\n\r\n{\"choi")
         .close();
   });
   EXPECT_THAT(make_client(server).chat(math_request()),
@@ -141,7 +146,8 @@ TEST(CurlTransportTest, CloseBeforeHeadersIsConnectionError) {
 
 TEST(CurlTransportTest, OversizedHeadersAreProtocolError) {
   std::string raw = "HTTP/1.1 200 OK\r\n";
-  for (int i = 0; i < 100; ++i) raw += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'h') + "\r\n";
+  for (int i = 0; i < 100; ++i)
+    raw += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'h') + "\r\n";
   raw += "Content-Length: 2\r\n\r\n{}";
   TestServer server([&](const test::RecordedRequest&) { return Reply::raw(raw); });
   ClientOptions options;
@@ -172,26 +178,32 @@ TEST_P(HttpErrorStatusTest, MapsToTypedErrorWithRequestId) {
 
 INSTANTIATE_TEST_SUITE_P(
     Statuses, HttpErrorStatusTest,
-    ::testing::Values(StatusCase{400, R"({"error": {"message": "bad"}})", ErrorKind::invalid_request},
-                      StatusCase{401, R"({"error": "no key"})", ErrorKind::authentication},
-                      StatusCase{403, R"({"detail": "no"})", ErrorKind::permission_denied},
-                      StatusCase{404, R"({"message": "no model"})", ErrorKind::not_found},
-                      StatusCase{408, "", ErrorKind::timeout},
-                      StatusCase{413, "too big", ErrorKind::invalid_request},
-                      StatusCase{422, R"({"detail": [{"loc": ["body"], "msg": "bad"}]})", ErrorKind::invalid_request},
-                      StatusCase{429, R"({"error": {"message": "slow"}})", ErrorKind::rate_limited},
-                      StatusCase{429, R"({"error": {"code": "insufficient_quota", "message": "pay"}})", ErrorKind::quota_exceeded},
-                      StatusCase{500, "<html>oops</html>", ErrorKind::server_error},
-                      StatusCase{503, R"({"error": "overloaded", "error_type": "overloaded"})", ErrorKind::server_error}),
+    ::testing::Values(
+        StatusCase{400, R"({"error": {"message": "bad"}})", ErrorKind::invalid_request},
+        StatusCase{401, R"({"error": "no key"})", ErrorKind::authentication},
+        StatusCase{403, R"({"detail": "no"})", ErrorKind::permission_denied},
+        StatusCase{404, R"({"message": "no model"})", ErrorKind::not_found},
+        StatusCase{408, "", ErrorKind::timeout},
+        StatusCase{413, "too big", ErrorKind::invalid_request},
+        StatusCase{422, R"({"detail": [{"loc": ["body"], "msg": "bad"}]})",
+                   ErrorKind::invalid_request},
+        StatusCase{429, R"({"error": {"message": "slow"}})", ErrorKind::rate_limited},
+        StatusCase{429, R"({"error": {"code": "insufficient_quota", "message": "pay"}})",
+                   ErrorKind::quota_exceeded},
+        StatusCase{500, "<html>oops</html>", ErrorKind::server_error},
+        StatusCase{503, R"({"error": "overloaded", "error_type": "overloaded"})",
+                   ErrorKind::server_error}),
     [](const auto& param_info) {
-      return "Http" + std::to_string(param_info.param.status) + "_" + std::to_string(param_info.index);
+      return "Http" + std::to_string(param_info.param.status) + "_" +
+             std::to_string(param_info.index);
     });
 
 TEST(CurlTransportTest, InvalidParametersSendNothing) {
   TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
   ChatRequest request = math_request();
   request.sampling.max_tokens = 0;
-  EXPECT_THAT(make_client(server).chat(request), ErrorIs(ErrorKind::invalid_request, HasSubstr("max_tokens")));
+  EXPECT_THAT(make_client(server).chat(request),
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("max_tokens")));
   EXPECT_EQ(server.requests().size(), 0u);
   EXPECT_EQ(server.connection_count(), 0);
 }
@@ -217,14 +229,16 @@ TEST(CurlTransportTest, HeaderInjectionIsRefused) {
   TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
   CallOptions call;
   call.headers.set("X-Evil", "a\r\nInjected: yes");
-  EXPECT_THAT(make_client(server).chat(math_request(), call), ErrorKindIs(ErrorKind::invalid_request));
+  EXPECT_THAT(make_client(server).chat(math_request(), call),
+              ErrorKindIs(ErrorKind::invalid_request));
   EXPECT_EQ(server.requests().size(), 0u);
 }
 
 TEST(CurlTransportTest, OpenStreamsBodyInPieces) {
   const std::string body(200 * 1024, 'z');
   TestServer server([&](const test::RecordedRequest&) {
-    return Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n")
+    return Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                      "\r\n\r\n")
         .drip(body, 64 * 1024, 20ms);
   });
   CurlTransport transport;
@@ -251,7 +265,8 @@ TEST(CurlTransportTest, OpenStreamsBodyInPieces) {
 TEST(CurlTransportTest, ModelsAgainstServer) {
   TestServer server([](const test::RecordedRequest& r) {
     if (r.target == "/v1/models") {
-      return Reply::json(200, R"({"object": "list", "data": [{"id": "m", "max_model_len": 4096}]})");
+      return Reply::json(200,
+                         R"({"object": "list", "data": [{"id": "m", "max_model_len": 4096}]})");
     }
     return Reply::json(404, R"({"detail": "Not Found"})");
   });

@@ -51,9 +51,11 @@ TEST(MockEndpointTest, RequiresItsKeyWhenConfigured) {
   options.api_key = "mock-key";
   tools::MockEndpoint endpoint(options);
   ASSERT_GT(endpoint.start(), 0);
-  EXPECT_THAT(Client(providers::openai_compatible(endpoint.base_url(), "wrong")).chat(question("1+1")),
-              ErrorKindIs(ErrorKind::authentication));
-  auto ok = Client(providers::openai_compatible(endpoint.base_url(), "mock-key")).chat(question("1+1"));
+  EXPECT_THAT(
+      Client(providers::openai_compatible(endpoint.base_url(), "wrong")).chat(question("1+1")),
+      ErrorKindIs(ErrorKind::authentication));
+  auto ok =
+      Client(providers::openai_compatible(endpoint.base_url(), "mock-key")).chat(question("1+1"));
   ASSERT_THAT(ok, IsOk());
   EXPECT_THAT(ok->text(), HasSubstr("\\boxed{2}"));
 }

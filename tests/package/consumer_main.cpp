@@ -7,7 +7,8 @@
 
 int main() {
   auto mock = std::make_shared<lemma::testing::MockTransport>();
-  mock->enqueue_json(200, R"({"choices": [{"message": {"role": "assistant", "content": "\\boxed{4}"}}]})");
+  mock->enqueue_json(
+      200, R"({"choices": [{"message": {"role": "assistant", "content": "\\boxed{4}"}}]})");
   lemma::ClientOptions options;
   options.transport = mock;
   lemma::Client client(lemma::providers::openai_compatible("http://127.0.0.1:1/v1", "k"), options);

@@ -12,8 +12,12 @@
 #include "lemma/result.hpp"
 
 namespace lemma {
-inline void PrintTo(ErrorKind kind, std::ostream* os) { *os << to_string(kind); }
-inline void PrintTo(const Error& error, std::ostream* os) { *os << error.what(); }
+inline void PrintTo(ErrorKind kind, std::ostream* os) {
+  *os << to_string(kind);
+}
+inline void PrintTo(const Error& error, std::ostream* os) {
+  *os << error.what();
+}
 }  // namespace lemma
 
 namespace lemma::test {

@@ -92,7 +92,9 @@ TestServer::TestServer(Handler handler) : handler_(std::move(handler)) {
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
-TestServer::~TestServer() { stop(); }
+TestServer::~TestServer() {
+  stop();
+}
 
 std::string TestServer::base_url() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1";

@@ -70,7 +70,8 @@ TEST(ClientMockTest, BaseUrlRule) {
            {"http://localhost:8000", "http://localhost:8000/v1/chat/completions"},
            {"http://localhost:8000/", "http://localhost:8000/v1/chat/completions"},
            {"http://localhost:8000/v1/", "http://localhost:8000/v1/chat/completions"},
-           {"https://cloud.example.com/api/v1", "https://cloud.example.com/api/v1/chat/completions"}}) {
+           {"https://cloud.example.com/api/v1",
+            "https://cloud.example.com/api/v1/chat/completions"}}) {
     Fixture f(base);
     f.mock->enqueue_json(200, R"({"choices": []})");
     ASSERT_THAT(f.client.chat(math_request()), IsOk());
@@ -99,7 +100,8 @@ TEST(ClientMockTest, InvalidRequestsAreRefusedBeforeAnyIo) {
 
 TEST(ClientMockTest, MalformedBaseUrlIsInvalidRequestBeforeAnyIo) {
   Fixture f("localhost:8000");
-  EXPECT_THAT(f.client.chat(math_request()), ErrorIs(ErrorKind::invalid_request, HasSubstr("base_url")));
+  EXPECT_THAT(f.client.chat(math_request()),
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("base_url")));
   EXPECT_THAT(f.client.models(), ErrorKindIs(ErrorKind::invalid_request));
   EXPECT_EQ(f.mock->request_count(), 0u);
 }
@@ -112,7 +114,8 @@ TEST(ClientMockTest, TransportErrorsPassThroughTyped) {
 
 TEST(ClientMockTest, ApiKeyEchoedByServerIsRedactedEverywhere) {
   Fixture f;
-  const std::string echoed = std::string(R"({"error": {"message": "Incorrect API key provided: )") + kKey + R"("}})";
+  const std::string echoed =
+      std::string(R"({"error": {"message": "Incorrect API key provided: )") + kKey + R"("}})";
   f.mock->enqueue_json(401, echoed);
   auto result = f.client.chat(math_request());
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::authentication));
@@ -155,7 +158,8 @@ TEST(ClientMockTest, DefaultAndPerCallHeadersAndTimeout) {
 
 TEST(ClientMockTest, ModelsListsAndSendsGet) {
   Fixture f;
-  f.mock->enqueue_json(200, R"({"data": [{"id": "deepseek/deepseek-prover-v2", "object": "model"}]})");
+  f.mock->enqueue_json(200,
+                       R"({"data": [{"id": "deepseek/deepseek-prover-v2", "object": "model"}]})");
   auto models = f.client.models();
   ASSERT_THAT(models, IsOk());
   ASSERT_EQ(models->size(), 1u);
@@ -187,7 +191,8 @@ TEST(ClientMockTest, NullProviderIsInvalidRequest) {
   ClientOptions options;
   options.transport = std::make_shared<testing::MockTransport>();
   Client client(nullptr, options);
-  EXPECT_THAT(client.chat(math_request()), ErrorIs(ErrorKind::invalid_request, HasSubstr("provider")));
+  EXPECT_THAT(client.chat(math_request()),
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("provider")));
 }
 
 }  // namespace

@@ -19,11 +19,11 @@ HttpResponse response(int status, std::string body, Headers headers = {}) {
 }
 
 TEST(DecodeErrorResponseTest, OpenAiShapeFillsEveryField) {
-  const Error e = wire::decode_error_response(response(
-      400,
-      R"({"error": {"message": "top_p must be <= 1", "type": "invalid_request_error",
+  const Error e = wire::decode_error_response(
+      response(400,
+               R"({"error": {"message": "top_p must be <= 1", "type": "invalid_request_error",
                     "param": "top_p", "code": "invalid_value"}})",
-      {{"x-request-id", "req-9"}}));
+               {{"x-request-id", "req-9"}}));
   EXPECT_EQ(e.kind, ErrorKind::invalid_request);
   EXPECT_EQ(e.http_status, 400);
   EXPECT_EQ(e.provider_message, "top_p must be <= 1");
@@ -58,20 +58,27 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         ShapeCase{401, R"({"error": {"message": "Invalid API key", "type": "auth"}})",
                   ErrorKind::authentication, "Invalid API key"},
-        ShapeCase{403, R"({"error": "forbidden model"})", ErrorKind::permission_denied, "forbidden model"},
+        ShapeCase{403, R"({"error": "forbidden model"})", ErrorKind::permission_denied,
+                  "forbidden model"},
         ShapeCase{404, R"({"detail": "Not Found"})", ErrorKind::not_found, "Not Found"},
-        ShapeCase{422,
-                  R"({"detail": [{"loc": ["body", "messages"], "msg": "field required", "type": "missing"}]})",
-                  ErrorKind::invalid_request, "body.messages: field required"},
-        ShapeCase{413, R"({"message": "payload too large"})", ErrorKind::invalid_request, "payload too large"},
+        ShapeCase{
+            422,
+            R"({"detail": [{"loc": ["body", "messages"], "msg": "field required", "type": "missing"}]})",
+            ErrorKind::invalid_request, "body.messages: field required"},
+        ShapeCase{413, R"({"message": "payload too large"})", ErrorKind::invalid_request,
+                  "payload too large"},
         ShapeCase{408, R"({"message": "timeout"})", ErrorKind::timeout, "timeout"},
-        ShapeCase{429, R"({"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}})",
-                  ErrorKind::rate_limited, "Rate limit reached"},
         ShapeCase{429,
-                  R"({"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "code": "insufficient_quota"}})",
-                  ErrorKind::quota_exceeded, "You exceeded your current quota"},
-        ShapeCase{402, R"({"message": "Insufficient credits"})", ErrorKind::quota_exceeded, "Insufficient credits"},
-        ShapeCase{500, R"({"error": "Request failed during generation", "error_type": "generation"})",
+                  R"({"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}})",
+                  ErrorKind::rate_limited, "Rate limit reached"},
+        ShapeCase{
+            429,
+            R"({"error": {"message": "You exceeded your current quota", "type": "insufficient_quota", "code": "insufficient_quota"}})",
+            ErrorKind::quota_exceeded, "You exceeded your current quota"},
+        ShapeCase{402, R"({"message": "Insufficient credits"})", ErrorKind::quota_exceeded,
+                  "Insufficient credits"},
+        ShapeCase{500,
+                  R"({"error": "Request failed during generation", "error_type": "generation"})",
                   ErrorKind::server_error, "Request failed during generation"},
         ShapeCase{503, R"({"object": "error", "message": "Service overloaded", "code": 503})",
                   ErrorKind::server_error, "Service overloaded"},
@@ -80,15 +87,16 @@ INSTANTIATE_TEST_SUITE_P(
         ShapeCase{400, "[1,2,3]", ErrorKind::invalid_request, ""},
         ShapeCase{500, "{\"error\": {\"message\": ", ErrorKind::server_error, ""}),
     [](const auto& param_info) {
-      return "Http" + std::to_string(param_info.param.status) + "_" + std::to_string(param_info.index);
+      return "Http" + std::to_string(param_info.param.status) + "_" +
+             std::to_string(param_info.index);
     });
 
 TEST(DecodeErrorResponseTest, TgiErrorTypeAndNumericCode) {
   const Error e = wire::decode_error_response(
       response(422, R"({"error": "Input validation error", "error_type": "validation"})"));
   EXPECT_EQ(e.type, "validation");
-  const Error v = wire::decode_error_response(
-      response(400, R"({"object": "error", "message": "bad", "type": "BadRequestError", "code": 400})"));
+  const Error v = wire::decode_error_response(response(
+      400, R"({"object": "error", "message": "bad", "type": "BadRequestError", "code": 400})"));
   EXPECT_EQ(v.code, "400");
   EXPECT_EQ(v.type, "BadRequestError");
 }
@@ -108,10 +116,12 @@ TEST(DecodeErrorResponseTest, HugeBodyIsExcerptedWithinBound) {
 
 TEST(RetryAfterTest, MillisecondsSecondsAndHttpDate) {
   using std::chrono::milliseconds;
-  EXPECT_EQ(wire::retry_after_from({{"retry-after-ms", "250"}, {"Retry-After", "9"}}), milliseconds(250));
+  EXPECT_EQ(wire::retry_after_from({{"retry-after-ms", "250"}, {"Retry-After", "9"}}),
+            milliseconds(250));
   EXPECT_EQ(wire::retry_after_from({{"Retry-After", "2"}}), milliseconds(2000));
   EXPECT_EQ(wire::retry_after_from({{"Retry-After", "1.5"}}), milliseconds(1500));
-  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(784111777));  // 1994-11-06 08:49:37 UTC
+  const auto now = std::chrono::system_clock::time_point(
+      std::chrono::seconds(784111777));  // 1994-11-06 08:49:37 UTC
   EXPECT_EQ(wire::retry_after_from({{"Retry-After", "Sun, 06 Nov 1994 08:49:47 GMT"}}, now),
             milliseconds(10000));
   EXPECT_EQ(wire::retry_after_from({{"Retry-After", "Sun, 06 Nov 1994 08:49:27 GMT"}}, now),

@@ -34,7 +34,8 @@ TEST(UrlTest, RejectsMalformedUrlsWithInvalidRequest) {
   for (const char* bad : {"", "localhost:8000", "ftp://host/v1", "http://", "http://host:0",
                           "http://host:70000", "http://host:port", "http://user:pw@host/v1",
                           "http://host/v1?x=1", "http://ho st/v1", "http://[::1/v1"}) {
-    EXPECT_THAT(Url::parse(bad, "base_url"), ErrorIs(ErrorKind::invalid_request, HasSubstr("base_url")))
+    EXPECT_THAT(Url::parse(bad, "base_url"),
+                ErrorIs(ErrorKind::invalid_request, HasSubstr("base_url")))
         << bad;
   }
 }

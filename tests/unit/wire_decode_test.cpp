@@ -36,7 +36,8 @@ TEST(DecodeChatResponseTest, SeedAimlApiBodyDecodesVerbatim) {
   EXPECT_EQ(choice.message.role, "assistant");
   EXPECT_THAT(response->text(), StartsWith("Hello there! As a virtual assistant"));
   EXPECT_THAT(response->text(), HasSubstr("10. Help you practice a language by conversing in it."));
-  EXPECT_EQ(response->text(), json::parse(text)["choices"][0]["message"]["content"].get<std::string>());
+  EXPECT_EQ(response->text(),
+            json::parse(text)["choices"][0]["message"]["content"].get<std::string>());
   EXPECT_FALSE(choice.message.reasoning_content.has_value());
   EXPECT_FALSE(choice.message.refusal.has_value());
   ASSERT_TRUE(response->usage.has_value());

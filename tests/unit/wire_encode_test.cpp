@@ -14,7 +14,8 @@ TEST(EncodeChatBodyTest, SendsOnlyFieldsThatAreSet) {
   request.model = "deepseek/deepseek-prover-v2";
   request.messages = {Message::user("Hello! What can you do?")};
   // Exactly the seed's minimal request: nothing lemma adds on its own.
-  EXPECT_EQ(wire::encode_chat_body(request), json::parse(test::read_fixture("aimlapi_request.json")));
+  EXPECT_EQ(wire::encode_chat_body(request),
+            json::parse(test::read_fixture("aimlapi_request.json")));
 
   request.sampling.temperature = 0.0;
   const json body = wire::encode_chat_body(request);
@@ -73,9 +74,8 @@ TEST(EncodeChatBodyTest, ExtraMergesLastOverridesAndRemoves) {
   request.messages = {Message::user("x")};
   request.sampling.temperature = 0.2;
   request.sampling.seed = 1;
-  request.sampling.extra = {{"chat_template_kwargs", {{"thinking", true}}},
-                            {"temperature", 0.9},
-                            {"seed", nullptr}};
+  request.sampling.extra = {
+      {"chat_template_kwargs", {{"thinking", true}}}, {"temperature", 0.9}, {"seed", nullptr}};
   const json body = wire::encode_chat_body(request);
   EXPECT_EQ(body.at("chat_template_kwargs"), (json{{"thinking", true}}));
   EXPECT_EQ(body.at("temperature"), 0.9);

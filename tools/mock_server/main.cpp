@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   lemma::tools::MockEndpoint endpoint(options);
   const int port = endpoint.start();
   if (port <= 0) {
-    std::cerr << "lemma-mock-server: cannot listen on " << options.host << ":" << options.port << "\n";
+    std::cerr << "lemma-mock-server: cannot listen on " << options.host << ":" << options.port
+              << "\n";
     return 1;
   }
   std::cout << "lemma-mock-server listening on " << endpoint.base_url() << std::endl;

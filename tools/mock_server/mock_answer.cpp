@@ -17,13 +17,16 @@ MockAnswer mock_answer(const std::string& question) {
     const std::string expr = std::to_string(a) + " " + shown + " " + std::to_string(b);
     return {"We need " + expr + ". Working it out step by step gives " + std::to_string(value) +
                 ". Checking: the operation is exact on integers, so the result is verified.",
-            "(lemma mock endpoint) " + expr + " = " + std::to_string(value) + ", so the answer is "
-                "\\boxed{" + std::to_string(value) + "}."};
+            "(lemma mock endpoint) " + expr + " = " + std::to_string(value) +
+                ", so the answer is "
+                "\\boxed{" +
+                std::to_string(value) + "}."};
   }
-  return {"The sum of the first n odd numbers is n^2: by induction, 1 = 1^2 and "
-          "n^2 + (2n+1) = (n+1)^2.",
-          "(lemma mock endpoint) I only compute simple arithmetic; here is a worked example: "
-          "1 + 3 + 5 + 7 + 9 = 25, so the answer is \\boxed{25}."};
+  return {
+      "The sum of the first n odd numbers is n^2: by induction, 1 = 1^2 and "
+      "n^2 + (2n+1) = (n+1)^2.",
+      "(lemma mock endpoint) I only compute simple arithmetic; here is a worked example: "
+      "1 + 3 + 5 + 7 + 9 = 25, so the answer is \\boxed{25}."};
 }
 
 long mock_token_count(const std::string& text) {

@@ -43,8 +43,11 @@ class MockEndpoint::Impl {
                  [this](const httplib::Request& req, httplib::Response& res) { chat(req, res); });
     server_.Get("/v1/models", [this](const httplib::Request& req, httplib::Response& res) {
       if (!authorized(req, res)) return;
-      json model = {{"id", kModel}, {"object", "model"}, {"created", 0},
-                    {"owned_by", "lemma-mock"}, {"max_model_len", 4096}};
+      json model = {{"id", kModel},
+                    {"object", "model"},
+                    {"created", 0},
+                    {"owned_by", "lemma-mock"},
+                    {"max_model_len", 4096}};
       res.set_content(json{{"object", "list"}, {"data", json::array({model})}}.dump(),
                       "application/json");
     });
@@ -57,8 +60,9 @@ class MockEndpoint::Impl {
   }
 
   int start() {
-    port_ = options_.port == 0 ? server_.bind_to_any_port(options_.host)
-                               : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+    port_ = options_.port == 0
+                ? server_.bind_to_any_port(options_.host)
+                : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
     if (port_ <= 0) return -1;
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // The socket already listens after bind, so early connections queue; still wait (bounded)
@@ -82,7 +86,8 @@ class MockEndpoint::Impl {
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options_.api_key.empty()) return true;
     if (req.get_header_value("Authorization") == "Bearer " + options_.api_key) return true;
-    send_error(res, 401, "Missing or wrong API key for the lemma mock endpoint.", "authentication_error");
+    send_error(res, 401, "Missing or wrong API key for the lemma mock endpoint.",
+               "authentication_error");
     return false;
   }
 
@@ -90,7 +95,8 @@ class MockEndpoint::Impl {
     if (!authorized(req, res)) return;
     const json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-      return send_error(res, 400, "The request body is not a JSON object.", "invalid_request_error");
+      return send_error(res, 400, "The request body is not a JSON object.",
+                        "invalid_request_error");
     }
     if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty()) {
       return send_error(res, 400, "'messages' must be a non-empty array.", "invalid_request_error",
@@ -113,19 +119,20 @@ class MockEndpoint::Impl {
                     {"content", answer.content},
                     {"reasoning_content", answer.reasoning},
                     {"refusal", nullptr}};
-    json response = {
-        {"id", "chatcmpl-lemma-mock-" + std::to_string(id)},
-        {"object", "chat.completion"},
-        {"created", 1700000000},
-        {"model", body.value("model", kModel)},
-        {"system_fingerprint", "lemma-mock"},
-        {"choices", json::array({{{"index", 0}, {"message", message}, {"finish_reason", "stop"},
-                                  {"logprobs", nullptr}}})},
-        {"usage",
-         {{"prompt_tokens", prompt_tokens},
-          {"completion_tokens", completion_tokens},
-          {"total_tokens", prompt_tokens + completion_tokens},
-          {"completion_tokens_details", {{"reasoning_tokens", reasoning_tokens}}}}}};
+    json response = {{"id", "chatcmpl-lemma-mock-" + std::to_string(id)},
+                     {"object", "chat.completion"},
+                     {"created", 1700000000},
+                     {"model", body.value("model", kModel)},
+                     {"system_fingerprint", "lemma-mock"},
+                     {"choices", json::array({{{"index", 0},
+                                               {"message", message},
+                                               {"finish_reason", "stop"},
+                                               {"logprobs", nullptr}}})},
+                     {"usage",
+                      {{"prompt_tokens", prompt_tokens},
+                       {"completion_tokens", completion_tokens},
+                       {"total_tokens", prompt_tokens + completion_tokens},
+                       {"completion_tokens_details", {{"reasoning_tokens", reasoning_tokens}}}}}};
     res.set_header("x-request-id", "lemma-mock-" + std::to_string(id));
     res.set_content(response.dump(), "application/json");
   }
@@ -140,12 +147,20 @@ class MockEndpoint::Impl {
 MockEndpoint::MockEndpoint(MockEndpointOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-MockEndpoint::~MockEndpoint() { stop(); }
+MockEndpoint::~MockEndpoint() {
+  stop();
+}
 
-int MockEndpoint::start() { return impl_->start(); }
+int MockEndpoint::start() {
+  return impl_->start();
+}
 
-void MockEndpoint::stop() { impl_->stop(); }
+void MockEndpoint::stop() {
+  impl_->stop();
+}
 
-std::string MockEndpoint::base_url() const { return impl_->base_url(); }
+std::string MockEndpoint::base_url() const {
+  return impl_->base_url();
+}
 
 }  // namespace lemma::tools
