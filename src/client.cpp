@@ -1,5 +1,6 @@
 #include "lemma/client.hpp"
 
+#include "chat_stream_state_private.hpp"
 #include "lemma/version.hpp"
 #include "lemma/wire.hpp"
 
@@ -15,10 +16,18 @@ class Client::Impl {
   const Provider* provider() const noexcept { return provider_.get(); }
   const ClientOptions& options() const noexcept { return options_; }
 
+  enum class Mode { whole, stream };
+
   // Client-wide and per-call settings applied to every request, in one place.
-  void apply(HttpRequest& request, const CallOptions& call) const {
+  void apply(HttpRequest& request, const CallOptions& call, Mode mode = Mode::whole) const {
     request.connect_timeout = options_.connect_timeout;
-    request.timeout = call.timeout.value_or(options_.timeout);
+    if (mode == Mode::whole) {
+      request.timeout = call.timeout.value_or(options_.timeout);
+    } else {
+      request.timeout = call.timeout.value_or(options_.stream_timeout);
+      request.idle_timeout = call.idle_timeout.value_or(options_.stream_idle_timeout);
+      request.headers.set("Accept", "text/event-stream");
+    }
     request.max_response_bytes = options_.max_response_bytes;
     request.cancellation = call.cancellation;
     for (const auto& [name, value] : options_.default_headers) {
@@ -65,10 +74,58 @@ class Client::Impl {
     return decoded;
   }
 
+  ChatStream stream(const ChatRequest& request, const CallOptions& call) const;
+
  private:
   std::shared_ptr<const Provider> provider_;
   ClientOptions options_;
 };
+
+ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
+  const auto start = std::chrono::steady_clock::now();
+  if (!provider_) {
+    return ChatStream(finish(invalid_request_error(
+        "provider", "The Client has no provider; construct it with e.g. "
+                    "lemma::providers::openai_compatible(base_url, api_key).")));
+  }
+  ChatRequest streamed = request;
+  streamed.stream = true;
+  Result<HttpRequest> http = provider_->encode_chat(streamed);
+  if (!http) return ChatStream(finish(http.error()));
+  apply(*http, call, Mode::stream);
+  Result<std::unique_ptr<ResponseStream>> opened = options_.transport->open(*http);
+  if (!opened) return ChatStream(finish(opened.error()));
+  std::unique_ptr<ResponseStream> body = std::move(*opened);
+
+  const std::string content_type = body->headers().get("content-type").value_or("");
+  const bool is_json = content_type.find("json") != std::string::npos;
+  if (body->status() < 200 || body->status() >= 300 || is_json) {
+    // An error, or a server that ignored "stream": true: read the whole (bounded) body.
+    HttpResponse whole;
+    whole.status = body->status();
+    whole.headers = body->headers();
+    Result<std::string> text = body->read_all(options_.max_response_bytes);
+    if (!text) return ChatStream(finish(text.error()));
+    whole.body = std::move(*text);
+    if (!whole.is_success()) return ChatStream(finish(provider_->decode_error(whole)));
+    Result<ChatResponse> decoded = provider_->decode_chat(whole);
+    if (!decoded) return ChatStream(finish(decoded.error()));
+    std::vector<ChatChunk> chunks{wire::chunk_from_response(*decoded)};
+    return ChatStream(std::make_unique<ChatStream::State>(provider_, std::move(chunks), start));
+  }
+  if (!content_type.empty() && content_type.find("text/event-stream") == std::string::npos) {
+    Error error = protocol_error("The server answered a stream request with content type '" +
+                                 content_type +
+                                 "' instead of text/event-stream; check that the base URL points "
+                                 "at an OpenAI-compatible endpoint.");
+    error.http_status = body->status();
+    error.request_id = wire::request_id_from(body->headers());
+    body->cancel();
+    return ChatStream(finish(std::move(error)));
+  }
+  return ChatStream(
+      std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse, start));
+}
 
 Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)
     : impl_(std::make_shared<const Impl>(std::move(provider), std::move(options))) {}
@@ -83,6 +140,45 @@ Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions&
         return impl_->provider()->encode_chat(whole);
       },
       [&](const HttpResponse& response) { return impl_->provider()->decode_chat(response); });
+}
+
+ChatStream Client::stream(const ChatRequest& request, const CallOptions& call) const {
+  return impl_->stream(request, call);
+}
+
+Result<ChatResponse> Client::stream(const ChatRequest& request, const StreamCallbacks& callbacks,
+                                    const CallOptions& call) const {
+  ChatStream chunks = impl_->stream(request, call);
+  while (const ChatChunk* chunk = chunks.next()) {
+    for (const ChunkChoice& choice : chunk->choices) {
+      if (choice.index != 0) continue;
+      const auto& delta = choice.delta;
+      if (callbacks.on_reasoning && delta.reasoning_content && !delta.reasoning_content->empty()) {
+        callbacks.on_reasoning(*delta.reasoning_content);
+      }
+      if (callbacks.on_content && delta.content && !delta.content->empty()) {
+        callbacks.on_content(*delta.content);
+      }
+    }
+    if (callbacks.on_chunk && !callbacks.on_chunk(*chunk)) {
+      chunks.cancel();
+      return make_error(ErrorKind::cancelled,
+                        "The stream was stopped by the on_chunk callback after " +
+                            std::to_string(chunks.response().text().size()) +
+                            " bytes of answer; use Client::stream(request) to keep the partial "
+                            "answer.");
+    }
+  }
+  if (chunks.error()) return *chunks.error();
+  return chunks.response();
+}
+
+Result<ChatResponse> Client::stream(const ChatRequest& request,
+                                    std::function<bool(const ChatChunk&)> on_chunk,
+                                    const CallOptions& call) const {
+  StreamCallbacks callbacks;
+  callbacks.on_chunk = std::move(on_chunk);
+  return stream(request, callbacks, call);
 }
 
 Result<std::vector<ModelInfo>> Client::models(const CallOptions& call) const {

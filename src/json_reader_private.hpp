@@ -2,6 +2,8 @@
 
 // Typed, non-throwing access to JSON fields for decoders: the first mistyped field becomes a
 // protocol Error naming its path; absent and null optional fields are simply absent.
+// Paths are chains of stack objects rendered only when an error occurs, so decoding a chunk on
+// the streaming hot path allocates nothing for them.
 
 #include <cstdint>
 #include <optional>
@@ -13,6 +15,22 @@
 #include "lemma/error.hpp"
 
 namespace lemma::detail {
+
+/// A position in a JSON document, e.g. choices[0].message.content.
+struct JsonPath {
+  const JsonPath* parent = nullptr;
+  std::string_view key;
+  long index = -1;
+
+  JsonPath field(std::string_view name) const { return {this, name, -1}; }
+  JsonPath at(std::size_t i) const { return {this, {}, static_cast<long>(i)}; }
+  std::string str() const {
+    std::string prefix = parent ? parent->str() : std::string();
+    if (index >= 0) return prefix + "[" + std::to_string(index) + "]";
+    if (prefix.empty()) return std::string(key);
+    return key.empty() ? prefix : prefix + "." + std::string(key);
+  }
+};
 
 class JsonReader {
  public:
@@ -28,23 +46,23 @@ class JsonReader {
   }
 
   std::optional<std::string> optional_string(const nlohmann::json& object, std::string_view key,
-                                             const std::string& path) {
+                                             const JsonPath& parent) {
     const nlohmann::json* value = member(object, key);
     if (!value) return std::nullopt;
     if (!value->is_string()) {
-      mistyped(path, "a string", *value);
+      mistyped(parent.field(key), "a string", *value);
       return std::nullopt;
     }
-    return value->get<std::string>();
+    return value->get_ref<const std::string&>();
   }
 
   std::string string_or_empty(const nlohmann::json& object, std::string_view key,
-                              const std::string& path) {
-    return optional_string(object, key, path).value_or(std::string());
+                              const JsonPath& parent) {
+    return optional_string(object, key, parent).value_or(std::string());
   }
 
   std::optional<std::int64_t> optional_int(const nlohmann::json& object, std::string_view key,
-                                           const std::string& path) {
+                                           const JsonPath& parent) {
     const nlohmann::json* value = member(object, key);
     if (!value) return std::nullopt;
     if (value->is_number_integer()) return value->get<std::int64_t>();
@@ -59,21 +77,22 @@ class JsonReader {
         return static_cast<std::int64_t>(d);
       }
     }
-    mistyped(path, "an integer", *value);
+    mistyped(parent.field(key), "an integer", *value);
     return std::nullopt;
   }
 
-  std::int64_t int_or(const nlohmann::json& object, std::string_view key, const std::string& path,
+  std::int64_t int_or(const nlohmann::json& object, std::string_view key, const JsonPath& parent,
                       std::int64_t fallback) {
-    return optional_int(object, key, path).value_or(fallback);
+    return optional_int(object, key, parent).value_or(fallback);
   }
 
-  void mistyped(const std::string& path, std::string_view expected, const nlohmann::json& actual) {
-    fail(path + " is " + std::string(actual.type_name()) + " but should be " +
-         std::string(expected));
+  void mistyped(const JsonPath& path, std::string_view expected, const nlohmann::json& actual) {
+    const std::string where = path.str();
+    fail((where.empty() ? std::string("the body") : where) + " is " +
+         std::string(actual.type_name()) + " but should be " + std::string(expected));
   }
 
-  void fail(std::string problem) {
+  void fail(const std::string& problem) {
     if (error_) return;  // keep the first problem: later ones are usually consequences
     error_ = protocol_error("The server's " + what_ + " is malformed: " + problem +
                             ". The server does not follow the expected wire format; check that "

@@ -1,52 +1,71 @@
 #include "lemma/wire.hpp"
 
 #include "json_reader_private.hpp"
+#include "wire_decode_private.hpp"
 
 namespace lemma::wire {
 
+using detail::JsonPath;
 using detail::JsonReader;
 using nlohmann::json;
 
-namespace {
+namespace detail_decode {
 
-// Content may be a string, null, or (some servers) an array of typed parts.
 std::optional<std::string> decode_content(JsonReader& reader, const json& message,
-                                          const std::string& path) {
+                                          const JsonPath& path) {
   const json* content = JsonReader::member(message, "content");
   if (!content) return std::nullopt;
-  if (content->is_string()) return content->get<std::string>();
+  if (content->is_string()) return content->get_ref<const std::string&>();
   if (content->is_array()) {
+    // Some servers send content as typed parts: join their text.
     std::string text;
     for (const auto& part : *content) {
       if (part.is_string()) {
-        text += part.get<std::string>();
+        text += part.get_ref<const std::string&>();
       } else if (const json* t = JsonReader::member(part, "text"); t && t->is_string()) {
-        text += t->get<std::string>();
+        text += t->get_ref<const std::string&>();
       }
     }
     return text;
   }
-  reader.mistyped(path + ".content", "a string or null", *content);
+  reader.mistyped(path.field("content"), "a string or null", *content);
   return std::nullopt;
 }
 
+std::optional<std::string> decode_reasoning(JsonReader& reader, const json& message,
+                                            const JsonPath& path) {
+  auto reasoning = reader.optional_string(message, "reasoning_content", path);
+  // Newer vLLM and some gateways name the field "reasoning".
+  if (!reasoning) reasoning = reader.optional_string(message, "reasoning", path);
+  return reasoning;
+}
+
+}  // namespace detail_decode
+
+namespace {
+
+using detail_decode::decode_content;
+using detail_decode::decode_reasoning;
+
 std::vector<ToolCall> decode_tool_calls(JsonReader& reader, const json& message,
-                                        const std::string& path) {
+                                        const JsonPath& path) {
   std::vector<ToolCall> calls;
   const json* list = JsonReader::member(message, "tool_calls");
   if (!list) return calls;
+  const JsonPath list_path = path.field("tool_calls");
   if (!list->is_array()) {
-    reader.mistyped(path + ".tool_calls", "an array", *list);
+    reader.mistyped(list_path, "an array", *list);
     return calls;
   }
   for (std::size_t i = 0; i < list->size(); ++i) {
     const json& item = (*list)[i];
-    const std::string where = path + ".tool_calls[" + std::to_string(i) + "]";
+    const JsonPath where = list_path.at(i);
     ToolCall call;
-    call.id = reader.string_or_empty(item, "id", where + ".id");
-    call.type = reader.optional_string(item, "type", where + ".type").value_or("function");
+    call.id = reader.string_or_empty(item, "id", where);
+    call.type = reader.optional_string(item, "type", where).value_or("function");
     if (const json* function = JsonReader::member(item, "function")) {
-      call.function_name = reader.string_or_empty(*function, "name", where + ".function.name");
+      const JsonPath function_path = where.field("function");
+      call.function_name = reader.string_or_empty(*function, "name", function_path);
       if (const json* args = JsonReader::member(*function, "arguments")) {
         // Some servers send arguments as an object instead of a JSON string.
         call.arguments = args->is_string() ? args->get<std::string>() : args->dump();
@@ -57,49 +76,51 @@ std::vector<ToolCall> decode_tool_calls(JsonReader& reader, const json& message,
   return calls;
 }
 
-Message decode_message_with(JsonReader& reader, const json& message, const std::string& path) {
+Message decode_message_with(JsonReader& reader, const json& message, const JsonPath& path) {
   Message out;
   if (!message.is_object()) {
     reader.mistyped(path, "an object", message);
     return out;
   }
-  out.role = reader.optional_string(message, "role", path + ".role").value_or("assistant");
+  out.role = reader.optional_string(message, "role", path).value_or("assistant");
   out.content = decode_content(reader, message, path);
-  out.name = reader.optional_string(message, "name", path + ".name");
-  out.tool_call_id = reader.optional_string(message, "tool_call_id", path + ".tool_call_id");
-  out.reasoning_content =
-      reader.optional_string(message, "reasoning_content", path + ".reasoning_content");
-  if (!out.reasoning_content) {
-    // Newer vLLM and some gateways name the field "reasoning".
-    out.reasoning_content = reader.optional_string(message, "reasoning", path + ".reasoning");
-  }
-  out.refusal = reader.optional_string(message, "refusal", path + ".refusal");
+  out.name = reader.optional_string(message, "name", path);
+  out.tool_call_id = reader.optional_string(message, "tool_call_id", path);
+  out.reasoning_content = decode_reasoning(reader, message, path);
+  out.refusal = reader.optional_string(message, "refusal", path);
   out.tool_calls = decode_tool_calls(reader, message, path);
   return out;
 }
 
-std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage) {
+}  // namespace
+
+namespace detail_decode {
+
+std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage,
+                                       const JsonPath& path) {
   if (!usage.is_object()) {
-    reader.mistyped("usage", "an object", usage);
+    reader.mistyped(path, "an object", usage);
     return std::nullopt;
   }
   Usage out;
-  out.prompt_tokens = reader.int_or(usage, "prompt_tokens", "usage.prompt_tokens", 0);
-  out.completion_tokens = reader.int_or(usage, "completion_tokens", "usage.completion_tokens", 0);
-  out.total_tokens = reader.int_or(usage, "total_tokens", "usage.total_tokens",
-                                   out.prompt_tokens + out.completion_tokens);
+  out.prompt_tokens = reader.int_or(usage, "prompt_tokens", path, 0);
+  out.completion_tokens = reader.int_or(usage, "completion_tokens", path, 0);
+  out.total_tokens =
+      reader.int_or(usage, "total_tokens", path, out.prompt_tokens + out.completion_tokens);
   if (const json* details = JsonReader::member(usage, "prompt_tokens_details")) {
     out.cached_tokens =
-        reader.optional_int(*details, "cached_tokens", "usage.prompt_tokens_details.cached_tokens");
+        reader.optional_int(*details, "cached_tokens", path.field("prompt_tokens_details"));
   }
   if (const json* details = JsonReader::member(usage, "completion_tokens_details")) {
     out.reasoning_tokens = reader.optional_int(*details, "reasoning_tokens",
-                                               "usage.completion_tokens_details.reasoning_tokens");
+                                               path.field("completion_tokens_details"));
   }
   return out;
 }
 
-}  // namespace
+}  // namespace detail_decode
+
+using detail_decode::decode_usage_with;
 
 Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) {
   json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
@@ -113,8 +134,8 @@ Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) 
     where = " at byte " + std::to_string(e.byte);
   } catch (const std::exception&) {
   }
-  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where + " (" +
-                        std::to_string(body.size()) + " bytes";
+  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where +
+                        " (" + std::to_string(body.size()) + " bytes";
   if (!body.empty()) message += ", starting \"" + body_excerpt(body.substr(0, 120)) + "\"";
   message +=
       "). It may come from a proxy or a server that is not OpenAI-compatible; check the "
@@ -126,22 +147,23 @@ Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) 
 
 Result<Message> decode_message(const nlohmann::json& message, std::string_view path) {
   JsonReader reader("message");
-  Message out = decode_message_with(reader, message, std::string(path));
+  Message out = decode_message_with(reader, message, JsonPath{nullptr, path});
   if (!reader.ok()) return *reader.error();
   return out;
 }
 
 Result<Usage> decode_usage(const nlohmann::json& usage) {
   JsonReader reader("usage");
-  auto out = decode_usage_with(reader, usage);
+  auto out = decode_usage_with(reader, usage, JsonPath{nullptr, "usage"});
   if (!reader.ok()) return *reader.error();
   return *out;
 }
 
 Result<ChatResponse> decode_chat_response(nlohmann::json body) {
   JsonReader reader("chat completion");
+  const JsonPath root;
   if (!body.is_object()) {
-    reader.mistyped("the body", "an object", body);
+    reader.mistyped(root, "an object", body);
     return *reader.error();
   }
   const json* choices = JsonReader::member(body, "choices");
@@ -156,41 +178,42 @@ Result<ChatResponse> decode_chat_response(nlohmann::json body) {
     reader.fail("it has no \"choices\" array");
     return *reader.error();
   }
+  const JsonPath choices_path = root.field("choices");
   if (!choices->is_array()) {
-    reader.mistyped("choices", "an array", *choices);
+    reader.mistyped(choices_path, "an array", *choices);
     return *reader.error();
   }
 
   ChatResponse out;
-  out.id = reader.string_or_empty(body, "id", "id");
-  out.object = reader.string_or_empty(body, "object", "object");
-  out.created = reader.int_or(body, "created", "created", 0);
-  out.model = reader.string_or_empty(body, "model", "model");
-  out.system_fingerprint = reader.optional_string(body, "system_fingerprint", "system_fingerprint");
+  out.id = reader.string_or_empty(body, "id", root);
+  out.object = reader.string_or_empty(body, "object", root);
+  out.created = reader.int_or(body, "created", root, 0);
+  out.model = reader.string_or_empty(body, "model", root);
+  out.system_fingerprint = reader.optional_string(body, "system_fingerprint", root);
   for (std::size_t i = 0; i < choices->size(); ++i) {
     const json& item = (*choices)[i];
-    const std::string where = "choices[" + std::to_string(i) + "]";
+    const JsonPath where = choices_path.at(i);
     if (!item.is_object()) {
       reader.mistyped(where, "an object", item);
       break;
     }
     Choice choice;
-    choice.index = reader.int_or(item, "index", where + ".index", static_cast<std::int64_t>(i));
+    choice.index = reader.int_or(item, "index", where, static_cast<std::int64_t>(i));
     if (const json* message = JsonReader::member(item, "message")) {
-      choice.message = decode_message_with(reader, *message, where + ".message");
+      choice.message = decode_message_with(reader, *message, where.field("message"));
     } else if (const json* text = JsonReader::member(item, "text"); text && text->is_string()) {
       // Legacy completions shape, still sent by a few self-hosted wrappers.
       choice.message.role = "assistant";
       choice.message.content = text->get<std::string>();
     } else {
-      reader.fail(where + " has no \"message\"");
+      reader.fail(where.str() + " has no \"message\"");
     }
-    choice.finish_reason = reader.string_or_empty(item, "finish_reason", where + ".finish_reason");
+    choice.finish_reason = reader.string_or_empty(item, "finish_reason", where);
     if (auto it = item.find("logprobs"); it != item.end()) choice.logprobs = *it;
     out.choices.push_back(std::move(choice));
   }
   if (const json* usage = JsonReader::member(body, "usage")) {
-    out.usage = decode_usage_with(reader, *usage);
+    out.usage = decode_usage_with(reader, *usage, root.field("usage"));
   }
   if (!reader.ok()) return *reader.error();
   out.raw = std::move(body);
@@ -199,6 +222,7 @@ Result<ChatResponse> decode_chat_response(nlohmann::json body) {
 
 Result<std::vector<ModelInfo>> decode_models_response(const nlohmann::json& body) {
   JsonReader reader("model list");
+  const JsonPath root;
   const json* list = &body;
   if (body.is_object()) {
     list = JsonReader::member(body, "data");
@@ -208,30 +232,30 @@ Result<std::vector<ModelInfo>> decode_models_response(const nlohmann::json& body
       return *reader.error();
     }
   }
+  const JsonPath data_path = root.field("data");
   if (!list->is_array()) {
-    reader.mistyped("data", "an array", *list);
+    reader.mistyped(data_path, "an array", *list);
     return *reader.error();
   }
   std::vector<ModelInfo> models;
   for (std::size_t i = 0; i < list->size(); ++i) {
     const json& item = (*list)[i];
-    const std::string where = "data[" + std::to_string(i) + "]";
+    const JsonPath where = data_path.at(i);
     if (!item.is_object()) {
       reader.mistyped(where, "an object", item);
       break;
     }
     ModelInfo model;
-    model.id = reader.optional_string(item, "id", where + ".id")
-                   .value_or(reader.string_or_empty(item, "name", where + ".name"));
-    model.object = reader.string_or_empty(item, "object", where + ".object");
-    model.created = reader.int_or(item, "created", where + ".created", 0);
-    model.owned_by = reader.string_or_empty(item, "owned_by", where + ".owned_by");
+    model.id = reader.optional_string(item, "id", where)
+                   .value_or(reader.string_or_empty(item, "name", where));
+    model.object = reader.string_or_empty(item, "object", where);
+    model.created = reader.int_or(item, "created", where, 0);
+    model.owned_by = reader.string_or_empty(item, "owned_by", where);
     for (const char* key : {"max_model_len", "context_length", "context_window"}) {
-      if (!model.context_length)
-        model.context_length = reader.optional_int(item, key, where + "." + key);
+      if (!model.context_length) model.context_length = reader.optional_int(item, key, where);
     }
     if (const json* meta = JsonReader::member(item, "meta"); meta && !model.context_length) {
-      model.context_length = reader.optional_int(*meta, "n_ctx_train", where + ".meta.n_ctx_train");
+      model.context_length = reader.optional_int(*meta, "n_ctx_train", where.field("meta"));
     }
     model.raw = item;
     models.push_back(std::move(model));

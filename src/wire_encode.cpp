@@ -32,7 +32,10 @@ json encode_chat_body(const ChatRequest& request) {
   json messages = json::array();
   for (const auto& message : request.messages) messages.push_back(encode_message(message));
   body["messages"] = std::move(messages);
-  if (request.stream) body["stream"] = true;
+  if (request.stream) {
+    body["stream"] = true;
+    body["stream_options"] = {{"include_usage", request.stream_options.include_usage}};
+  }
 
   const SamplingParams& s = request.sampling;
   auto put = [&body](const char* key, const auto& field) {

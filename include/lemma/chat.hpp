@@ -13,6 +13,12 @@
 
 namespace lemma {
 
+/// Options that apply when a request is streamed.
+struct StreamOptions {
+  /// Ask the server for a final usage chunk (`stream_options.include_usage`). Default on.
+  bool include_usage = true;
+};
+
 /// A chat-completion request: which model, the conversation, and how to sample.
 struct ChatRequest {
   /// Model name as the provider knows it, e.g. "deepseek/deepseek-prover-v2". Required.
@@ -21,8 +27,11 @@ struct ChatRequest {
   std::vector<Message> messages;
   /// Sampling parameters; unset fields are not sent.
   SamplingParams sampling;
-  /// Ask the server to stream the answer. Client::chat() always sends false.
+  /// Ask the server to stream the answer. Client::chat() always sends false and
+  /// Client::stream() always sends true; this matters only to custom code calling a Provider.
   bool stream = false;
+  /// Streaming options, sent only when the request is streamed.
+  StreamOptions stream_options;
 };
 
 /// Token counts for one call, as reported by the server.

@@ -9,6 +9,7 @@
 #include "lemma/model_info.hpp"
 #include "lemma/provider.hpp"
 #include "lemma/result.hpp"
+#include "lemma/stream.hpp"
 
 namespace lemma {
 
@@ -29,6 +30,20 @@ class LEMMA_EXPORT Client {
   /// Sends one chat request and waits for the whole answer. `request.stream` is ignored (sent
   /// as false).
   Result<ChatResponse> chat(const ChatRequest& request, const CallOptions& call = {}) const;
+  /// Starts streaming the answer (server-sent events) and returns once the server answered
+  /// with headers; iterate the ChatStream for chunks. Caller mistakes, connection failures and
+  /// HTTP errors come back as a stream whose error() is set. A server that answers with plain
+  /// JSON instead of a stream is handled: its answer arrives as one chunk.
+  ChatStream stream(const ChatRequest& request, const CallOptions& call = {}) const;
+  /// Streams the answer into `callbacks` and returns the accumulated response (or the error,
+  /// `cancelled` when on_chunk returned false).
+  Result<ChatResponse> stream(const ChatRequest& request, const StreamCallbacks& callbacks,
+                              const CallOptions& call = {}) const;
+  /// Streams the answer, calling `on_chunk` for each chunk (return false to stop), and returns
+  /// the accumulated response.
+  Result<ChatResponse> stream(const ChatRequest& request,
+                              std::function<bool(const ChatChunk&)> on_chunk,
+                              const CallOptions& call = {}) const;
   /// Lists the models the endpoint serves.
   Result<std::vector<ModelInfo>> models(const CallOptions& call = {}) const;
 

@@ -8,6 +8,7 @@
 #include "lemma/curl_transport.hpp"
 #include "lemma/headers.hpp"
 #include "lemma/http.hpp"
+#include "lemma/sse_parser.hpp"
 
 namespace lemma {
 
@@ -26,12 +27,24 @@ struct ClientOptions {
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   /// Headers added to every request (a provider's auth header is not overridden by these).
   Headers default_headers;
+
+  /// Streams: longest silence between two received bytes before the stream fails with a
+  /// `timeout` error that says "idle". Keep-alive comments count as bytes. Default 120 s.
+  std::chrono::milliseconds stream_idle_timeout{std::chrono::seconds(120)};
+  /// Streams: optional limit on a whole stream, from sending to the last byte; 0 (default) =
+  /// none, since a long proof can legitimately stream for many minutes.
+  std::chrono::milliseconds stream_timeout{0};
+  /// Streams: limits on one SSE line and one event (default 16 MiB each).
+  SseParserOptions sse;
 };
 
 /// Per-call overrides of ClientOptions.
 struct CallOptions {
-  /// Overrides ClientOptions::timeout for this call.
+  /// Overrides ClientOptions::timeout (for chat/models) or ClientOptions::stream_timeout (for
+  /// stream) for this call.
   std::optional<std::chrono::milliseconds> timeout;
+  /// Overrides ClientOptions::stream_idle_timeout for this call.
+  std::optional<std::chrono::milliseconds> idle_timeout;
   /// Headers added to this call only.
   Headers headers;
   /// Cancels the call when cancelled from any thread; the call returns a `cancelled` error.

@@ -41,8 +41,12 @@ struct LEMMA_EXPORT HttpRequest {
   std::string body;
   /// Time allowed to establish the connection (TCP + TLS). Default 10 s.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
-  /// Time allowed for the whole exchange, from start to the last body byte. Default 600 s.
+  /// Time allowed for the whole exchange, from start to the last body byte; 0 = no limit.
+  /// Default 600 s.
   std::chrono::milliseconds timeout{std::chrono::seconds(600)};
+  /// Longest silence allowed between two received bytes (headers or body); 0 = no limit.
+  /// Default 0; Client::stream() sets ClientOptions::stream_idle_timeout.
+  std::chrono::milliseconds idle_timeout{0};
   /// send() refuses bodies larger than this with a protocol error. Default 64 MiB.
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   /// Optional cancellation flag, polled while the request is in flight.
@@ -81,6 +85,9 @@ class LEMMA_EXPORT ResponseStream {
   virtual Result<std::size_t> read(char* buffer, std::size_t capacity) = 0;
   /// Stops the transfer: a read() in progress or the next one returns a `cancelled` error.
   virtual void cancel() noexcept = 0;
+  /// The reader has everything it wants: discard the rest of the body for at most `grace`, so
+  /// that the connection can be reused. The default does nothing (the connection is closed).
+  virtual void discard_rest(std::chrono::milliseconds grace) { (void)grace; }
 
   /// Reads the rest of the body; a protocol error when it exceeds `max_bytes`.
   Result<std::string> read_all(std::size_t max_bytes = kDefaultMaxResponseBytes);

@@ -16,6 +16,8 @@
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/result.hpp"
 #include "lemma/sampling_params.hpp"
+#include "lemma/sse_parser.hpp"
+#include "lemma/stream.hpp"
 #include "lemma/url.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/version.hpp"

@@ -9,8 +9,31 @@
 #include "lemma/http.hpp"
 #include "lemma/model_info.hpp"
 #include "lemma/result.hpp"
+#include "lemma/sse_parser.hpp"
+#include "lemma/stream.hpp"
 
 namespace lemma {
+
+/// What one server-sent event of a chat stream means.
+struct StreamEvent {
+  /// The event's meaning.
+  enum class Kind {
+    chunk,   ///< a ChatChunk to deliver
+    done,    ///< the end marker (`data: [DONE]`)
+    ignore,  ///< nothing to deliver (pings, empty data, unknown event types)
+  };
+  /// The event's meaning.
+  Kind kind = Kind::ignore;
+  /// The chunk, when kind == chunk.
+  ChatChunk chunk;
+
+  /// A chunk event.
+  static StreamEvent of(ChatChunk chunk) { return {Kind::chunk, std::move(chunk)}; }
+  /// The end marker.
+  static StreamEvent done() { return {Kind::done, {}}; }
+  /// An event to skip.
+  static StreamEvent ignore() { return {Kind::ignore, {}}; }
+};
 
 /// A provider knows one wire format: it turns typed requests into HTTP requests and HTTP
 /// responses back into typed values or typed errors. It does no I/O itself.
@@ -38,6 +61,14 @@ class LEMMA_EXPORT Provider {
 
   /// Decodes a non-2xx response into a typed Error (kind from the status and body).
   virtual Error decode_error(const HttpResponse& response) const = 0;
+
+  /// Decodes one server-sent event of a streamed chat response: a chunk, the end marker, an
+  /// event to skip, or the typed Error the server reported mid-stream. The default reads the
+  /// OpenAI format (wire::decode_stream_event).
+  virtual Result<StreamEvent> decode_stream_event(const SseEvent& event) const;
+  /// Whether this server ends every stream with `data: [DONE]`. When true (the default), a
+  /// stream that ends without it is reported as truncated.
+  virtual bool stream_requires_done() const { return true; }
 
   /// Removes this provider's secrets (API keys) from `text`; lemma calls it on every error text
   /// before returning it, in case a server echoed a key back.

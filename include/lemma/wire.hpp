@@ -13,7 +13,10 @@
 #include "lemma/export.hpp"
 #include "lemma/http.hpp"
 #include "lemma/model_info.hpp"
+#include "lemma/provider.hpp"
 #include "lemma/result.hpp"
+#include "lemma/sse_parser.hpp"
+#include "lemma/stream.hpp"
 
 /// Building blocks for the OpenAI chat-completions wire format, public so that custom providers
 /// can reuse exactly what the built-in ones use.
@@ -21,8 +24,8 @@ namespace lemma::wire {
 
 /// The OpenAI-format JSON of one message.
 LEMMA_EXPORT nlohmann::json encode_message(const Message& message);
-/// The OpenAI-format request body: model, messages, stream, each *set* sampling field, then
-/// `sampling.extra` merged last (its keys win).
+/// The OpenAI-format request body: model, messages, stream (with `stream_options` when
+/// streaming), each *set* sampling field, then `sampling.extra` merged last (its keys win).
 LEMMA_EXPORT nlohmann::json encode_chat_body(const ChatRequest& request);
 
 /// Parses `body` as JSON; a protocol Error naming `what`, the byte offset and an excerpt when it
@@ -39,6 +42,18 @@ LEMMA_EXPORT Result<Usage> decode_usage(const nlohmann::json& usage);
 /// Decodes a `/models` listing: {"data": [...]} or a bare array; context length from
 /// `max_model_len`, `context_length`, `context_window` or llama.cpp's `meta.n_ctx_train`.
 LEMMA_EXPORT Result<std::vector<ModelInfo>> decode_models_response(const nlohmann::json& body);
+
+/// Decodes one OpenAI-format `chat.completion.chunk`.
+LEMMA_EXPORT Result<ChatChunk> decode_chat_chunk(const nlohmann::json& chunk);
+/// Decodes one server-sent event of an OpenAI-format stream: `[DONE]` ends it; an `error`
+/// event, or a data object with an "error" member (OpenAI, vLLM, TGI), is the typed Error it
+/// reports; empty data is skipped; invalid JSON is a protocol Error naming the event's offset.
+LEMMA_EXPORT Result<StreamEvent> decode_stream_event(const SseEvent& event);
+/// The typed Error for an error a server reported inside a stream (a JSON object or text).
+LEMMA_EXPORT Error decode_stream_error(const nlohmann::json& payload);
+/// One chunk carrying a whole response, for servers that answer a stream request with a plain
+/// JSON completion (and for providers that cannot stream).
+LEMMA_EXPORT ChatChunk chunk_from_response(const ChatResponse& response);
 
 /// The request id a server attached (x-request-id, request-id, x-amzn-requestid, cf-ray...).
 LEMMA_EXPORT std::string request_id_from(const Headers& headers);

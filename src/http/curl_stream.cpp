@@ -37,6 +37,8 @@ CurlStream::CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& requ
       request_body_(request.body),
       timeout_(request.timeout),
       connect_timeout_(request.connect_timeout),
+      idle_timeout_(request.idle_timeout),
+      last_activity_(std::chrono::steady_clock::now()),
       poll_interval_(std::max(options.cancellation_poll_interval, std::chrono::milliseconds(1))),
       max_header_bytes_(options.max_header_bytes),
       token_(request.cancellation) {
@@ -160,6 +162,7 @@ Result<Done> CurlStream::configure(const HttpRequest& request,
 std::size_t CurlStream::on_header(char* data, std::size_t size, std::size_t count, void* self_ptr) {
   auto& self = *static_cast<CurlStream*>(self_ptr);
   const std::size_t length = size * count;
+  self.last_activity_ = std::chrono::steady_clock::now();
   self.header_bytes_ += length;
   if (self.header_bytes_ > self.max_header_bytes_) {
     self.headers_too_large_ = true;
@@ -195,6 +198,7 @@ std::size_t CurlStream::on_body(char* data, std::size_t size, std::size_t count,
     self.buffer_pos_ = 0;
   }
   self.headers_complete_ = true;  // body bytes imply the header block ended
+  self.last_activity_ = std::chrono::steady_clock::now();
   self.buffer_.append(data, length);
   self.body_bytes_ += length;
   return length;
@@ -242,9 +246,44 @@ Result<Done> CurlStream::drive_until(Predicate done) {
       }
     }
     if (done() || done_) return Done{};
+    if (idle_timeout_.count() > 0 && !paused_ &&
+        std::chrono::steady_clock::now() - last_activity_ >= idle_timeout_) {
+      idle_expired_ = true;
+      if (attached_) {
+        curl_multi_remove_handle(multi_.get(), easy_.get());  // closes the silent connection
+        attached_ = false;
+      }
+      done_ = true;
+      result_ = CURLE_OPERATION_TIMEDOUT;
+      return transfer_error();
+    }
     const int wait_ms = static_cast<int>(poll_interval_.count());
     curl_multi_poll(multi_.get(), nullptr, 0, wait_ms, nullptr);
   }
+}
+
+void CurlStream::discard_rest(std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (!done_ && std::chrono::steady_clock::now() < deadline) {
+    buffer_.clear();
+    buffer_pos_ = 0;
+    if (paused_) {
+      paused_ = false;
+      curl_easy_pause(easy_.get(), CURLPAUSE_CONT);
+    }
+    int running = 0;
+    if (curl_multi_perform(multi_.get(), &running) != CURLM_OK) return;
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
+      if (message->msg == CURLMSG_DONE) {
+        done_ = true;
+        result_ = message->data.result;
+      }
+    }
+    if (!done_) curl_multi_poll(multi_.get(), nullptr, 0, 10, nullptr);
+  }
+  buffer_.clear();
+  buffer_pos_ = 0;
 }
 
 std::size_t CurlStream::take(char* out, std::size_t capacity) {

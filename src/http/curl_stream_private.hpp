@@ -28,6 +28,7 @@ class CurlStream final : public ResponseStream {
   const Headers& headers() const noexcept override { return headers_; }
   Result<std::size_t> read(char* buffer, std::size_t capacity) override;
   void cancel() noexcept override;
+  void discard_rest(std::chrono::milliseconds grace) override;
 
   /// Bytes buffered but not yet read; the transfer pauses above kMaxBuffered.
   static constexpr std::size_t kMaxBuffered = 1 << 20;
@@ -57,6 +58,9 @@ class CurlStream final : public ResponseStream {
   std::string target_;  // "METHOD host/path" for messages; never includes headers
   std::chrono::milliseconds timeout_;
   std::chrono::milliseconds connect_timeout_;
+  std::chrono::milliseconds idle_timeout_;
+  std::chrono::steady_clock::time_point last_activity_;
+  bool idle_expired_ = false;
   std::chrono::milliseconds poll_interval_;
   std::size_t max_header_bytes_;
   std::shared_ptr<const CancellationToken> token_;

@@ -59,7 +59,7 @@ TEST(EncodeChatBodyTest, FullRequestEncodesExactly) {
       {"role": "assistant", "content": "Earlier answer", "name": "prover"},
       {"role": "tool", "content": "42", "tool_call_id": "call_1"}
     ],
-    "stream": true,
+    "stream": true, "stream_options": {"include_usage": true},
     "temperature": 0.6, "top_p": 0.95, "top_k": 40, "min_p": 0.05, "max_tokens": 4096,
     "seed": 1234, "stop": ["</proof>", "QED"], "n": 2, "presence_penalty": 0.5,
     "frequency_penalty": -0.5, "repetition_penalty": 1.1, "logprobs": true, "top_logprobs": 5,

@@ -17,6 +17,19 @@ using nlohmann::json;
 
 constexpr const char* kModel = "lemma-mock-math";
 
+struct Usage {
+  long prompt_tokens;
+  long completion_tokens;
+  long reasoning_tokens;
+
+  json to_json() const {
+    return {{"prompt_tokens", prompt_tokens},
+            {"completion_tokens", completion_tokens},
+            {"total_tokens", prompt_tokens + completion_tokens},
+            {"completion_tokens_details", {{"reasoning_tokens", reasoning_tokens}}}};
+  }
+};
+
 void send_error(httplib::Response& res, int status, const std::string& message,
                 const std::string& type, const std::string& param = "") {
   json error = {{"message", message}, {"type", type}, {"code", nullptr}};
@@ -115,6 +128,14 @@ class MockEndpoint::Impl {
     const long reasoning_tokens = mock_token_count(answer.reasoning);
     const long completion_tokens = reasoning_tokens + mock_token_count(answer.content);
     const long id = ++counter_;
+    res.set_header("x-request-id", "lemma-mock-" + std::to_string(id));
+    const Usage usage{prompt_tokens, completion_tokens, reasoning_tokens};
+    if (body.value("stream", false)) {
+      const bool include_usage = body.contains("stream_options") &&
+                                 body["stream_options"].is_object() &&
+                                 body["stream_options"].value("include_usage", false);
+      return stream(res, body.value("model", kModel), id, answer, include_usage ? &usage : nullptr);
+    }
     json message = {{"role", "assistant"},
                     {"content", answer.content},
                     {"reasoning_content", answer.reasoning},
@@ -128,13 +149,72 @@ class MockEndpoint::Impl {
                                                {"message", message},
                                                {"finish_reason", "stop"},
                                                {"logprobs", nullptr}}})},
-                     {"usage",
-                      {{"prompt_tokens", prompt_tokens},
-                       {"completion_tokens", completion_tokens},
-                       {"total_tokens", prompt_tokens + completion_tokens},
-                       {"completion_tokens_details", {{"reasoning_tokens", reasoning_tokens}}}}}};
-    res.set_header("x-request-id", "lemma-mock-" + std::to_string(id));
+                     {"usage", usage.to_json()}};
     res.set_content(response.dump(), "application/json");
+  }
+
+  // Splits text into word-sized pieces (each keeps its trailing space), like a tokenizer would.
+  static std::vector<std::string> pieces(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t begin = 0;
+    while (begin < text.size()) {
+      std::size_t end = text.find(' ', begin);
+      end = end == std::string::npos ? text.size() : end + 1;
+      out.push_back(text.substr(begin, end - begin));
+      begin = end;
+    }
+    return out;
+  }
+
+  void stream(httplib::Response& res, const std::string& model, long id, const MockAnswer& answer,
+              const Usage* usage) {
+    const json base = {{"id", "chatcmpl-lemma-mock-" + std::to_string(id)},
+                       {"object", "chat.completion.chunk"},
+                       {"created", 1700000000},
+                       {"model", model},
+                       {"system_fingerprint", "lemma-mock"}};
+    auto event = [&base](json choice, const Usage* final_usage) {
+      json chunk = base;
+      chunk["choices"] = choice.is_null() ? json::array() : json::array({std::move(choice)});
+      if (final_usage) chunk["usage"] = final_usage->to_json();
+      return "data: " + chunk.dump() + "\n\n";
+    };
+    auto delta = [](json d, json finish) {
+      return json{{"index", 0},
+                  {"delta", std::move(d)},
+                  {"finish_reason", std::move(finish)},
+                  {"logprobs", nullptr}};
+    };
+    std::vector<std::string> events;
+    events.push_back(event(delta({{"role", "assistant"}, {"content", ""}}, nullptr), nullptr));
+    for (const auto& piece : pieces(answer.reasoning)) {
+      events.push_back(event(delta({{"reasoning_content", piece}}, nullptr), nullptr));
+    }
+    for (const auto& piece : pieces(answer.content)) {
+      events.push_back(event(delta({{"content", piece}}, nullptr), nullptr));
+    }
+    events.push_back(event(delta(json::object(), "stop"), nullptr));
+    if (usage) events.push_back(event(nullptr, usage));
+    events.push_back("data: [DONE]\n\n");
+
+    const auto chunk_delay = options_.chunk_delay;
+    const int keep_alive_every = options_.keep_alive_every;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/event-stream", [events = std::move(events), chunk_delay, keep_alive_every](
+                                 std::size_t, httplib::DataSink& sink) {
+          for (std::size_t i = 0; i < events.size(); ++i) {
+            if (chunk_delay.count() > 0) std::this_thread::sleep_for(chunk_delay);
+            if (keep_alive_every > 0 && i > 0 &&
+                i % static_cast<std::size_t>(keep_alive_every) == 0) {
+              const std::string ping = ": keep-alive\n\n";
+              if (!sink.write(ping.data(), ping.size())) return false;
+            }
+            if (!sink.write(events[i].data(), events[i].size())) return false;
+          }
+          sink.done();
+          return true;
+        });
   }
 
   MockEndpointOptions options_;

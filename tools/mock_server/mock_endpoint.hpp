@@ -19,9 +19,15 @@ struct MockEndpointOptions {
   std::string api_key;
   /// Delay before each answer, to imitate a model's latency.
   std::chrono::milliseconds delay{0};
+  /// Streams: delay between two chunks, so a demo shows tokens arriving.
+  std::chrono::milliseconds chunk_delay{0};
+  /// Streams: a ": keep-alive" comment after every this many chunks (0 = never).
+  int keep_alive_every = 4;
 };
 
-/// An OpenAI-compatible server answering POST /v1/chat/completions and GET /v1/models.
+/// An OpenAI-compatible server answering POST /v1/chat/completions (whole or streamed as
+/// server-sent events, with reasoning deltas, keep-alive comments, a usage chunk when
+/// `stream_options.include_usage` is set, and `data: [DONE]`) and GET /v1/models.
 /// Its answers carry `reasoning_content`, a `\boxed{}` answer and usage, and say they come from
 /// the mock (model "lemma-mock-math", header X-Lemma-Mock: 1).
 class MockEndpoint {

@@ -1,0 +1,172 @@
+#include "chat_stream_state_private.hpp"
+
+namespace lemma {
+
+namespace {
+constexpr std::size_t kReadSize = 64 * 1024;
+// After [DONE] the body normally ends at once; waiting this long for its last bytes lets the
+// connection go back to the pool instead of being closed.
+constexpr std::chrono::milliseconds kDiscardGrace{200};
+}  // namespace
+
+ChatStream::State::State(Error failure) : finished(true) { error = std::move(failure); }
+
+ChatStream::State::State(std::shared_ptr<const Provider> provider,
+                         std::unique_ptr<ResponseStream> body, SseParserOptions sse,
+                         Clock::time_point start)
+    : provider_(std::move(provider)),
+      body_(std::move(body)),
+      parser_(sse),
+      buffer_(kReadSize),
+      start_(start) {}
+
+ChatStream::State::State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
+                         Clock::time_point start)
+    : provider_(std::move(provider)), ready_(std::move(chunks)), eof_(true), saw_done_(true),
+      start_(start) {}
+
+std::string ChatStream::State::progress() const {
+  const ChatResponse& so_far = accumulator.response();
+  if (accumulator.chunk_count() == 0) return " No chunk had been received.";
+  std::string text = " " + std::to_string(accumulator.chunk_count()) + " chunks had arrived (" +
+                     std::to_string(so_far.text().size()) + " bytes of answer, " +
+                     std::to_string(so_far.reasoning().size()) +
+                     " of reasoning); ChatStream::response() holds them";
+  if (!so_far.choices.empty() && !so_far.choices.front().finish_reason.empty()) {
+    text += ", and the last one carried finish_reason \"" + so_far.choices.front().finish_reason +
+            "\"";
+  }
+  return text + ".";
+}
+
+const ChatChunk* ChatStream::State::fail(Error failure) {
+  failure.message += progress();
+  if (provider_) {
+    provider_->redact(failure.message);
+    provider_->redact(failure.provider_message);
+    provider_->redact(failure.body_excerpt);
+  }
+  error = std::move(failure);
+  finished = true;
+  release_body(false);
+  return nullptr;
+}
+
+void ChatStream::State::release_body(bool reuse_connection) {
+  std::unique_ptr<ResponseStream> body;
+  {
+    std::lock_guard<std::mutex> lock(body_mutex_);
+    body = std::move(body_);
+  }
+  if (body && reuse_connection) body->discard_rest(kDiscardGrace);
+}
+
+void ChatStream::State::cancel() noexcept {
+  cancelled_.store(true, std::memory_order_release);
+  std::lock_guard<std::mutex> lock(body_mutex_);
+  if (body_) body_->cancel();
+}
+
+const ChatChunk* ChatStream::State::deliver(ChatChunk chunk) {
+  accumulator.add(chunk);
+  if (!time_to_first_token) {
+    for (const auto& choice : chunk.choices) {
+      const auto& d = choice.delta;
+      if ((d.content && !d.content->empty()) ||
+          (d.reasoning_content && !d.reasoning_content->empty())) {
+        time_to_first_token =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_);
+        break;
+      }
+    }
+  }
+  current_ = std::move(chunk);
+  return &current_;
+}
+
+const ChatChunk* ChatStream::State::end_of_body() {
+  finished = true;
+  if (saw_done_ || !provider_->stream_requires_done()) {
+    if (accumulator.chunk_count() == 0 && !saw_done_) {
+      return fail(protocol_error("The stream ended without any event."));
+    }
+    release_body(true);
+    return nullptr;
+  }
+  Error truncated = protocol_error(
+      accumulator.chunk_count() == 0
+          ? "The stream ended before any event and without the final \"data: [DONE]\"; the "
+            "server or a proxy closed it early."
+          : "The stream was truncated: it ended without the final \"data: [DONE]\", so the "
+            "server or a proxy closed it early.");
+  truncated.code = "truncated";
+  return fail(std::move(truncated));
+}
+
+const ChatChunk* ChatStream::State::next() {
+  if (finished) return nullptr;
+  while (true) {
+    if (cancelled_.load(std::memory_order_acquire)) {
+      return fail(make_error(ErrorKind::cancelled, "The stream was cancelled."));
+    }
+    if (next_ready_ < ready_.size()) return deliver(std::move(ready_[next_ready_++]));
+    if (next_event_ < events_.size()) {
+      Result<StreamEvent> decoded = provider_->decode_stream_event(events_[next_event_++]);
+      if (!decoded) return fail(decoded.error());
+      switch (decoded->kind) {
+        case StreamEvent::Kind::chunk: return deliver(std::move(decoded->chunk));
+        case StreamEvent::Kind::done:
+          saw_done_ = true;
+          return end_of_body();
+        case StreamEvent::Kind::ignore: continue;
+      }
+    }
+    events_.clear();
+    next_event_ = 0;
+    if (eof_) return end_of_body();
+    Result<std::size_t> n = body_->read(buffer_.data(), buffer_.size());
+    if (!n) {
+      if (cancelled_.load(std::memory_order_acquire)) {
+        return fail(make_error(ErrorKind::cancelled, "The stream was cancelled."));
+      }
+      return fail(n.error());
+    }
+    Result<std::size_t> parsed = *n == 0 ? parser_.finish(events_)
+                                         : parser_.feed(std::string_view(buffer_.data(), *n), events_);
+    if (*n == 0) eof_ = true;
+    if (!parsed) return fail(parsed.error());
+  }
+}
+
+ChatStream::ChatStream(Error error) : state_(std::make_unique<State>(std::move(error))) {}
+ChatStream::ChatStream(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ChatStream::~ChatStream() = default;
+ChatStream::ChatStream(ChatStream&& other) noexcept = default;
+ChatStream& ChatStream::operator=(ChatStream&& other) noexcept = default;
+
+const ChatChunk* ChatStream::next() { return state_ ? state_->next() : nullptr; }
+
+const std::optional<Error>& ChatStream::error() const noexcept {
+  static const std::optional<Error> kNone;
+  return state_ ? state_->error : kNone;
+}
+
+bool ChatStream::finished() const noexcept { return !state_ || state_->finished; }
+
+const ChatResponse& ChatStream::response() const noexcept {
+  static const ChatResponse kEmpty;
+  return state_ ? state_->accumulator.response() : kEmpty;
+}
+
+void ChatStream::cancel() noexcept {
+  if (state_) state_->cancel();
+}
+
+std::optional<std::chrono::milliseconds> ChatStream::time_to_first_token() const noexcept {
+  return state_ ? state_->time_to_first_token : std::nullopt;
+}
+
+ChatStream::Iterator ChatStream::begin() { return Iterator(this, next()); }
+ChatStream::Iterator ChatStream::end() noexcept { return Iterator(); }
+
+}  // namespace lemma

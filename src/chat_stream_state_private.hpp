@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "lemma/http.hpp"
+#include "lemma/provider.hpp"
+#include "lemma/sse_parser.hpp"
+#include "lemma/stream.hpp"
+
+namespace lemma {
+
+/// The moving parts of one ChatStream: body bytes -> SseParser -> provider -> chunks ->
+/// accumulator. Failures are recorded once and end the stream.
+class ChatStream::State {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// A stream that already failed.
+  explicit State(Error error);
+  /// A live server-sent-event stream over `body`.
+  State(std::shared_ptr<const Provider> provider, std::unique_ptr<ResponseStream> body,
+        SseParserOptions sse, Clock::time_point start);
+  /// A stream whose chunks are already known (a server that replied with plain JSON).
+  State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
+        Clock::time_point start);
+
+  const ChatChunk* next();
+  void cancel() noexcept;
+
+  std::optional<Error> error;
+  StreamAccumulator accumulator;
+  std::optional<std::chrono::milliseconds> time_to_first_token;
+  bool finished = false;
+
+ private:
+  const ChatChunk* deliver(ChatChunk chunk);
+  const ChatChunk* fail(Error failure);
+  const ChatChunk* end_of_body();
+  void release_body(bool reuse_connection);
+  std::string progress() const;
+
+  std::shared_ptr<const Provider> provider_;
+  std::unique_ptr<ResponseStream> body_;
+  std::mutex body_mutex_;  // guards body_ against cancel() from another thread
+  std::atomic<bool> cancelled_{false};
+  SseParser parser_;
+  std::vector<SseEvent> events_;
+  std::size_t next_event_ = 0;
+  std::vector<ChatChunk> ready_;
+  std::size_t next_ready_ = 0;
+  bool eof_ = false;
+  bool saw_done_ = false;
+  std::vector<char> buffer_;
+  ChatChunk current_;
+  Clock::time_point start_;
+};
+
+}  // namespace lemma
