@@ -326,20 +326,36 @@ Error CurlStream::transfer_error() const {
   curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
   const bool connected = connect_us > 0 || status_ != 0;
   switch (result_) {
-    case CURLE_OPERATION_TIMEDOUT:
-      if (!connected) {
-        return make_error(ErrorKind::timeout,
-                          "Could not connect within the connect timeout of " +
-                              std::to_string(connect_timeout_.count()) + " ms" + where +
-                              ". Check that the server is up and reachable, or raise "
-                              "ClientOptions::connect_timeout.");
+    case CURLE_OPERATION_TIMEDOUT: {
+      Error error;
+      if (idle_expired_) {
+        error = make_error(ErrorKind::timeout,
+                           "Idle timeout: nothing was received for " +
+                               std::to_string(idle_timeout_.count()) + " ms after " +
+                               std::to_string(body_bytes_) + " body bytes" + where +
+                               ". The server or a proxy stalled; raise "
+                               "ClientOptions::stream_idle_timeout if the model is known to "
+                               "pause that long.");
+        error.code = "idle_timeout";
+      } else if (!connected) {
+        error = make_error(ErrorKind::timeout,
+                           "Connect timeout: could not connect within " +
+                               std::to_string(connect_timeout_.count()) + " ms" + where +
+                               ". Check that the server is up and reachable, or raise "
+                               "ClientOptions::connect_timeout.");
+        error.code = "connect_timeout";
+      } else {
+        error = make_error(ErrorKind::timeout,
+                           "Total timeout: the request took longer than its limit of " +
+                               std::to_string(timeout_.count()) + " ms" +
+                               (status_ ? " while reading the body" : " waiting for a response") +
+                               where +
+                               ". Raise ClientOptions::timeout (stream_timeout for streams) or "
+                               "CallOptions::timeout for long generations, or lower max_tokens.");
+        error.code = "total_timeout";
       }
-      return make_error(ErrorKind::timeout,
-                        "The request timed out after " + std::to_string(timeout_.count()) + " ms" +
-                            (status_ ? " while reading the body" : " waiting for a response") +
-                            where +
-                            ". Raise ClientOptions::timeout (or CallOptions::timeout) for "
-                            "long generations, or lower max_tokens.");
+      return error;
+    }
     case CURLE_ABORTED_BY_CALLBACK:
       return make_error(ErrorKind::cancelled, "The request was cancelled" + where + ".");
     case CURLE_WRITE_ERROR:

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -61,6 +62,28 @@ Reply Reply::http(int status, std::string body, Headers headers, std::string con
   for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
   head += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   return Reply().write(head + body);
+}
+
+Reply Reply::chunked(int status, std::string content_type, Headers headers) {
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
+  head += "Content-Type: " + content_type + "\r\nTransfer-Encoding: chunked\r\n";
+  for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+  return Reply().write(head + "\r\n");
+}
+
+Reply& Reply::chunk(const std::string& bytes) {
+  if (bytes.empty()) return *this;  // an empty chunk would end the body
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  return write(size + bytes + "\r\n");
+}
+
+Reply& Reply::chunks(const std::vector<std::string>& pieces, std::chrono::milliseconds delay) {
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0 && delay.count() > 0) sleep(delay);
+    chunk(pieces[i]);
+  }
+  return *this;
 }
 
 Reply& Reply::write(std::string bytes) {

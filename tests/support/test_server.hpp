@@ -44,6 +44,17 @@ class Reply {
   /// Raw bytes, exactly as given.
   static Reply raw(std::string bytes) { return Reply().write(std::move(bytes)); }
 
+  /// Status line and headers of a chunked (Transfer-Encoding: chunked) response.
+  static Reply chunked(int status, std::string content_type = "text/event-stream",
+                       Headers headers = {});
+  /// Writes `bytes` as one HTTP chunk.
+  Reply& chunk(const std::string& bytes);
+  /// Writes each piece as its own HTTP chunk, with `delay` between them.
+  Reply& chunks(const std::vector<std::string>& pieces,
+                std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+  /// Writes the last (empty) chunk: the body is complete and the connection reusable.
+  Reply& end_chunks() { return write("0\r\n\r\n"); }
+
   Reply& write(std::string bytes);
   Reply& sleep(std::chrono::milliseconds delay);
   /// Writes `bytes` in pieces of `piece` bytes with `delay` between them.
