@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "chunk_sax_private.hpp"
 #include "json_reader_private.hpp"
 #include "lemma/wire.hpp"
 #include "wire_decode_private.hpp"
@@ -15,28 +16,64 @@ using nlohmann::json;
 
 namespace {
 
-std::vector<ToolCallDelta> decode_tool_call_deltas(JsonReader& reader, const json& delta,
-                                                   const JsonPath& path) {
+// The chunk decoder runs once per token, so it walks each object once (no per-key lookups)
+// and moves strings out of the parsed document instead of copying them.
+
+bool is_null(const json& value) { return value.is_null(); }
+
+void take_string(JsonReader& reader, json& value, std::optional<std::string>& out,
+                 const JsonPath& path) {
+  if (value.is_string()) {
+    out = std::move(value.get_ref<std::string&>());
+  } else if (!is_null(value)) {
+    reader.mistyped(path, "a string", value);
+  }
+}
+
+void take_string(JsonReader& reader, json& value, std::string& out, const JsonPath& path) {
+  if (value.is_string()) {
+    out = std::move(value.get_ref<std::string&>());
+  } else if (!is_null(value)) {
+    reader.mistyped(path, "a string", value);
+  }
+}
+
+std::int64_t int_value(JsonReader& reader, json& parent, std::string_view key,
+                       const JsonPath& path, std::int64_t fallback) {
+  return reader.int_or(parent, key, path, fallback);
+}
+
+std::vector<ToolCallDelta> decode_tool_call_deltas(JsonReader& reader, json& list,
+                                                   const JsonPath& list_path) {
   std::vector<ToolCallDelta> out;
-  const json* list = JsonReader::member(delta, "tool_calls");
-  if (!list) return out;
-  const JsonPath list_path = path.field("tool_calls");
-  if (!list->is_array()) {
-    reader.mistyped(list_path, "an array", *list);
+  if (!list.is_array()) {
+    if (!is_null(list)) reader.mistyped(list_path, "an array", list);
     return out;
   }
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    const json& item = (*list)[i];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    json& item = list[i];
     const JsonPath where = list_path.at(i);
     ToolCallDelta call;
-    call.index = reader.int_or(item, "index", where, static_cast<std::int64_t>(i));
-    call.id = reader.optional_string(item, "id", where);
-    call.type = reader.optional_string(item, "type", where);
-    if (const json* function = JsonReader::member(item, "function")) {
+    call.index = int_value(reader, item, "index", where, static_cast<std::int64_t>(i));
+    if (!item.is_object()) {
+      reader.mistyped(where, "an object", item);
+      break;
+    }
+    if (auto it = item.find("id"); it != item.end()) take_string(reader, *it, call.id, where.field("id"));
+    if (auto it = item.find("type"); it != item.end()) {
+      take_string(reader, *it, call.type, where.field("type"));
+    }
+    if (auto f = item.find("function"); f != item.end() && f->is_object()) {
       const JsonPath function_path = where.field("function");
-      call.function_name = reader.optional_string(*function, "name", function_path);
-      if (const json* args = JsonReader::member(*function, "arguments")) {
-        call.arguments = args->is_string() ? args->get<std::string>() : args->dump();
+      if (auto it = f->find("name"); it != f->end()) {
+        take_string(reader, *it, call.function_name, function_path.field("name"));
+      }
+      if (auto it = f->find("arguments"); it != f->end() && !it->is_null()) {
+        if (it->is_string()) {
+          call.arguments = std::move(it->get_ref<std::string&>());
+        } else {
+          call.arguments = it->dump();  // some servers send an object
+        }
       }
     }
     out.push_back(std::move(call));
@@ -44,17 +81,98 @@ std::vector<ToolCallDelta> decode_tool_call_deltas(JsonReader& reader, const jso
   return out;
 }
 
-ChunkDelta decode_delta(JsonReader& reader, const json& delta, const JsonPath& path) {
+ChunkDelta decode_delta(JsonReader& reader, json& delta, const JsonPath& path) {
   ChunkDelta out;
   if (!delta.is_object()) {
     reader.mistyped(path, "an object", delta);
     return out;
   }
-  out.role = reader.optional_string(delta, "role", path);
-  out.content = detail_decode::decode_content(reader, delta, path);
-  out.reasoning_content = detail_decode::decode_reasoning(reader, delta, path);
-  out.refusal = reader.optional_string(delta, "refusal", path);
-  out.tool_calls = decode_tool_call_deltas(reader, delta, path);
+  std::optional<std::string> reasoning_alias;
+  for (auto& [key, value] : delta.get_ref<json::object_t&>()) {
+    if (key == "content") {
+      if (value.is_array()) {
+        out.content = detail_decode::decode_content(reader, delta, path);
+      } else {
+        take_string(reader, value, out.content, path.field(key));
+      }
+    } else if (key == "reasoning_content") {
+      take_string(reader, value, out.reasoning_content, path.field(key));
+    } else if (key == "reasoning") {
+      take_string(reader, value, reasoning_alias, path.field(key));  // newer vLLM, Ollama
+    } else if (key == "role") {
+      take_string(reader, value, out.role, path.field(key));
+    } else if (key == "refusal") {
+      take_string(reader, value, out.refusal, path.field(key));
+    } else if (key == "tool_calls") {
+      out.tool_calls = decode_tool_call_deltas(reader, value, path.field(key));
+    }
+  }
+  if (!out.reasoning_content) out.reasoning_content = std::move(reasoning_alias);
+  return out;
+}
+
+void decode_chunk_choices(JsonReader& reader, json& choices, const JsonPath& choices_path,
+                          std::vector<ChunkChoice>& out) {
+  if (!choices.is_array()) {
+    if (!is_null(choices)) reader.mistyped(choices_path, "an array", choices);
+    return;
+  }
+  out.reserve(choices.size());
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    json& item = choices[i];
+    const JsonPath where = choices_path.at(i);
+    if (!item.is_object()) {
+      reader.mistyped(where, "an object", item);
+      return;
+    }
+    ChunkChoice choice;
+    choice.index = static_cast<std::int64_t>(i);
+    bool have_delta = false;
+    for (auto& [key, value] : item.get_ref<json::object_t&>()) {
+      if (key == "delta") {
+        if (!value.is_null()) choice.delta = decode_delta(reader, value, where.field(key));
+        have_delta = have_delta || !value.is_null();
+      } else if (key == "index") {
+        choice.index = reader.int_or(item, "index", where, choice.index);
+      } else if (key == "finish_reason") {
+        take_string(reader, value, choice.finish_reason, where.field(key));
+      } else if (key == "logprobs") {
+        choice.logprobs = std::move(value);
+      } else if (key == "message" && !have_delta && !value.is_null()) {
+        // A few servers put a whole message in the last chunk.
+        choice.delta = decode_delta(reader, value, where.field(key));
+      }
+    }
+    out.push_back(std::move(choice));
+  }
+}
+
+Result<ChatChunk> decode_owned_chunk(json& chunk) {
+  JsonReader reader("stream chunk");
+  const JsonPath root;
+  if (!chunk.is_object()) {
+    reader.mistyped(root, "an object", chunk);
+    return *reader.error();
+  }
+  ChatChunk out;
+  for (auto& [key, value] : chunk.get_ref<json::object_t&>()) {
+    if (key == "choices") {
+      decode_chunk_choices(reader, value, root.field(key), out.choices);
+    } else if (key == "id") {
+      take_string(reader, value, out.id, root.field(key));
+    } else if (key == "model") {
+      take_string(reader, value, out.model, root.field(key));
+    } else if (key == "object") {
+      take_string(reader, value, out.object, root.field(key));
+    } else if (key == "created") {
+      out.created = reader.int_or(chunk, "created", root, 0);
+    } else if (key == "system_fingerprint") {
+      take_string(reader, value, out.system_fingerprint, root.field(key));
+    } else if (key == "usage" && !value.is_null()) {
+      out.usage = detail_decode::decode_usage_with(reader, value, root.field(key));
+    }
+  }
+  if (!reader.ok()) return *reader.error();
   return out;
 }
 
@@ -87,50 +205,8 @@ ErrorKind kind_for_stream_error(const Error& error) {
 }  // namespace
 
 Result<ChatChunk> decode_chat_chunk(const nlohmann::json& chunk) {
-  JsonReader reader("stream chunk");
-  const JsonPath root;
-  if (!chunk.is_object()) {
-    reader.mistyped(root, "an object", chunk);
-    return *reader.error();
-  }
-  ChatChunk out;
-  out.id = reader.string_or_empty(chunk, "id", root);
-  out.object = reader.string_or_empty(chunk, "object", root);
-  out.created = reader.int_or(chunk, "created", root, 0);
-  out.model = reader.string_or_empty(chunk, "model", root);
-  out.system_fingerprint = reader.optional_string(chunk, "system_fingerprint", root);
-  if (const json* choices = JsonReader::member(chunk, "choices")) {
-    const JsonPath choices_path = root.field("choices");
-    if (!choices->is_array()) {
-      reader.mistyped(choices_path, "an array", *choices);
-      return *reader.error();
-    }
-    out.choices.reserve(choices->size());
-    for (std::size_t i = 0; i < choices->size(); ++i) {
-      const json& item = (*choices)[i];
-      const JsonPath where = choices_path.at(i);
-      if (!item.is_object()) {
-        reader.mistyped(where, "an object", item);
-        break;
-      }
-      ChunkChoice choice;
-      choice.index = reader.int_or(item, "index", where, static_cast<std::int64_t>(i));
-      if (const json* delta = JsonReader::member(item, "delta")) {
-        choice.delta = decode_delta(reader, *delta, where.field("delta"));
-      } else if (const json* message = JsonReader::member(item, "message")) {
-        // A few servers put a whole message in the last chunk.
-        choice.delta = decode_delta(reader, *message, where.field("message"));
-      }
-      choice.finish_reason = reader.string_or_empty(item, "finish_reason", where);
-      if (auto it = item.find("logprobs"); it != item.end()) choice.logprobs = *it;
-      out.choices.push_back(std::move(choice));
-    }
-  }
-  if (const json* usage = JsonReader::member(chunk, "usage")) {
-    out.usage = detail_decode::decode_usage_with(reader, *usage, root.field("usage"));
-  }
-  if (!reader.ok()) return *reader.error();
-  return out;
+  json owned = chunk;
+  return decode_owned_chunk(owned);
 }
 
 Error decode_stream_error(const nlohmann::json& payload) {
@@ -164,6 +240,11 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
       event.type != "chunk") {
     return StreamEvent::ignore();  // e.g. "ping" events some gateways interleave
   }
+  {
+    ChatChunk fast;
+    if (lemma::detail::decode_chunk_fast(data, fast)) return StreamEvent::of(std::move(fast));
+  }
+  // The general path: a DOM, for errors, unusual shapes and precise messages.
   json payload = json::parse(data, nullptr, false);
   if (payload.is_discarded()) {
     auto parsed = parse_json(data, "stream event");
@@ -175,7 +256,7 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
   if (payload.is_object() && payload.contains("error") && !payload.contains("choices")) {
     return decode_stream_error(payload);
   }
-  auto chunk = decode_chat_chunk(payload);
+  auto chunk = decode_owned_chunk(payload);
   if (!chunk) {
     Error error = chunk.error();
     error.message = "The stream's event at byte " + std::to_string(event.offset) + ": " + error.message;

@@ -32,6 +32,12 @@ struct ToolCallDelta {
   std::optional<std::string> function_name;
   /// The next piece of the arguments' JSON text.
   std::optional<std::string> arguments;
+
+  /// Field-by-field equality.
+  friend bool operator==(const ToolCallDelta& a, const ToolCallDelta& b) {
+    return a.index == b.index && a.id == b.id && a.type == b.type &&
+           a.function_name == b.function_name && a.arguments == b.arguments;
+  }
 };
 
 /// What one chunk adds to a choice's message.
@@ -46,6 +52,13 @@ struct ChunkDelta {
   std::optional<std::string> refusal;
   /// Fragments of tool calls.
   std::vector<ToolCallDelta> tool_calls;
+
+  /// Field-by-field equality.
+  friend bool operator==(const ChunkDelta& a, const ChunkDelta& b) {
+    return a.role == b.role && a.content == b.content &&
+           a.reasoning_content == b.reasoning_content && a.refusal == b.refusal &&
+           a.tool_calls == b.tool_calls;
+  }
 };
 
 /// One choice's part of a chunk.
@@ -58,6 +71,12 @@ struct ChunkChoice {
   std::string finish_reason;
   /// Log-probabilities of this chunk's tokens, as the server sent them (null when absent).
   nlohmann::json logprobs;
+
+  /// Field-by-field equality.
+  friend bool operator==(const ChunkChoice& a, const ChunkChoice& b) {
+    return a.index == b.index && a.delta == b.delta && a.finish_reason == b.finish_reason &&
+           a.logprobs == b.logprobs;
+  }
 };
 
 /// One streamed chunk (`chat.completion.chunk`).
@@ -76,6 +95,15 @@ struct ChatChunk {
   std::vector<ChunkChoice> choices;
   /// Token counts: on the final chunk when `stream_options.include_usage` is on.
   std::optional<Usage> usage;
+
+  /// Field-by-field equality.
+  friend bool operator==(const ChatChunk& a, const ChatChunk& b) {
+    return a.id == b.id && a.object == b.object && a.created == b.created && a.model == b.model &&
+           a.system_fingerprint == b.system_fingerprint && a.choices == b.choices &&
+           a.usage == b.usage;
+  }
+  /// Field-by-field inequality.
+  friend bool operator!=(const ChatChunk& a, const ChatChunk& b) { return !(a == b); }
 };
 
 /// Folds chunks into the ChatResponse the non-streaming call would have returned: content,

@@ -4,6 +4,7 @@
 set -euo pipefail
 server_bin=$1
 example_bin=$2
+stream_bin=$3
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -26,6 +27,14 @@ grep -q '^Reasoning:' <<<"$output" || { echo "FAIL: no reasoning"; exit 1; }
 grep -q '^Tokens: ' <<<"$output" || { echo "FAIL: no usage"; exit 1; }
 grep -q '^Latency: ' <<<"$output" || { echo "FAIL: no latency"; exit 1; }
 
+# Streaming: the stream example prints the same boxed answer, usage and time to first token.
+streamed=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_MODEL=lemma-mock-math \
+           "$stream_bin" "What is 17 * 23?")
+echo "$streamed"
+grep -qF '\boxed{391}' <<<"$streamed" || { echo "FAIL: stream: no boxed answer"; exit 1; }
+grep -q '^Tokens: ' <<<"$streamed" || { echo "FAIL: stream: no usage"; exit 1; }
+grep -q '^Time to first token: ' <<<"$streamed" || { echo "FAIL: stream: no TTFT"; exit 1; }
+
 # Failure path: a dead endpoint makes the example exit 1 with the typed error's message.
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 set +e
@@ -35,4 +44,4 @@ set -e
 echo "$failure"
 [ "$status" -eq 1 ] || { echo "FAIL: expected exit 1, got $status"; exit 1; }
 grep -q 'lemma connection error' <<<"$failure" || { echo "FAIL: error message missing"; exit 1; }
-echo "e2e: 1 passed, 0 failed"
+echo "e2e: 2 passed, 0 failed"

@@ -60,5 +60,39 @@ TEST(MockEndpointTest, RequiresItsKeyWhenConfigured) {
   EXPECT_THAT(ok->text(), HasSubstr("\\boxed{2}"));
 }
 
+TEST(MockEndpointTest, StreamsReasoningThenAnswerWithKeepAlivesAndUsage) {
+  tools::MockEndpointOptions options;
+  options.chunk_delay = std::chrono::milliseconds(2);
+  options.keep_alive_every = 3;
+  tools::MockEndpoint endpoint(options);
+  ASSERT_GT(endpoint.start(), 0);
+  Client client(providers::openai_compatible(endpoint.base_url()));
+  std::string reasoning, content;
+  bool content_started = false, reasoning_after_content = false;
+  StreamCallbacks callbacks;
+  callbacks.on_reasoning = [&](std::string_view piece) {
+    reasoning += piece;
+    if (content_started) reasoning_after_content = true;
+  };
+  callbacks.on_content = [&](std::string_view piece) {
+    content += piece;
+    content_started = true;
+  };
+  auto streamed = client.stream(question("What is 12 + 30?"), callbacks);
+  ASSERT_THAT(streamed, IsOk());
+  EXPECT_THAT(content, HasSubstr("\\boxed{42}"));
+  EXPECT_FALSE(reasoning.empty());
+  EXPECT_FALSE(reasoning_after_content);
+  ASSERT_TRUE(streamed->usage.has_value());
+  EXPECT_GT(streamed->usage->reasoning_tokens.value_or(0), 0);
+
+  // The same question without streaming gives the same answer.
+  auto whole = client.chat(question("What is 12 + 30?"));
+  ASSERT_THAT(whole, IsOk());
+  EXPECT_EQ(whole->text(), streamed->text());
+  EXPECT_EQ(whole->reasoning(), streamed->reasoning());
+  EXPECT_EQ(whole->usage, streamed->usage);
+}
+
 }  // namespace
 }  // namespace lemma

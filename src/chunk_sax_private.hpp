@@ -1,0 +1,19 @@
+#pragma once
+
+// The streaming hot path: decodes a chat.completion.chunk straight from its JSON text with a
+// SAX handler, without building a DOM. It handles the shapes servers actually send; for
+// anything else (an "error" member, logprobs, content parts, a type it does not expect,
+// invalid JSON) it gives up and the DOM decoder, which has the precise error messages, runs.
+
+#include <string_view>
+
+#include "lemma/export.hpp"
+#include "lemma/stream.hpp"
+
+namespace lemma::detail {
+
+/// Decodes `text` into `chunk`; false means "use the DOM decoder" (not necessarily an error).
+/// Exported only so that lemma's own white-box tests can link it in shared builds.
+LEMMA_EXPORT bool decode_chunk_fast(std::string_view text, ChatChunk& chunk);
+
+}  // namespace lemma::detail

@@ -1,0 +1,48 @@
+// Fuzz target for the streaming decode path: arbitrary bytes, split arbitrarily, through
+// SseParser (with small limits), the OpenAI event decoder and the accumulator. Must never
+// crash, leak, hang or grow memory beyond the parser's limits.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+#include <vector>
+
+#include "chunk_sax_private.hpp"
+#include "lemma/sse_parser.hpp"
+#include "lemma/stream.hpp"
+#include "lemma/wire.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  // The first byte chooses the piece size, so the fuzzer explores splits too.
+  const std::size_t piece = 1 + data[0] % 64;
+  const std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
+
+  lemma::SseParserOptions options;
+  options.max_line_bytes = 4096;
+  options.max_event_bytes = 8192;
+  lemma::SseParser parser(options);
+  lemma::StreamAccumulator accumulator;
+  std::vector<lemma::SseEvent> events;
+  bool failed = false;
+  for (std::size_t pos = 0; pos < input.size() && !failed; pos += piece) {
+    failed = !parser.feed(input.substr(pos, piece), events).ok();
+  }
+  if (!failed) (void)parser.finish(events);
+  for (const auto& event : events) {
+    // Differential check: whenever the SAX fast path accepts an event, the DOM decoder must
+    // decode it to the same chunk.
+    lemma::ChatChunk fast;
+    if (lemma::detail::decode_chunk_fast(event.data, fast)) {
+      const auto dom = nlohmann::json::parse(event.data, nullptr, false);
+      auto slow = lemma::wire::decode_chat_chunk(dom);
+      if (dom.is_discarded() || !slow.ok() || !(fast == *slow)) std::abort();
+    }
+    auto decoded = lemma::wire::decode_stream_event(event);
+    if (!decoded) continue;
+    if (decoded->kind == lemma::StreamEvent::Kind::chunk) accumulator.add(decoded->chunk);
+  }
+  (void)accumulator.response().text();
+  return 0;
+}
