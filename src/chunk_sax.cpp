@@ -1,5 +1,6 @@
 #include "chunk_sax_private.hpp"
 
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -139,6 +140,14 @@ class ChunkSax {
     if (top() == Context::skip) return true;
     key_ = key_in(top(), name);
     if (key_ == Key::bail) return give_up();
+    if (key_ != Key::unknown) {
+      // A repeated member means "last one wins" in a DOM; rather than emulate that, decline.
+      const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(key_);
+      if (seen_.empty()) return give_up();
+      std::uint64_t& seen = seen_.back();
+      if (seen & bit) return give_up();
+      seen |= bit;
+    }
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
@@ -147,6 +156,14 @@ class ChunkSax {
 
  private:
   Context top() const { return stack_.empty() ? Context::root : stack_.back(); }
+  void push(Context context) {
+    stack_.push_back(context);
+    seen_.push_back(0);
+  }
+  void pop() {
+    stack_.pop_back();
+    seen_.pop_back();
+  }
   bool give_up() {
     bail_ = true;
     return false;  // stops the parser
@@ -165,6 +182,7 @@ class ChunkSax {
 
   ChatChunk& chunk_;
   std::vector<Context> stack_;
+  std::vector<std::uint64_t> seen_;  // members already seen, per open container
   Key key_ = Key::none;
   bool started_ = false;
   bool bail_ = false;
@@ -285,12 +303,12 @@ bool ChunkSax::integer(std::int64_t value) {
 bool ChunkSax::start_object(std::size_t) {
   if (!started_) {
     started_ = true;
-    stack_.push_back(Context::root);
+    push(Context::root);
     key_ = Key::none;
     return true;
   }
   if (ignorable()) {
-    stack_.push_back(Context::skip);
+    push(Context::skip);
     return true;
   }
   Context next;
@@ -335,14 +353,14 @@ bool ChunkSax::start_object(std::size_t) {
       break;
     default: return give_up();
   }
-  stack_.push_back(next);
+  push(next);
   key_ = Key::none;
   return true;
 }
 
 bool ChunkSax::end_object() {
   const Context closing = top();
-  stack_.pop_back();
+  pop();
   if (closing == Context::delta) {
     ChunkDelta& d = choice().delta;
     if (!d.reasoning_content && reasoning_alias_) d.reasoning_content = std::move(reasoning_alias_);
@@ -358,16 +376,16 @@ bool ChunkSax::end_object() {
 bool ChunkSax::start_array(std::size_t) {
   if (!started_) return give_up();  // the body must be an object
   if (ignorable()) {
-    stack_.push_back(Context::skip);
+    push(Context::skip);
     return true;
   }
   if (top() == Context::root && key_ == Key::choices && chunk_.choices.empty()) {
-    stack_.push_back(Context::choices);
+    push(Context::choices);
     key_ = Key::none;  // array elements have no key
     return true;
   }
   if (top() == Context::delta && key_ == Key::tool_calls && choice().delta.tool_calls.empty()) {
-    stack_.push_back(Context::tool_calls);
+    push(Context::tool_calls);
     key_ = Key::none;
     return true;
   }
@@ -375,7 +393,7 @@ bool ChunkSax::start_array(std::size_t) {
 }
 
 bool ChunkSax::end_array() {
-  stack_.pop_back();
+  pop();
   key_ = top() == Context::skip ? Key::unknown : Key::none;
   return true;
 }

@@ -48,6 +48,8 @@ TEST(ChunkSaxTest, DeclinesWhatOnlyTheDomDecoderHandles) {
            R"({"choices": [{"delta": {"content": 5}}]})",
            R"({"choices": [null]})",
            R"({"choices": [{"delta": {"content": "a"}, "delta": {"content": "b"}}]})",
+           R"({"choices": [{"delta": {"content": "a", "content": null}}]})",  // found by fuzzing
+           R"({"id": "a", "id": "b"})",
            R"({"created": 1.5})",
            R"({"usage": {"prompt_tokens": null}})",
            R"({"choices": [{"delta": {"tool_calls": [{"function": {"arguments": {"a": 1}}}]}}]})",
