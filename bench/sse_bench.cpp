@@ -21,14 +21,16 @@ namespace {
 
 const std::string& synthetic_stream() {
   static const std::string stream = [] {
-    const std::string words[] = {"Let", " n", " be", " an", " integer.", " Then", " n^2", " -",
-                                 " n", " =", " n(n-1)", " is", " even", " \\\\(", "\\\\boxed{0}"};
+    const std::string words[] = {"Let",     " n",   " be",   " an",    " integer.",
+                                 " Then",   " n^2", " -",    " n",     " =",
+                                 " n(n-1)", " is",  " even", " \\\\(", "\\\\boxed{0}"};
     std::string out;
     out.reserve(105u * 1024 * 1024);
     std::size_t i = 0;
     while (out.size() < 100u * 1024 * 1024) {
       const bool reasoning = (i / 64) % 2 == 0;
-      out += R"(data: {"id":"chatcmpl-8f3c0f4b2d5e4a7c","object":"chat.completion.chunk","created":1748000000,"model":"deepseek-ai/DeepSeek-Math-V2","choices":[{"index":0,"delta":{")";
+      out +=
+          R"(data: {"id":"chatcmpl-8f3c0f4b2d5e4a7c","object":"chat.completion.chunk","created":1748000000,"model":"deepseek-ai/DeepSeek-Math-V2","choices":[{"index":0,"delta":{")";
       out += reasoning ? "reasoning_content" : "content";
       out += R"(":")" + words[i % 15] + R"("},"logprobs":null,"finish_reason":null}]})";
       out += "\n\n";
@@ -80,7 +82,8 @@ void BM_BaselineParseEachChunkWithNlohmann(benchmark::State& state) {
     });
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * stream.size()));
-  state.counters["chunks/s"] = benchmark::Counter(static_cast<double>(chunks), benchmark::Counter::kIsRate);
+  state.counters["chunks/s"] =
+      benchmark::Counter(static_cast<double>(chunks), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_BaselineParseEachChunkWithNlohmann)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
@@ -95,7 +98,8 @@ void BM_LemmaDecodeEachChunk(benchmark::State& state) {
     });
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * stream.size()));
-  state.counters["chunks/s"] = benchmark::Counter(static_cast<double>(chunks), benchmark::Counter::kIsRate);
+  state.counters["chunks/s"] =
+      benchmark::Counter(static_cast<double>(chunks), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LemmaDecodeEachChunk)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 

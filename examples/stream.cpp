@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
       std::chrono::steady_clock::now() - start);
   if (response->usage) {
     std::cout << "Tokens: " << response->usage->prompt_tokens << " prompt + "
-              << response->usage->completion_tokens << " completion = "
-              << response->usage->total_tokens << "\n";
+              << response->usage->completion_tokens
+              << " completion = " << response->usage->total_tokens << "\n";
   }
   if (first_token) std::cout << "Time to first token: " << first_token->count() << " ms\n";
   std::cout << "Total: " << total.count() << " ms\n";

@@ -9,7 +9,9 @@ constexpr std::size_t kReadSize = 64 * 1024;
 constexpr std::chrono::milliseconds kDiscardGrace{200};
 }  // namespace
 
-ChatStream::State::State(Error failure) : finished(true) { error = std::move(failure); }
+ChatStream::State::State(Error failure) : finished(true) {
+  error = std::move(failure);
+}
 
 ChatStream::State::State(std::shared_ptr<const Provider> provider,
                          std::unique_ptr<ResponseStream> body, SseParserOptions sse,
@@ -22,7 +24,10 @@ ChatStream::State::State(std::shared_ptr<const Provider> provider,
 
 ChatStream::State::State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
                          Clock::time_point start)
-    : provider_(std::move(provider)), ready_(std::move(chunks)), eof_(true), saw_done_(true),
+    : provider_(std::move(provider)),
+      ready_(std::move(chunks)),
+      eof_(true),
+      saw_done_(true),
       start_(start) {}
 
 std::string ChatStream::State::progress() const {
@@ -33,8 +38,8 @@ std::string ChatStream::State::progress() const {
                      std::to_string(so_far.reasoning().size()) +
                      " of reasoning); ChatStream::response() holds them";
   if (!so_far.choices.empty() && !so_far.choices.front().finish_reason.empty()) {
-    text += ", and the last one carried finish_reason \"" + so_far.choices.front().finish_reason +
-            "\"";
+    text +=
+        ", and the last one carried finish_reason \"" + so_far.choices.front().finish_reason + "\"";
   }
   return text + ".";
 }
@@ -115,9 +120,7 @@ const ChatChunk* ChatStream::State::next() {
       if (!decoded) return fail(decoded.error());
       switch (decoded->kind) {
         case StreamEvent::Kind::chunk: return deliver(std::move(decoded->chunk));
-        case StreamEvent::Kind::done:
-          saw_done_ = true;
-          return end_of_body();
+        case StreamEvent::Kind::done: saw_done_ = true; return end_of_body();
         case StreamEvent::Kind::ignore: continue;
       }
     }
@@ -131,8 +134,9 @@ const ChatChunk* ChatStream::State::next() {
       }
       return fail(n.error());
     }
-    Result<std::size_t> parsed = *n == 0 ? parser_.finish(events_)
-                                         : parser_.feed(std::string_view(buffer_.data(), *n), events_);
+    Result<std::size_t> parsed = *n == 0
+                                     ? parser_.finish(events_)
+                                     : parser_.feed(std::string_view(buffer_.data(), *n), events_);
     if (*n == 0) eof_ = true;
     if (!parsed) return fail(parsed.error());
   }
@@ -144,14 +148,18 @@ ChatStream::~ChatStream() = default;
 ChatStream::ChatStream(ChatStream&& other) noexcept = default;
 ChatStream& ChatStream::operator=(ChatStream&& other) noexcept = default;
 
-const ChatChunk* ChatStream::next() { return state_ ? state_->next() : nullptr; }
+const ChatChunk* ChatStream::next() {
+  return state_ ? state_->next() : nullptr;
+}
 
 const std::optional<Error>& ChatStream::error() const noexcept {
   static const std::optional<Error> kNone;
   return state_ ? state_->error : kNone;
 }
 
-bool ChatStream::finished() const noexcept { return !state_ || state_->finished; }
+bool ChatStream::finished() const noexcept {
+  return !state_ || state_->finished;
+}
 
 const ChatResponse& ChatStream::response() const noexcept {
   static const ChatResponse kEmpty;
@@ -166,7 +174,11 @@ std::optional<std::chrono::milliseconds> ChatStream::time_to_first_token() const
   return state_ ? state_->time_to_first_token : std::nullopt;
 }
 
-ChatStream::Iterator ChatStream::begin() { return Iterator(this, next()); }
-ChatStream::Iterator ChatStream::end() noexcept { return Iterator(); }
+ChatStream::Iterator ChatStream::begin() {
+  return Iterator(this, next());
+}
+ChatStream::Iterator ChatStream::end() noexcept {
+  return Iterator();
+}
 
 }  // namespace lemma

@@ -195,14 +195,31 @@ bool ChunkSax::scalar_null() {
   if (ignorable()) return true;
   switch (key_) {
     // null means "absent" for every optional member.
-    case Key::id: case Key::object: case Key::model: case Key::system_fingerprint:
-    case Key::finish_reason: case Key::logprobs: case Key::role: case Key::content:
-    case Key::reasoning_content: case Key::reasoning: case Key::refusal: case Key::type:
-    case Key::name: case Key::arguments: case Key::usage: case Key::delta: case Key::choices:
-    case Key::tool_calls: case Key::function: case Key::created: case Key::index:
-    case Key::prompt_tokens_details: case Key::completion_tokens_details:
-    case Key::cached_tokens: case Key::reasoning_tokens:
-      return true;
+    case Key::id:
+    case Key::object:
+    case Key::model:
+    case Key::system_fingerprint:
+    case Key::finish_reason:
+    case Key::logprobs:
+    case Key::role:
+    case Key::content:
+    case Key::reasoning_content:
+    case Key::reasoning:
+    case Key::refusal:
+    case Key::type:
+    case Key::name:
+    case Key::arguments:
+    case Key::usage:
+    case Key::delta:
+    case Key::choices:
+    case Key::tool_calls:
+    case Key::function:
+    case Key::created:
+    case Key::index:
+    case Key::prompt_tokens_details:
+    case Key::completion_tokens_details:
+    case Key::cached_tokens:
+    case Key::reasoning_tokens: return true;
     default: return give_up();
   }
 }
@@ -290,12 +307,8 @@ bool ChunkSax::integer(std::int64_t value) {
           return true;
         default: return give_up();
       }
-    case Context::prompt_details:
-      usage().cached_tokens = value;
-      return true;
-    case Context::completion_details:
-      usage().reasoning_tokens = value;
-      return true;
+    case Context::prompt_details: usage().cached_tokens = value; return true;
+    case Context::completion_details: usage().reasoning_tokens = value; return true;
     default: return give_up();
   }
 }

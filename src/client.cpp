@@ -84,9 +84,10 @@ class Client::Impl {
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
   const auto start = std::chrono::steady_clock::now();
   if (!provider_) {
-    return ChatStream(finish(invalid_request_error(
-        "provider", "The Client has no provider; construct it with e.g. "
-                    "lemma::providers::openai_compatible(base_url, api_key).")));
+    return ChatStream(
+        finish(invalid_request_error("provider",
+                                     "The Client has no provider; construct it with e.g. "
+                                     "lemma::providers::openai_compatible(base_url, api_key).")));
   }
   ChatRequest streamed = request;
   streamed.stream = true;
@@ -114,10 +115,10 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
     return ChatStream(std::make_unique<ChatStream::State>(provider_, std::move(chunks), start));
   }
   if (!content_type.empty() && content_type.find("text/event-stream") == std::string::npos) {
-    Error error = protocol_error("The server answered a stream request with content type '" +
-                                 content_type +
-                                 "' instead of text/event-stream; check that the base URL points "
-                                 "at an OpenAI-compatible endpoint.");
+    Error error =
+        protocol_error("The server answered a stream request with content type '" + content_type +
+                       "' instead of text/event-stream; check that the base URL points "
+                       "at an OpenAI-compatible endpoint.");
     error.http_status = body->status();
     error.request_id = wire::request_id_from(body->headers());
     body->cancel();

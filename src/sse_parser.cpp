@@ -146,8 +146,8 @@ Result<std::size_t> SseParser::feed(std::string_view bytes, std::vector<SseEvent
     const auto remaining = static_cast<std::size_t>(end - p);
     const char* lf = static_cast<const char*>(std::memchr(p, '\n', remaining));
     const char* search_end = lf ? lf : end;
-    const char* cr = static_cast<const char*>(
-        std::memchr(p, '\r', static_cast<std::size_t>(search_end - p)));
+    const char* cr =
+        static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(search_end - p)));
     const char* eol = cr ? cr : lf;
     if (!eol) {
       // No line end: keep the unfinished line (only it is buffered, never the whole input).

@@ -70,8 +70,8 @@ void StreamAccumulator::add(const ChatChunk& chunk) {
     append(message.reasoning_content, part.delta.reasoning_content);
     append(message.refusal, part.delta.refusal);
     for (const ToolCallDelta& fragment : part.delta.tool_calls) {
-      auto [it, inserted] = tool_call_positions_.try_emplace({part.index, fragment.index},
-                                                             message.tool_calls.size());
+      auto [it, inserted] =
+          tool_call_positions_.try_emplace({part.index, fragment.index}, message.tool_calls.size());
       if (inserted) message.tool_calls.emplace_back();
       ToolCall& call = message.tool_calls[it->second];
       if (fragment.id && !fragment.id->empty()) call.id = *fragment.id;

@@ -112,8 +112,8 @@ std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage,
         reader.optional_int(*details, "cached_tokens", path.field("prompt_tokens_details"));
   }
   if (const json* details = JsonReader::member(usage, "completion_tokens_details")) {
-    out.reasoning_tokens = reader.optional_int(*details, "reasoning_tokens",
-                                               path.field("completion_tokens_details"));
+    out.reasoning_tokens =
+        reader.optional_int(*details, "reasoning_tokens", path.field("completion_tokens_details"));
   }
   return out;
 }
@@ -134,8 +134,8 @@ Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) 
     where = " at byte " + std::to_string(e.byte);
   } catch (const std::exception&) {
   }
-  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where +
-                        " (" + std::to_string(body.size()) + " bytes";
+  std::string message = "The server's " + std::string(what) + " is not valid JSON" + where + " (" +
+                        std::to_string(body.size()) + " bytes";
   if (!body.empty()) message += ", starting \"" + body_excerpt(body.substr(0, 120)) + "\"";
   message +=
       "). It may come from a proxy or a server that is not OpenAI-compatible; check the "

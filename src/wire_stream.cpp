@@ -19,7 +19,9 @@ namespace {
 // The chunk decoder runs once per token, so it walks each object once (no per-key lookups)
 // and moves strings out of the parsed document instead of copying them.
 
-bool is_null(const json& value) { return value.is_null(); }
+bool is_null(const json& value) {
+  return value.is_null();
+}
 
 void take_string(JsonReader& reader, json& value, std::optional<std::string>& out,
                  const JsonPath& path) {
@@ -38,8 +40,8 @@ void take_string(JsonReader& reader, json& value, std::string& out, const JsonPa
   }
 }
 
-std::int64_t int_value(JsonReader& reader, json& parent, std::string_view key,
-                       const JsonPath& path, std::int64_t fallback) {
+std::int64_t int_value(JsonReader& reader, json& parent, std::string_view key, const JsonPath& path,
+                       std::int64_t fallback) {
   return reader.int_or(parent, key, path, fallback);
 }
 
@@ -59,7 +61,8 @@ std::vector<ToolCallDelta> decode_tool_call_deltas(JsonReader& reader, json& lis
       reader.mistyped(where, "an object", item);
       break;
     }
-    if (auto it = item.find("id"); it != item.end()) take_string(reader, *it, call.id, where.field("id"));
+    if (auto it = item.find("id"); it != item.end())
+      take_string(reader, *it, call.id, where.field("id"));
     if (auto it = item.find("type"); it != item.end()) {
       take_string(reader, *it, call.type, where.field("type"));
     }
@@ -185,7 +188,8 @@ std::string lower(std::string text) {
 // Errors inside a 200 stream carry no HTTP status: infer the kind from the code and type.
 ErrorKind kind_for_stream_error(const Error& error) {
   if (!error.code.empty() &&
-      std::all_of(error.code.begin(), error.code.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      std::all_of(error.code.begin(), error.code.end(),
+                  [](char c) { return c >= '0' && c <= '9'; }) &&
       error.code.size() == 3) {
     return error_kind_for_status(std::stoi(error.code));
   }
@@ -219,12 +223,12 @@ Error decode_stream_error(const nlohmann::json& payload) {
     error.provider_message = payload.get<std::string>();
   }
   error.kind = kind_for_stream_error(error);
-  error.message = "The server reported an error in the middle of the stream: " +
-                  (error.provider_message.empty() ? std::string("(no message)")
-                                                  : error.provider_message) +
-                  (error.type.empty() ? "" : " [type " + error.type + "]") +
-                  (error.code.empty() ? "" : " [code " + error.code + "]") +
-                  ". The answer received so far is incomplete.";
+  error.message =
+      "The server reported an error in the middle of the stream: " +
+      (error.provider_message.empty() ? std::string("(no message)") : error.provider_message) +
+      (error.type.empty() ? "" : " [type " + error.type + "]") +
+      (error.code.empty() ? "" : " [code " + error.code + "]") +
+      ". The answer received so far is incomplete.";
   return error;
 }
 
@@ -259,7 +263,8 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
   auto chunk = decode_owned_chunk(payload);
   if (!chunk) {
     Error error = chunk.error();
-    error.message = "The stream's event at byte " + std::to_string(event.offset) + ": " + error.message;
+    error.message =
+        "The stream's event at byte " + std::to_string(event.offset) + ": " + error.message;
     return error;
   }
   return StreamEvent::of(std::move(*chunk));

@@ -19,7 +19,8 @@ void run(const std::string& input) {
   LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
 }
 
-std::string mutate(const std::string& seed, const std::vector<std::string>& corpus, std::mt19937& rng) {
+std::string mutate(const std::string& seed, const std::vector<std::string>& corpus,
+                   std::mt19937& rng) {
   std::string out = seed;
   const int edits = 1 + static_cast<int>(rng() % 8);
   for (int i = 0; i < edits; ++i) {

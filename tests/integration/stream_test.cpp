@@ -31,14 +31,20 @@ ChatRequest proof_request() {
 }
 
 Client make_client(const TestServer& server, ClientOptions options = {}) {
-  return Client(providers::openai_compatible(server.base_url(), "sk-stream-key"), std::move(options));
+  return Client(providers::openai_compatible(server.base_url(), "sk-stream-key"),
+                std::move(options));
 }
 
-std::string sse_event(const std::string& json) { return "data: " + json + "\n\n"; }
+std::string sse_event(const std::string& json) {
+  return "data: " + json + "\n\n";
+}
 
 std::string content_chunk(const std::string& text) {
-  nlohmann::json chunk = {{"id", "s1"}, {"model", "m"}, {"object", "chat.completion.chunk"},
-                          {"choices", {{{"index", 0}, {"delta", {{"content", text}}}, {"finish_reason", nullptr}}}}};
+  nlohmann::json chunk = {
+      {"id", "s1"},
+      {"model", "m"},
+      {"object", "chat.completion.chunk"},
+      {"choices", {{{"index", 0}, {"delta", {{"content", text}}}, {"finish_reason", nullptr}}}}};
   return sse_event(chunk.dump());
 }
 
@@ -67,8 +73,7 @@ std::string split_name(Split split) {
   return "";
 }
 
-class StreamOverLoopbackTest
-    : public ::testing::TestWithParam<std::tuple<std::string, Split>> {};
+class StreamOverLoopbackTest : public ::testing::TestWithParam<std::tuple<std::string, Split>> {};
 
 TEST_P(StreamOverLoopbackTest, AnySplitAccumulatesToTheNonStreamingResponse) {
   const auto& [name, split] = GetParam();
@@ -85,7 +90,8 @@ TEST_P(StreamOverLoopbackTest, AnySplitAccumulatesToTheNonStreamingResponse) {
   ChatStream stream = make_client(server).stream(proof_request());
   const Received received = drain(stream);
   ASSERT_FALSE(stream.error().has_value()) << stream.error()->what();
-  auto whole = wire::decode_chat_response(nlohmann::json::parse(test::read_fixture("streams/" + name + ".json")));
+  auto whole = wire::decode_chat_response(
+      nlohmann::json::parse(test::read_fixture("streams/" + name + ".json")));
   ASSERT_THAT(whole, IsOk());
   test::expect_same_response(stream.response(), *whole);
   EXPECT_EQ(received.content, whole->text());  // every token delivered once, in order
@@ -95,13 +101,14 @@ TEST_P(StreamOverLoopbackTest, AnySplitAccumulatesToTheNonStreamingResponse) {
   EXPECT_EQ(server.requests()[0].headers.get("Accept"), "text/event-stream");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Fixtures, StreamOverLoopbackTest,
-    ::testing::Combine(::testing::ValuesIn(test::stream_fixture_names()),
-                       ::testing::Values(Split::whole, Split::one_byte, Split::random)),
-    [](const auto& param_info) {
-      return std::get<0>(param_info.param) + "_" + split_name(std::get<1>(param_info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(Fixtures, StreamOverLoopbackTest,
+                         ::testing::Combine(::testing::ValuesIn(test::stream_fixture_names()),
+                                            ::testing::Values(Split::whole, Split::one_byte,
+                                                              Split::random)),
+                         [](const auto& param_info) {
+                           return std::get<0>(param_info.param) + "_" +
+                                  split_name(std::get<1>(param_info.param));
+                         });
 
 TEST(StreamTest, KeepAliveCommentsDuringALongPauseDoNotTriggerTheIdleTimeout) {
   TestServer server([](const test::RecordedRequest&) {
@@ -158,7 +165,8 @@ TEST(StreamTest, ServerClosingMidStreamIsATypedErrorAndTokensStayDeliveredOnce) 
   ChatStream stream = make_client(server).stream(proof_request());
   const Received received = drain(stream);
   ASSERT_TRUE(stream.error().has_value());
-  EXPECT_TRUE(stream.error()->kind == ErrorKind::connection || stream.error()->kind == ErrorKind::protocol)
+  EXPECT_TRUE(stream.error()->kind == ErrorKind::connection ||
+              stream.error()->kind == ErrorKind::protocol)
       << stream.error()->what();
   EXPECT_EQ(received.content, "one two ");
   EXPECT_EQ(received.chunks, 2u);
@@ -223,20 +231,26 @@ TEST(StreamTest, OversizedLineIsProtocolError) {
 
 TEST(StreamTest, InvalidJsonInADataLineIsProtocolErrorNamingTheOffset) {
   TestServer server([](const test::RecordedRequest&) {
-    return Reply::chunked(200).chunk(content_chunk("a")).chunk("data: {\"choices\": [\n\n").end_chunks();
+    return Reply::chunked(200)
+        .chunk(content_chunk("a"))
+        .chunk("data: {\"choices\": [\n\n")
+        .end_chunks();
   });
   ChatStream stream = make_client(server).stream(proof_request());
   drain(stream);
   ASSERT_TRUE(stream.error().has_value());
   EXPECT_EQ(stream.error()->kind, ErrorKind::protocol);
-  EXPECT_THAT(stream.error()->message, HasSubstr("at byte " + std::to_string(content_chunk("a").size())));
+  EXPECT_THAT(stream.error()->message,
+              HasSubstr("at byte " + std::to_string(content_chunk("a").size())));
 }
 
 TEST(StreamTest, MidStreamErrorEventEndsTheStreamWithATypedError) {
   TestServer server([](const test::RecordedRequest&) {
     return Reply::chunked(200)
         .chunk(content_chunk("start"))
-        .chunk(R"(data: {"error": "Request failed during generation: out of memory", "error_type": "generation"})" "\n\n")
+        .chunk(
+            R"(data: {"error": "Request failed during generation: out of memory", "error_type": "generation"})"
+            "\n\n")
         .end_chunks();
   });
   ChatStream stream = make_client(server).stream(proof_request());
@@ -250,7 +264,8 @@ TEST(StreamTest, MidStreamErrorEventEndsTheStreamWithATypedError) {
 
 TEST(StreamTest, JsonErrorBodyWith200IsATypedError) {
   TestServer server([](const test::RecordedRequest&) {
-    return Reply::json(200, R"({"error": {"message": "model is loading", "type": "server_error", "code": 503}})");
+    return Reply::json(
+        200, R"({"error": {"message": "model is loading", "type": "server_error", "code": 503}})");
   });
   ChatStream stream = make_client(server).stream(proof_request());
   EXPECT_EQ(stream.next(), nullptr);
@@ -272,7 +287,8 @@ TEST(StreamTest, PlainJsonCompletionToAStreamRequestArrivesAsOneChunk) {
 
 TEST(StreamTest, HttpErrorsAreTheSameTypedErrorsAsChat) {
   TestServer server([](const test::RecordedRequest&) {
-    return Reply::json(429, R"({"error": {"message": "slow down"}})", {{"Retry-After", "2"}, {"x-request-id", "r9"}});
+    return Reply::json(429, R"({"error": {"message": "slow down"}})",
+                       {{"Retry-After", "2"}, {"x-request-id", "r9"}});
   });
   ChatStream stream = make_client(server).stream(proof_request());
   EXPECT_EQ(stream.next(), nullptr);
@@ -307,9 +323,8 @@ TEST(StreamTest, InvalidRequestFailsBeforeAnyIo) {
 
 TEST(StreamTest, FiftySequentialStreamsShareOneConnection) {
   const std::string sse = test::read_fixture("streams/openai.sse");
-  TestServer server([&](const test::RecordedRequest&) {
-    return Reply::chunked(200).chunk(sse).end_chunks();
-  });
+  TestServer server(
+      [&](const test::RecordedRequest&) { return Reply::chunked(200).chunk(sse).end_chunks(); });
   Client client = make_client(server);
   for (int i = 0; i < 50; ++i) {
     ChatStream stream = client.stream(proof_request());
@@ -322,9 +337,8 @@ TEST(StreamTest, FiftySequentialStreamsShareOneConnection) {
 
 TEST(StreamTest, CallbacksReceiveReasoningAndContentSeparately) {
   const std::string sse = test::read_fixture("streams/vllm.sse");
-  TestServer server([&](const test::RecordedRequest&) {
-    return Reply::chunked(200).chunk(sse).end_chunks();
-  });
+  TestServer server(
+      [&](const test::RecordedRequest&) { return Reply::chunked(200).chunk(sse).end_chunks(); });
   std::string reasoning, content;
   StreamCallbacks callbacks;
   callbacks.on_reasoning = [&](std::string_view piece) { reasoning += piece; };
@@ -342,7 +356,8 @@ TEST(StreamTest, OnChunkReturningFalseCancels) {
     return Reply::chunked(200).chunk(content_chunk("a")).chunk(content_chunk("b")).stall();
   });
   int seen = 0;
-  auto result = make_client(server).stream(proof_request(), [&](const ChatChunk&) { return ++seen < 2; });
+  auto result =
+      make_client(server).stream(proof_request(), [&](const ChatChunk&) { return ++seen < 2; });
   EXPECT_THAT(result, ErrorKindIs(ErrorKind::cancelled));
   EXPECT_EQ(seen, 2);
 }

@@ -30,7 +30,8 @@ bool agrees_with_dom(const std::string& text) {
 TEST(ChunkSaxTest, AgreesWithDomDecoderOnEveryFixtureEvent) {
   std::size_t accepted = 0, total = 0;
   for (const auto& name : test::stream_fixture_names()) {
-    for (const auto& event : test::parse_in_pieces({test::read_fixture("streams/" + name + ".sse")})) {
+    for (const auto& event :
+         test::parse_in_pieces({test::read_fixture("streams/" + name + ".sse")})) {
       if (event.data.rfind("[DONE]", 0) == 0) continue;
       ++total;
       accepted += agrees_with_dom(event.data);
@@ -61,15 +62,16 @@ TEST(ChunkSaxTest, DeclinesWhatOnlyTheDomDecoderHandles) {
 }
 
 TEST(ChunkSaxTest, AcceptsTheCommonShapesAndSkipsUnknownMembers) {
-  for (const char* text : {
-           R"({})",
-           R"({"id": null, "choices": []})",
-           R"({"choices": [{"index": 1, "delta": {"reasoning": "r"}, "finish_reason": null}]})",
-           R"({"choices": [{"delta": {"reasoning": "alias", "reasoning_content": "wins"}}]})",
-           R"({"timings": {"a": [1, {"b": [2]}]}, "choices": [{"delta": {"x": {"y": 1}, "content": "c"}}]})",
-           R"({"choices": [{"delta": {"tool_calls": [{"id": "t", "function": {"name": "f", "arguments": "{}"}}, {"index": 4}]}}]})",
-           R"({"usage": {"prompt_tokens": 1, "completion_tokens": 2, "prompt_tokens_details": {"cached_tokens": 1, "audio": 0}}})",
-       }) {
+  for (
+      const char* text : {
+          R"({})",
+          R"({"id": null, "choices": []})",
+          R"({"choices": [{"index": 1, "delta": {"reasoning": "r"}, "finish_reason": null}]})",
+          R"({"choices": [{"delta": {"reasoning": "alias", "reasoning_content": "wins"}}]})",
+          R"({"timings": {"a": [1, {"b": [2]}]}, "choices": [{"delta": {"x": {"y": 1}, "content": "c"}}]})",
+          R"({"choices": [{"delta": {"tool_calls": [{"id": "t", "function": {"name": "f", "arguments": "{}"}}, {"index": 4}]}}]})",
+          R"({"usage": {"prompt_tokens": 1, "completion_tokens": 2, "prompt_tokens_details": {"cached_tokens": 1, "audio": 0}}})",
+      }) {
     EXPECT_TRUE(agrees_with_dom(text)) << text;
   }
 }

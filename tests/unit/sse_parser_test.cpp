@@ -15,7 +15,9 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 
-std::vector<SseEvent> parse(const std::string& bytes) { return test::parse_in_pieces({bytes}); }
+std::vector<SseEvent> parse(const std::string& bytes) {
+  return test::parse_in_pieces({bytes});
+}
 
 std::vector<std::string> datas(const std::vector<SseEvent>& events) {
   std::vector<std::string> out;
@@ -24,7 +26,8 @@ std::vector<std::string> datas(const std::vector<SseEvent>& events) {
 }
 
 TEST(SseParserTest, DataWithAndWithoutSpaceAndMultiLine) {
-  const auto events = parse("data: a\n\ndata:b\n\ndata: line1\ndata: line2\n\ndata:  two spaces\n\n");
+  const auto events =
+      parse("data: a\n\ndata:b\n\ndata: line1\ndata: line2\n\ndata:  two spaces\n\n");
   EXPECT_THAT(datas(events), ElementsAre("a", "b", "line1\nline2", " two spaces"));
 }
 
@@ -58,15 +61,16 @@ TEST(SseParserTest, CommentsGoToTheObserverOnly) {
 
 TEST(SseParserTest, IdPersistsRetryParsedUnknownIgnored) {
   using namespace std::string_literals;
-  const auto events = parse("id: 1\ndata: a\n\ndata: b\nretry: 1500\nfoo: bar\n\nid: 2\0x\ndata: c\nretry: 1.5\n\n"
-                            "id\ndata: d\n\n"s);
+  const auto events = parse(
+      "id: 1\ndata: a\n\ndata: b\nretry: 1500\nfoo: bar\n\nid: 2\0x\ndata: c\nretry: 1.5\n\n"
+      "id\ndata: d\n\n"s);
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].id, "1");
   EXPECT_EQ(events[1].id, "1");  // id persists
   EXPECT_EQ(events[1].retry, std::chrono::milliseconds(1500));
-  EXPECT_EQ(events[2].id, "1");  // "id" containing NUL is ignored
+  EXPECT_EQ(events[2].id, "1");               // "id" containing NUL is ignored
   EXPECT_FALSE(events[2].retry.has_value());  // non-digit retry ignored
-  EXPECT_EQ(events[3].id, "");   // bare "id" resets it
+  EXPECT_EQ(events[3].id, "");                // bare "id" resets it
 }
 
 TEST(SseParserTest, EventWithoutDataIsNotDispatched) {
@@ -88,7 +92,10 @@ TEST(SseParserTest, FinalEventWithoutBlankLineIsDispatchedAtEnd) {
 TEST(SseParserTest, ByteOrderMarkIsSkippedEvenWhenSplit) {
   const std::string bom = "\xEF\xBB\xBF";
   EXPECT_THAT(datas(test::parse_in_pieces({bom + "data: x\n\n"})), ElementsAre("x"));
-  EXPECT_THAT(datas(test::parse_in_pieces({"\xEF", "\xBB", "\xBF" "data: x\n\n"})), ElementsAre("x"));
+  EXPECT_THAT(datas(test::parse_in_pieces({"\xEF", "\xBB",
+                                           "\xBF"
+                                           "data: x\n\n"})),
+              ElementsAre("x"));
   // Only at the very start; elsewhere it is data.
   EXPECT_THAT(datas(parse("data: " + bom + "x\n\n")), ElementsAre(bom + "x"));
   // A prefix of a BOM that turns out not to be one is ordinary input, split or not.
@@ -115,7 +122,8 @@ TEST(SseParserTest, OversizedLineIsProtocolErrorAndParserStaysFailed) {
   ASSERT_THAT(parser.feed("data: " + std::string(40, 'x'), events), IsOk());
   EXPECT_THAT(parser.feed(std::string(40, 'x'), events),
               ErrorIs(ErrorKind::protocol, HasSubstr("max_line_bytes")));
-  EXPECT_THAT(parser.feed("\n\n", events), ErrorIs(ErrorKind::protocol, HasSubstr("max_line_bytes")));
+  EXPECT_THAT(parser.feed("\n\n", events),
+              ErrorIs(ErrorKind::protocol, HasSubstr("max_line_bytes")));
   EXPECT_EQ(events.size(), 1u);
 }
 
@@ -126,7 +134,8 @@ TEST(SseParserTest, OversizedEventIsProtocolError) {
   std::vector<SseEvent> events;
   std::string many;
   for (int i = 0; i < 20; ++i) many += "data: 0123456789\n";
-  EXPECT_THAT(parser.feed(many, events), ErrorIs(ErrorKind::protocol, HasSubstr("max_event_bytes")));
+  EXPECT_THAT(parser.feed(many, events),
+              ErrorIs(ErrorKind::protocol, HasSubstr("max_event_bytes")));
 }
 
 TEST(SseParserTest, ResetStartsANewStream) {

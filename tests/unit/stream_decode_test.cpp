@@ -82,16 +82,18 @@ TEST(DecodeStreamEventTest, MidStreamErrorsAreTyped) {
   ASSERT_THAT(vllm, ErrorIs(ErrorKind::server_error, HasSubstr("CUDA out of memory")));
   EXPECT_EQ(vllm.error().code, "500");
   // TGI: {"error": "...", "error_type": "..."}.
-  auto tgi = wire::decode_stream_event(
-      data_event(R"({"error":"Request failed during generation: Server error: out of memory","error_type":"generation"})"));
+  auto tgi = wire::decode_stream_event(data_event(
+      R"({"error":"Request failed during generation: Server error: out of memory","error_type":"generation"})"));
   ASSERT_THAT(tgi, ErrorIs(ErrorKind::server_error, HasSubstr("Request failed during generation")));
   EXPECT_EQ(tgi.error().type, "generation");
   // An SSE "error" event, JSON or plain text.
-  EXPECT_THAT(wire::decode_stream_event(data_event(R"({"message":"rate limit hit","type":"rate_limit_error"})", "error")),
+  EXPECT_THAT(wire::decode_stream_event(
+                  data_event(R"({"message":"rate limit hit","type":"rate_limit_error"})", "error")),
               ErrorIs(ErrorKind::rate_limited, HasSubstr("rate limit hit")));
   EXPECT_THAT(wire::decode_stream_event(data_event("upstream went away", "error")),
               ErrorIs(ErrorKind::server_error, HasSubstr("upstream went away")));
-  EXPECT_THAT(wire::decode_stream_event(data_event(R"({"error":{"message":"bad","type":"invalid_request_error"}})")),
+  EXPECT_THAT(wire::decode_stream_event(
+                  data_event(R"({"error":{"message":"bad","type":"invalid_request_error"}})")),
               ErrorIs(ErrorKind::invalid_request, HasSubstr("middle of the stream")));
 }
 
@@ -133,7 +135,8 @@ TEST(StreamAccumulatorTest, LogprobsContentListsAreConcatenated) {
 }
 
 TEST(ChunkFromResponseTest, RoundTripsThroughTheAccumulator) {
-  auto whole = wire::decode_chat_response(nlohmann::json::parse(test::read_fixture("streams/openai_tool_calls.json")));
+  auto whole = wire::decode_chat_response(
+      nlohmann::json::parse(test::read_fixture("streams/openai_tool_calls.json")));
   ASSERT_THAT(whole, IsOk());
   StreamAccumulator accumulator;
   accumulator.add(wire::chunk_from_response(*whole));

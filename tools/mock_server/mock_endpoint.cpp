@@ -200,21 +200,23 @@ class MockEndpoint::Impl {
     const auto chunk_delay = options_.chunk_delay;
     const int keep_alive_every = options_.keep_alive_every;
     res.set_header("Cache-Control", "no-cache");
-    res.set_chunked_content_provider(
-        "text/event-stream", [events = std::move(events), chunk_delay, keep_alive_every](
-                                 std::size_t, httplib::DataSink& sink) {
-          for (std::size_t i = 0; i < events.size(); ++i) {
-            if (chunk_delay.count() > 0) std::this_thread::sleep_for(chunk_delay);
-            if (keep_alive_every > 0 && i > 0 &&
-                i % static_cast<std::size_t>(keep_alive_every) == 0) {
-              const std::string ping = ": keep-alive\n\n";
-              if (!sink.write(ping.data(), ping.size())) return false;
-            }
-            if (!sink.write(events[i].data(), events[i].size())) return false;
-          }
-          sink.done();
-          return true;
-        });
+    res.set_chunked_content_provider("text/event-stream",
+                                     [events = std::move(events), chunk_delay, keep_alive_every](
+                                         std::size_t, httplib::DataSink& sink) {
+                                       for (std::size_t i = 0; i < events.size(); ++i) {
+                                         if (chunk_delay.count() > 0)
+                                           std::this_thread::sleep_for(chunk_delay);
+                                         if (keep_alive_every > 0 && i > 0 &&
+                                             i % static_cast<std::size_t>(keep_alive_every) == 0) {
+                                           const std::string ping = ": keep-alive\n\n";
+                                           if (!sink.write(ping.data(), ping.size())) return false;
+                                         }
+                                         if (!sink.write(events[i].data(), events[i].size()))
+                                           return false;
+                                       }
+                                       sink.done();
+                                       return true;
+                                     });
   }
 
   MockEndpointOptions options_;
