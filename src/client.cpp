@@ -3,6 +3,7 @@
 #include "chat_stream_state_private.hpp"
 #include "lemma/version.hpp"
 #include "lemma/wire.hpp"
+#include "retry_run_private.hpp"
 
 namespace lemma {
 
@@ -49,30 +50,57 @@ class Client::Impl {
     return error;
   }
 
-  // One exchange: encode, send, then decode the success or error body.
+  // Runs `attempt_once` under the call's retry policy: the same request (and idempotency key)
+  // on every attempt, each bounded by the call's deadline.
+  template <typename T, typename Attempt>
+  Result<T> with_retries(HttpRequest& request, const CallOptions& call,
+                         Attempt attempt_once) const {
+    detail::RetryRun run(call.retry.value_or(options_.retry), call.cancellation);
+    const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
+    if (policy.idempotency_key && !request.headers.contains("Idempotency-Key")) {
+      request.headers.set("Idempotency-Key", run.idempotency_key());
+    }
+    const auto timeout = request.timeout;
+    for (int attempt = 1;; ++attempt) {
+      request.timeout = timeout;
+      run.bound_timeout(request);
+      Result<T> result = attempt_once(static_cast<const HttpRequest&>(request));
+      if (result) return result;
+      std::optional<Error> final_error = run.after_failure(std::move(result.error()), attempt);
+      if (final_error) return finish(std::move(*final_error));
+    }
+  }
+
+  // One exchange: encode, then send with retries, decoding the success or error body.
   template <typename T, typename Encode, typename Decode>
   Result<T> exchange(const CallOptions& call, Encode encode, Decode decode) const {
-    if (!provider_) {
-      return finish(
-          invalid_request_error("provider",
-                                "The Client has no provider; construct it with e.g. "
-                                "lemma::providers::openai_compatible(base_url, api_key)."));
-    }
+    if (!provider_) return finish(no_provider());
     Result<HttpRequest> request = encode();
     if (!request) return finish(request.error());
     apply(*request, call);
-    Result<HttpResponse> response = options_.transport->send(*request);
-    if (!response) return finish(response.error());
-    if (!response->is_success()) return finish(provider_->decode_error(*response));
-    Result<T> decoded = decode(*response);
-    if (!decoded) {
-      Error error = decoded.error();
-      error.http_status = response->status;
-      if (error.request_id.empty()) error.request_id = wire::request_id_from(response->headers);
-      return finish(std::move(error));
-    }
-    return decoded;
+    return with_retries<T>(*request, call, [&](const HttpRequest& attempt) -> Result<T> {
+      Result<HttpResponse> response = options_.transport->send(attempt);
+      if (!response) return response.error();
+      if (!response->is_success()) return provider_->decode_error(*response);
+      Result<T> decoded = decode(*response);
+      if (!decoded) {
+        Error error = decoded.error();
+        error.http_status = response->status;
+        if (error.request_id.empty()) error.request_id = wire::request_id_from(response->headers);
+        return error;
+      }
+      return decoded;
+    });
   }
+
+  static Error no_provider() {
+    return invalid_request_error("provider",
+                                 "The Client has no provider; construct it with e.g. "
+                                 "lemma::providers::openai_compatible(base_url, api_key).");
+  }
+
+  Result<std::unique_ptr<ChatStream::State>> start_stream(
+      const HttpRequest& request, std::chrono::steady_clock::time_point start) const;
 
   ChatStream stream(const ChatRequest& request, const CallOptions& call) const;
 
@@ -83,19 +111,23 @@ class Client::Impl {
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
   const auto start = std::chrono::steady_clock::now();
-  if (!provider_) {
-    return ChatStream(
-        finish(invalid_request_error("provider",
-                                     "The Client has no provider; construct it with e.g. "
-                                     "lemma::providers::openai_compatible(base_url, api_key).")));
-  }
+  if (!provider_) return ChatStream(finish(no_provider()));
   ChatRequest streamed = request;
   streamed.stream = true;
   Result<HttpRequest> http = provider_->encode_chat(streamed);
   if (!http) return ChatStream(finish(http.error()));
   apply(*http, call, Mode::stream);
-  Result<std::unique_ptr<ResponseStream>> opened = options_.transport->open(*http);
-  if (!opened) return ChatStream(finish(opened.error()));
+  // Retries cover everything up to the first event: connecting, and HTTP errors.
+  auto state = with_retries<std::unique_ptr<ChatStream::State>>(
+      *http, call, [&](const HttpRequest& attempt) { return start_stream(attempt, start); });
+  if (!state) return ChatStream(state.error());
+  return ChatStream(std::move(*state));
+}
+
+Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(
+    const HttpRequest& request, std::chrono::steady_clock::time_point start) const {
+  Result<std::unique_ptr<ResponseStream>> opened = options_.transport->open(request);
+  if (!opened) return opened.error();
   std::unique_ptr<ResponseStream> body = std::move(*opened);
 
   const std::string content_type = body->headers().get("content-type").value_or("");
@@ -106,13 +138,13 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
     whole.status = body->status();
     whole.headers = body->headers();
     Result<std::string> text = body->read_all(options_.max_response_bytes);
-    if (!text) return ChatStream(finish(text.error()));
+    if (!text) return text.error();
     whole.body = std::move(*text);
-    if (!whole.is_success()) return ChatStream(finish(provider_->decode_error(whole)));
+    if (!whole.is_success()) return provider_->decode_error(whole);
     Result<ChatResponse> decoded = provider_->decode_chat(whole);
-    if (!decoded) return ChatStream(finish(decoded.error()));
+    if (!decoded) return decoded.error();
     std::vector<ChatChunk> chunks{wire::chunk_from_response(*decoded)};
-    return ChatStream(std::make_unique<ChatStream::State>(provider_, std::move(chunks), start));
+    return std::make_unique<ChatStream::State>(provider_, std::move(chunks), start);
   }
   if (!content_type.empty() && content_type.find("text/event-stream") == std::string::npos) {
     Error error =
@@ -122,10 +154,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
     error.http_status = body->status();
     error.request_id = wire::request_id_from(body->headers());
     body->cancel();
-    return ChatStream(finish(std::move(error)));
+    return error;
   }
-  return ChatStream(
-      std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse, start));
+  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse, start);
 }
 
 Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)

@@ -53,12 +53,26 @@ std::string Error::what() const {
 }
 
 bool Error::is_retryable() const noexcept {
+  if (kind == ErrorKind::cancelled || kind == ErrorKind::quota_exceeded) return false;
+  if (should_retry) return *should_retry;
+  switch (http_status) {
+    case 408:
+    case 409:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504: return true;
+    case 0: break;
+    default: return false;
+  }
+  // No HTTP status: nothing was received, or the server reported the failure mid-stream.
   switch (kind) {
-    case ErrorKind::rate_limited:
-    case ErrorKind::server_error:
+    case ErrorKind::connection:
     case ErrorKind::timeout:
-    case ErrorKind::connection: return true;
-    default: return http_status == 409;
+    case ErrorKind::server_error:
+    case ErrorKind::rate_limited: return true;
+    default: return false;
   }
 }
 
@@ -67,7 +81,8 @@ bool operator==(const Error& a, const Error& b) {
          a.code == b.code && a.type == b.type && a.param == b.param &&
          a.provider_message == b.provider_message && a.request_id == b.request_id &&
          a.retry_after == b.retry_after && a.attempts == b.attempts &&
-         a.body_excerpt == b.body_excerpt;
+         a.body_excerpt == b.body_excerpt && a.should_retry == b.should_retry &&
+         a.history == b.history;
 }
 
 std::ostream& operator<<(std::ostream& os, const Error& error) {

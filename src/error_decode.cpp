@@ -184,6 +184,11 @@ Error decode_error_response(const HttpResponse& response) {
   error.kind = response.is_success() ? ErrorKind::provider : error_kind_for_status(response.status);
   error.request_id = request_id_from(response.headers);
   error.retry_after = retry_after_from(response.headers);
+  if (auto advice_header = response.headers.get("x-should-retry")) {
+    const std::string value = lower(*advice_header);
+    if (value == "true") error.should_retry = true;
+    if (value == "false") error.should_retry = false;
+  }
   error.body_excerpt = body_excerpt(response.body);
 
   json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);

@@ -8,6 +8,7 @@
 #include "lemma/curl_transport.hpp"
 #include "lemma/headers.hpp"
 #include "lemma/http.hpp"
+#include "lemma/retry.hpp"
 #include "lemma/sse_parser.hpp"
 
 namespace lemma {
@@ -27,6 +28,9 @@ struct ClientOptions {
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   /// Headers added to every request (a provider's auth header is not overridden by these).
   Headers default_headers;
+  /// When and how failed calls are retried (default: 2 retries, 0.5 s doubling to 8 s with
+  /// full jitter, Retry-After obeyed up to 60 s).
+  RetryPolicy retry;
 
   /// Streams: longest silence between two received bytes before the stream fails with a
   /// `timeout` error that says "idle". Keep-alive comments count as bytes. Default 120 s.
@@ -47,8 +51,11 @@ struct CallOptions {
   std::optional<std::chrono::milliseconds> idle_timeout;
   /// Headers added to this call only.
   Headers headers;
-  /// Cancels the call when cancelled from any thread; the call returns a `cancelled` error.
+  /// Cancels the call when cancelled from any thread (also during a retry backoff); the call
+  /// returns a `cancelled` error.
   std::shared_ptr<const CancellationToken> cancellation;
+  /// Overrides ClientOptions::retry for this call.
+  std::optional<RetryPolicy> retry;
 };
 
 }  // namespace lemma

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lemma/export.hpp"
 
@@ -49,6 +50,26 @@ LEMMA_EXPORT std::string_view to_string(ErrorKind kind) noexcept;
 /// Maps an HTTP status code to an ErrorKind (the one table lemma uses for every provider).
 LEMMA_EXPORT ErrorKind error_kind_for_status(int http_status) noexcept;
 
+/// One failed attempt of a call, as recorded in Error::history.
+struct AttemptRecord {
+  /// 1-based attempt number.
+  int attempt = 0;
+  /// What went wrong.
+  ErrorKind kind = ErrorKind::provider;
+  /// HTTP status, 0 when there was no response.
+  int http_status = 0;
+  /// How long lemma waited before the next attempt (0 for the last one).
+  std::chrono::milliseconds delay{0};
+  /// The attempt's error message.
+  std::string message;
+
+  /// Field-by-field equality.
+  friend bool operator==(const AttemptRecord& a, const AttemptRecord& b) {
+    return a.attempt == b.attempt && a.kind == b.kind && a.http_status == b.http_status &&
+           a.delay == b.delay && a.message == b.message;
+  }
+};
+
 /// A failed call: machine-readable parts plus a human message that says what to do.
 ///
 /// A plain value: copyable, comparable and streamable. Never contains an API key.
@@ -75,13 +96,19 @@ struct LEMMA_EXPORT Error {
   int attempts = 1;
   /// The start of the response body (at most kMaxBodyExcerpt bytes), for diagnosis.
   std::string body_excerpt;
+  /// The server's explicit advice (`x-should-retry: true|false`), when it gave one.
+  std::optional<bool> should_retry;
+  /// Every attempt of the call, oldest first, when there was more than one.
+  std::vector<AttemptRecord> history;
 
   /// Upper bound on body_excerpt's size.
   static constexpr std::size_t kMaxBodyExcerpt = 1024;
 
   /// One line for logs and exceptions: kind, HTTP status, message and request id.
   std::string what() const;
-  /// True when a retry of the same request might succeed (the kind and status allow it).
+  /// True when a retry of the same request might succeed: `x-should-retry` when the server
+  /// sent it; otherwise connection failures and timeouts before any response, HTTP 408, 409,
+  /// 429, 500, 502, 503 and 504, and server errors reported inside a stream.
   bool is_retryable() const noexcept;
 
   /// Field-by-field equality.

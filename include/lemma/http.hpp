@@ -2,8 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "lemma/export.hpp"
@@ -17,16 +19,21 @@ inline constexpr std::size_t kDefaultMaxResponseBytes = std::size_t{64} * 1024 *
 
 /// A cooperative cancellation flag shared between a caller and an operation in flight.
 ///
-/// Thread-safe: cancel() may be called from any thread.
-class CancellationToken {
+/// Thread-safe: cancel() may be called from any thread; it also wakes a retry backoff that is
+/// waiting on the token.
+class LEMMA_EXPORT CancellationToken {
  public:
   /// Requests cancellation.
-  void cancel() noexcept { cancelled_.store(true, std::memory_order_release); }
+  void cancel() noexcept;
   /// True once cancel() was called.
   bool is_cancelled() const noexcept { return cancelled_.load(std::memory_order_acquire); }
+  /// Waits up to `duration`; returns true (at once) when cancelled.
+  bool wait_for(std::chrono::milliseconds duration) const;
 
  private:
   std::atomic<bool> cancelled_{false};
+  mutable std::mutex mutex_;
+  mutable std::condition_variable woken_;
 };
 
 /// An HTTP request as a transport sends it. Providers build these; transports send them.

@@ -319,6 +319,13 @@ Result<std::size_t> CurlStream::read(char* buffer, std::size_t capacity) {
 }
 
 Error CurlStream::transfer_error() const {
+  Error error = describe_transfer_error();
+  // A status tells the retry logic that a response had begun (such failures are not retried).
+  error.http_status = status_;
+  return error;
+}
+
+Error CurlStream::describe_transfer_error() const {
   const std::string detail =
       error_buffer_[0] != '\0' ? std::string(error_buffer_) : curl_easy_strerror(result_);
   const std::string where = " (" + target_ + ")";

@@ -44,6 +44,7 @@ class CurlStream final : public ResponseStream {
   bool is_cancelled() const noexcept;
   Error abort_cancelled();
   Error transfer_error() const;
+  Error describe_transfer_error() const;
   std::size_t buffered() const noexcept { return buffer_.size() - buffer_pos_; }
   std::size_t take(char* out, std::size_t capacity);
 

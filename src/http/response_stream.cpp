@@ -20,6 +20,19 @@ Result<std::string> ResponseStream::read_all(std::size_t max_bytes) {
   }
 }
 
+void CancellationToken::cancel() noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_.store(true, std::memory_order_release);
+  }
+  woken_.notify_all();
+}
+
+bool CancellationToken::wait_for(std::chrono::milliseconds duration) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return woken_.wait_for(lock, duration, [this] { return is_cancelled(); });
+}
+
 std::string HttpRequest::to_redacted_string() const {
   auto parsed = Url::parse(url);
   std::string out =

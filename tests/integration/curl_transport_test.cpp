@@ -37,13 +37,20 @@ ChatRequest math_request() {
   return request;
 }
 
-Client make_client(const TestServer& server, ClientOptions options = {}) {
+// Retries have their own tests (retry_test.cpp); here one attempt shows each outcome plainly.
+ClientOptions single_attempt() {
+  ClientOptions options;
+  options.retry = RetryPolicy::none();
+  return options;
+}
+
+Client make_client(const TestServer& server, ClientOptions options = single_attempt()) {
   return Client(providers::openai_compatible(server.base_url(), kKey), std::move(options));
 }
 
 TEST(CurlTransportTest, ChatRoundTripSendsHeadersAndDecodes) {
   TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.default_headers.set("X-Custom", "yes");
   auto response = make_client(server, options).chat(math_request());
   ASSERT_THAT(response, IsOk());
@@ -81,7 +88,7 @@ TEST(CurlTransportTest, ConnectionRefusedIsConnectionError) {
 
 TEST(CurlTransportTest, StallingServerTimesOutWithinBound) {
   TestServer server([](const test::RecordedRequest&) { return Reply().stall(); });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.timeout = 300ms;
   const auto start = std::chrono::steady_clock::now();
   auto result = make_client(server, options).chat(math_request());
@@ -109,7 +116,7 @@ TEST(CurlTransportTest, NonJsonSuccessBodyIsProtocolError) {
 TEST(CurlTransportTest, BodyOverLimitIsProtocolError) {
   const std::string huge(2 * 1024 * 1024, 'x');
   TestServer server([&](const test::RecordedRequest&) { return Reply::json(200, huge); });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.max_response_bytes = 1024 * 1024;
   EXPECT_THAT(make_client(server, options).chat(math_request()),
               ErrorIs(ErrorKind::protocol, HasSubstr("over the limit")));
@@ -122,7 +129,7 @@ TEST(CurlTransportTest, UnannouncedBodyOverLimitIsProtocolError) {
       "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
   raw += std::string(300 * 1024, 'y');
   TestServer server([&](const test::RecordedRequest&) { return Reply::raw(raw).close(); });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.max_response_bytes = 100 * 1024;
   EXPECT_THAT(make_client(server, options).chat(math_request()),
               ErrorIs(ErrorKind::protocol, HasSubstr("exceeds the limit")));
@@ -150,7 +157,7 @@ TEST(CurlTransportTest, OversizedHeadersAreProtocolError) {
     raw += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'h') + "\r\n";
   raw += "Content-Length: 2\r\n\r\n{}";
   TestServer server([&](const test::RecordedRequest&) { return Reply::raw(raw); });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.curl.max_header_bytes = 16 * 1024;
   EXPECT_THAT(make_client(server, options).chat(math_request()),
               ErrorIs(ErrorKind::protocol, HasSubstr("max_header_bytes")));

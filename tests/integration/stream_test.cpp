@@ -30,7 +30,13 @@ ChatRequest proof_request() {
   return request;
 }
 
-Client make_client(const TestServer& server, ClientOptions options = {}) {
+ClientOptions single_attempt() {
+  ClientOptions options;
+  options.retry = RetryPolicy::none();
+  return options;
+}
+
+Client make_client(const TestServer& server, ClientOptions options = single_attempt()) {
   return Client(providers::openai_compatible(server.base_url(), "sk-stream-key"),
                 std::move(options));
 }
@@ -116,7 +122,7 @@ TEST(StreamTest, KeepAliveCommentsDuringALongPauseDoNotTriggerTheIdleTimeout) {
     for (int i = 0; i < 8; ++i) reply.sleep(100ms).chunk(": keep-alive\n\n");
     return reply.chunk(content_chunk("b")).chunk("data: [DONE]\n\n").end_chunks();
   });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.stream_idle_timeout = 400ms;  // the pause is 800 ms, but bytes keep arriving
   ChatStream stream = make_client(server, options).stream(proof_request());
   const Received received = drain(stream);
@@ -128,7 +134,7 @@ TEST(StreamTest, StallLongerThanIdleTimeoutFailsSayingIdleAndKeepsTokens) {
   TestServer server([](const test::RecordedRequest&) {
     return Reply::chunked(200).chunk(content_chunk("x")).chunk(content_chunk("y")).stall();
   });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.stream_idle_timeout = 300ms;
   const auto start = std::chrono::steady_clock::now();
   ChatStream stream = make_client(server, options).stream(proof_request());
@@ -220,7 +226,7 @@ TEST(StreamTest, OversizedLineIsProtocolError) {
   TestServer server([](const test::RecordedRequest&) {
     return Reply::chunked(200).chunk("data: " + std::string(200 * 1024, 'x') + "\n\n").end_chunks();
   });
-  ClientOptions options;
+  ClientOptions options = single_attempt();
   options.sse.max_line_bytes = 64 * 1024;
   ChatStream stream = make_client(server, options).stream(proof_request());
   drain(stream);

@@ -28,6 +28,7 @@ struct Fixture {
 
   Client make(std::string base_url, ClientOptions options) {
     options.transport = mock;
+    options.retry = RetryPolicy::none();  // retries are tested in retry_test.cpp
     return Client(providers::openai_compatible(std::move(base_url), kKey), std::move(options));
   }
 };

@@ -1,0 +1,62 @@
+#include "retry_run_private.hpp"
+
+#include <thread>
+
+namespace lemma::detail {
+
+RetryRun::RetryRun(RetryPolicy policy, std::shared_ptr<const CancellationToken> token)
+    : policy_(std::move(policy)),
+      token_(std::move(token)),
+      random_(std::random_device{}()),
+      start_(Clock::now()) {
+  if (policy_.total_deadline) deadline_ = start_ + *policy_.total_deadline;
+}
+
+std::string RetryRun::idempotency_key() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device device;
+  std::string key = "lemma-";
+  for (int i = 0; i < 32; ++i) key += kHex[device() % 16];
+  return key;
+}
+
+void RetryRun::bound_timeout(HttpRequest& request) const {
+  if (!deadline_) return;
+  const auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - Clock::now());
+  const auto bounded = std::max(remaining, std::chrono::milliseconds(1));
+  if (request.timeout.count() == 0 || request.timeout > bounded) request.timeout = bounded;
+}
+
+std::optional<Error> RetryRun::after_failure(Error error, int attempt) {
+  RetryDecision decision;
+  if (error.kind == ErrorKind::invalid_request && error.http_status == 0) {
+    decision.reason = "the request is invalid";  // refused before sending: never retried
+  } else {
+    decision = decide_retry(policy_, error, attempt, random_);
+  }
+  if (decision.retry && deadline_ && Clock::now() + decision.delay >= *deadline_) {
+    decision.retry = false;
+    decision.reason = "the next attempt would pass RetryPolicy::total_deadline (" +
+                      std::to_string(policy_.total_deadline->count()) + " ms)";
+  }
+  history_.push_back({attempt, error.kind, error.http_status,
+                      decision.retry ? decision.delay : std::chrono::milliseconds(0),
+                      error.message});
+  if (decision.retry) {
+    const bool cancelled = token_ ? token_->wait_for(decision.delay)
+                                  : (std::this_thread::sleep_for(decision.delay), false);
+    if (!cancelled) return std::nullopt;
+    error = make_error(ErrorKind::cancelled, "The call was cancelled while waiting to retry.");
+    decision.reason = "cancelled";
+  }
+  error.attempts = attempt;
+  if (attempt > 1 || error.kind == ErrorKind::cancelled) {
+    error.history = history_;
+    error.message += " (gave up after " + std::to_string(attempt) + " attempt" +
+                     (attempt > 1 ? "s" : "") + ": " + decision.reason + ")";
+  }
+  return error;
+}
+
+}  // namespace lemma::detail

@@ -1,0 +1,274 @@
+// The retry loop end to end: a loopback server fails in scripted ways, the Client retries.
+
+#include <atomic>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lemma/client.hpp"
+#include "lemma/providers/openai_compatible.hpp"
+#include "support/matchers.hpp"
+#include "support/test_server.hpp"
+
+namespace lemma {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ErrorIs;
+using test::ErrorKindIs;
+using test::IsOk;
+using test::Reply;
+using test::TestServer;
+using ::testing::HasSubstr;
+
+const char* const kAnswer =
+    R"({"choices": [{"message": {"role": "assistant", "content": "\\boxed{4}"}, "finish_reason": "stop"}]})";
+
+ChatRequest math_request() {
+  ChatRequest request;
+  request.model = "m";
+  request.messages = {Message::user("2+2?")};
+  return request;
+}
+
+// Tiny backoff so tests are fast; the delays are still real sleeps.
+RetryPolicy fast_policy(int retries = 2) {
+  RetryPolicy policy;
+  policy.max_retries = retries;
+  policy.initial_backoff = 20ms;
+  policy.max_backoff = 80ms;
+  policy.jitter = false;
+  return policy;
+}
+
+Client make_client(const TestServer& server, RetryPolicy policy = fast_policy()) {
+  ClientOptions options;
+  options.retry = policy;
+  return Client(providers::openai_compatible(server.base_url(), "k"), options);
+}
+
+// Fails the first `failures` requests with `failure`, then answers.
+struct FlakyServer {
+  std::atomic<int> seen{0};
+  TestServer server;
+  FlakyServer(int failures, std::function<Reply()> failure)
+      : server([this, failures, failure](const test::RecordedRequest&) {
+          return ++seen <= failures ? failure() : Reply::json(200, kAnswer);
+        }) {}
+};
+
+TEST(RetryTest, ServerErrorsThenSuccess) {
+  for (int status : {500, 502, 503, 504, 408, 409}) {
+    FlakyServer flaky(
+        2, [status] { return Reply::json(status, R"({"error": {"message": "busy"}})"); });
+    auto response = make_client(flaky.server).chat(math_request());
+    ASSERT_THAT(response, IsOk()) << status;
+    EXPECT_EQ(flaky.seen.load(), 3) << status;
+  }
+}
+
+TEST(RetryTest, ExhaustedRetriesReportAttemptsAndHistory) {
+  FlakyServer flaky(100,
+                    [] { return Reply::json(503, R"({"error": {"message": "overloaded"}})"); });
+  const auto start = std::chrono::steady_clock::now();
+  auto result = make_client(flaky.server).chat(math_request());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_THAT(result, ErrorIs(ErrorKind::server_error, HasSubstr("gave up after 3 attempts")));
+  EXPECT_EQ(flaky.seen.load(), 3);
+  const Error& e = result.error();
+  EXPECT_EQ(e.attempts, 3);
+  ASSERT_EQ(e.history.size(), 3u);
+  EXPECT_EQ(e.history[0].delay, 20ms);
+  EXPECT_EQ(e.history[1].delay, 40ms);
+  EXPECT_EQ(e.history[2].delay, 0ms);
+  EXPECT_EQ(e.history[2].http_status, 503);
+  EXPECT_GE(elapsed, 60ms);
+  EXPECT_LT(elapsed, 3s);
+}
+
+TEST(RetryTest, PermanentErrorsAreNotRetried) {
+  for (const auto& [status, body] : std::vector<std::pair<int, std::string>>{
+           {400, R"({"error": {"message": "bad"}})"},
+           {401, R"({"error": {"message": "key"}})"},
+           {403, R"({"error": {"message": "no"}})"},
+           {404, R"({"error": {"message": "model"}})"},
+           {422, R"({"detail": "bad"})"},
+           {429, R"({"error": {"message": "quota", "code": "insufficient_quota"}})"}}) {
+    FlakyServer flaky(100, [&] { return Reply::json(status, body); });
+    auto result = make_client(flaky.server).chat(math_request());
+    EXPECT_FALSE(result.ok()) << status;
+    EXPECT_EQ(flaky.seen.load(), 1) << status;
+    EXPECT_EQ(result.error().attempts, 1);
+  }
+}
+
+TEST(RetryTest, ShouldRetryHeaderOverridesTheStatus) {
+  FlakyServer no(100, [] { return Reply::json(503, "{}", {{"x-should-retry", "false"}}); });
+  EXPECT_FALSE(make_client(no.server).chat(math_request()).ok());
+  EXPECT_EQ(no.seen.load(), 1);
+  FlakyServer yes(1, [] { return Reply::json(400, "{}", {{"x-should-retry", "true"}}); });
+  EXPECT_THAT(make_client(yes.server).chat(math_request()), IsOk());
+  EXPECT_EQ(yes.seen.load(), 2);
+}
+
+TEST(RetryTest, RetryAfterSecondsIsObeyed) {
+  FlakyServer flaky(1, [] {
+    return Reply::json(429, R"({"error": {"message": "slow"}})", {{"Retry-After", "1"}});
+  });
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_THAT(make_client(flaky.server).chat(math_request()), IsOk());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, 950ms);
+  EXPECT_LT(elapsed, 5s);
+}
+
+TEST(RetryTest, RetryAfterMsAndHttpDateAreObeyed) {
+  FlakyServer ms(1, [] {
+    return Reply::json(429, "{}", {{"retry-after-ms", "150"}, {"Retry-After", "30"}});
+  });
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_THAT(make_client(ms.server).chat(math_request()), IsOk());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 140ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+
+  FlakyServer date(1, [] {
+    // An HTTP date in the past means "now".
+    return Reply::json(503, "{}", {{"Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT"}});
+  });
+  start = std::chrono::steady_clock::now();
+  ASSERT_THAT(make_client(date.server).chat(math_request()), IsOk());
+  EXPECT_EQ(date.seen.load(), 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST(RetryTest, RetryAfterBeyondTheCapReturnsTheRateLimitAtOnce) {
+  FlakyServer flaky(100, [] {
+    return Reply::json(429, R"({"error": {"message": "later"}})", {{"Retry-After", "3600"}});
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto result = make_client(flaky.server).chat(math_request());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::rate_limited));
+  EXPECT_EQ(result.error().retry_after, std::chrono::milliseconds(3600 * 1000));
+  EXPECT_EQ(flaky.seen.load(), 1);
+}
+
+TEST(RetryTest, ConnectionFailuresAreRetried) {
+  ClientOptions options;
+  options.retry = fast_policy(3);
+  Client client(providers::openai_compatible(
+                    "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1"),
+                options);
+  auto result = client.chat(math_request());
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::connection));
+  EXPECT_EQ(result.error().attempts, 4);
+  EXPECT_EQ(result.error().history.size(), 4u);
+}
+
+TEST(RetryTest, CloseBeforeHeadersThenSuccess) {
+  FlakyServer flaky(1, [] { return Reply().close(); });
+  ASSERT_THAT(make_client(flaky.server).chat(math_request()), IsOk());
+  EXPECT_EQ(flaky.seen.load(), 2);
+}
+
+TEST(RetryTest, IdempotencyKeyIsTheSameOnEveryAttemptAndNewPerCall) {
+  FlakyServer flaky(2, [] { return Reply::json(503, "{}"); });
+  RetryPolicy policy = fast_policy();
+  policy.idempotency_key = true;
+  Client client = make_client(flaky.server, policy);
+  ASSERT_THAT(client.chat(math_request()), IsOk());
+  ASSERT_THAT(client.chat(math_request()), IsOk());
+  const auto requests = flaky.server.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  const auto key = requests[0].headers.get("Idempotency-Key");
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(requests[1].headers.get("Idempotency-Key"), key);
+  EXPECT_EQ(requests[2].headers.get("Idempotency-Key"), key);
+  EXPECT_NE(requests[3].headers.get("Idempotency-Key"), key);
+  FlakyServer plain(0, [] { return Reply(); });
+  ASSERT_THAT(make_client(plain.server).chat(math_request()), IsOk());
+  EXPECT_FALSE(plain.server.requests()[0].headers.contains("Idempotency-Key"));
+}
+
+TEST(RetryTest, TotalDeadlineStopsRetrying) {
+  FlakyServer flaky(100, [] { return Reply::json(503, "{}"); });
+  RetryPolicy policy = fast_policy(100);
+  policy.initial_backoff = 100ms;
+  policy.max_backoff = 100ms;
+  policy.total_deadline = 350ms;
+  const auto start = std::chrono::steady_clock::now();
+  auto result = make_client(flaky.server, policy).chat(math_request());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_THAT(result, ErrorIs(ErrorKind::server_error, HasSubstr("total_deadline")));
+  EXPECT_LT(elapsed, 1s);
+  EXPECT_GE(flaky.seen.load(), 2);
+  EXPECT_LE(flaky.seen.load(), 5);
+}
+
+TEST(RetryTest, CancellationInterruptsTheBackoffAtOnce) {
+  FlakyServer flaky(100, [] { return Reply::json(503, "{}"); });
+  RetryPolicy policy = fast_policy();
+  policy.initial_backoff = 10s;
+  policy.max_backoff = 10s;
+  auto token = std::make_shared<CancellationToken>();
+  CallOptions call;
+  call.cancellation = token;
+  std::thread canceller([token] {
+    std::this_thread::sleep_for(200ms);
+    token->cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto result = make_client(flaky.server, policy).chat(math_request(), call);
+  canceller.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::cancelled));
+  EXPECT_EQ(result.error().history.size(), 1u);
+  EXPECT_EQ(flaky.seen.load(), 1);
+}
+
+TEST(RetryTest, PerCallPolicyOverridesTheClients) {
+  FlakyServer flaky(100, [] { return Reply::json(500, "{}"); });
+  CallOptions call;
+  call.retry = RetryPolicy::none();
+  EXPECT_FALSE(make_client(flaky.server).chat(math_request(), call).ok());
+  EXPECT_EQ(flaky.seen.load(), 1);
+}
+
+TEST(RetryTest, StreamsAreRetriedBeforeTheFirstEvent) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    if (++seen == 1) return Reply::json(503, R"({"error": {"message": "warming up"}})");
+    return Reply::chunked(200)
+        .chunk(R"(data: {"choices": [{"index": 0, "delta": {"content": "4"}}]})"
+               "\n\n")
+        .chunk("data: [DONE]\n\n")
+        .end_chunks();
+  });
+  ChatStream stream = make_client(server).stream(math_request());
+  std::string content;
+  for (const ChatChunk& chunk : stream) content += chunk.choices[0].delta.content.value_or("");
+  EXPECT_FALSE(stream.error().has_value());
+  EXPECT_EQ(content, "4");
+  EXPECT_EQ(seen.load(), 2);
+}
+
+TEST(RetryTest, StreamsAreNotRetriedOnceATokenWasDelivered) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    ++seen;
+    return Reply::chunked(200)
+        .chunk(R"(data: {"choices": [{"index": 0, "delta": {"content": "partial"}}]})"
+               "\n\n")
+        .close();
+  });
+  ChatStream stream = make_client(server).stream(math_request());
+  std::string content;
+  for (const ChatChunk& chunk : stream) content += chunk.choices[0].delta.content.value_or("");
+  ASSERT_TRUE(stream.error().has_value());
+  EXPECT_EQ(content, "partial");  // delivered once, never repeated
+  EXPECT_EQ(seen.load(), 1);
+}
+
+}  // namespace
+}  // namespace lemma
