@@ -1,5 +1,7 @@
 #include "chat_stream_state_private.hpp"
 
+#include <algorithm>
+
 namespace lemma {
 
 namespace {
@@ -30,6 +32,36 @@ ChatStream::State::State(std::shared_ptr<const Provider> provider, std::vector<C
       saw_done_(true),
       start_(start) {}
 
+ChatStream::State::~State() {
+  if (observer_ && !reported_) {
+    // Abandoned before its end: report it so that metrics never lose a call.
+    error = make_error(ErrorKind::cancelled, "The stream was destroyed before it finished.");
+    report_end();
+  }
+}
+
+void ChatStream::State::observe(std::shared_ptr<Observer> observer, CallInfo call,
+                                Clock::time_point start, int attempts) {
+  observer_ = std::move(observer);
+  call_ = std::move(call);
+  start_ = start;
+  attempts_ = attempts;
+  if (finished) report_end();
+}
+
+void ChatStream::State::report_end() {
+  if (!observer_ || reported_) return;
+  reported_ = true;
+  CallOutcome outcome;
+  outcome.error = error;
+  outcome.attempts = error ? std::max(error->attempts, attempts_) : attempts_;
+  outcome.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_);
+  outcome.time_to_first_token = time_to_first_token;
+  outcome.usage = accumulator.response().usage;
+  if (error) outcome.request_id = error->request_id;
+  observer_->on_call_end(call_, outcome);
+}
+
 std::string ChatStream::State::progress() const {
   const ChatResponse& so_far = accumulator.response();
   if (accumulator.chunk_count() == 0) return " No chunk had been received.";
@@ -54,6 +86,7 @@ const ChatChunk* ChatStream::State::fail(Error failure) {
   error = std::move(failure);
   finished = true;
   release_body(false);
+  report_end();
   return nullptr;
 }
 
@@ -81,11 +114,13 @@ const ChatChunk* ChatStream::State::deliver(ChatChunk chunk) {
           (d.reasoning_content && !d.reasoning_content->empty())) {
         time_to_first_token =
             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_);
+        if (observer_) observer_->on_first_token(call_, *time_to_first_token);
         break;
       }
     }
   }
   current_ = std::move(chunk);
+  if (observer_) observer_->on_chunk(call_, current_);
   return &current_;
 }
 
@@ -96,6 +131,7 @@ const ChatChunk* ChatStream::State::end_of_body() {
       return fail(protocol_error("The stream ended without any event."));
     }
     release_body(true);
+    report_end();
     return nullptr;
   }
   Error truncated = protocol_error(

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lemma/http.hpp"
+#include "lemma/observer.hpp"
 #include "lemma/provider.hpp"
 #include "lemma/sse_parser.hpp"
 #include "lemma/stream.hpp"
@@ -29,6 +30,13 @@ class ChatStream::State {
   State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
         Clock::time_point start);
 
+  ~State();
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  /// Reports this stream's first token, chunks and end to `observer` (may be null).
+  void observe(std::shared_ptr<Observer> observer, CallInfo call, Clock::time_point start,
+               int attempts);
   const ChatChunk* next();
   void cancel() noexcept;
 
@@ -42,6 +50,7 @@ class ChatStream::State {
   const ChatChunk* fail(Error failure);
   const ChatChunk* end_of_body();
   void release_body(bool reuse_connection);
+  void report_end();
   std::string progress() const;
 
   std::shared_ptr<const Provider> provider_;
@@ -58,6 +67,10 @@ class ChatStream::State {
   std::vector<char> buffer_;
   ChatChunk current_;
   Clock::time_point start_;
+  std::shared_ptr<Observer> observer_;
+  CallInfo call_;
+  int attempts_ = 1;
+  bool reported_ = false;
 };
 
 }  // namespace lemma

@@ -1,5 +1,8 @@
 #include "lemma/client.hpp"
 
+#include <atomic>
+#include <type_traits>
+
 #include "chat_stream_state_private.hpp"
 #include "lemma/version.hpp"
 #include "lemma/wire.hpp"
@@ -40,57 +43,142 @@ class Client::Impl {
     }
   }
 
-  // Every error leaves through here: secrets a server may have echoed back are removed.
+  using Clock = std::chrono::steady_clock;
+
+  static std::chrono::milliseconds since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  }
+
+  // Removes secrets a server may have echoed back.
+  void redact(Error& error) const {
+    if (!provider_) return;
+    provider_->redact(error.message);
+    provider_->redact(error.provider_message);
+    provider_->redact(error.body_excerpt);
+    for (auto& record : error.history) provider_->redact(record.message);
+  }
+
+  // Every error leaves through here.
   Error finish(Error error) const {
-    if (provider_) {
-      provider_->redact(error.message);
-      provider_->redact(error.provider_message);
-      provider_->redact(error.body_excerpt);
-    }
+    redact(error);
     return error;
   }
 
+  void log(LogLevel level, std::string line) const {
+    if (!options_.log_sink || level < options_.log_level || options_.log_level == LogLevel::off) {
+      return;
+    }
+    if (provider_) provider_->redact(line);
+    options_.log_sink(level, line);
+  }
+
+  CallInfo call_info(const char* operation, const std::string& model) const {
+    CallInfo info;
+    info.call_id = ++next_call_id_;
+    info.operation = operation;
+    info.provider = provider_ ? provider_->name() : std::string();
+    info.model = model;
+    return info;
+  }
+
   // Runs `attempt_once` under the call's retry policy: the same request (and idempotency key)
-  // on every attempt, each bounded by the call's deadline.
+  // on every attempt, each bounded by the call's deadline. Reports each attempt.
   template <typename T, typename Attempt>
-  Result<T> with_retries(HttpRequest& request, const CallOptions& call,
-                         Attempt attempt_once) const {
-    detail::RetryRun run(call.retry.value_or(options_.retry), call.cancellation);
+  Result<T> with_retries(HttpRequest& request, const CallOptions& call, const CallInfo& info,
+                         Attempt attempt_once, int* attempts_made = nullptr) const {
     const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
+    detail::RetryRun run(policy, call.cancellation);
     if (policy.idempotency_key && !request.headers.contains("Idempotency-Key")) {
       request.headers.set("Idempotency-Key", run.idempotency_key());
     }
+    log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
+                             request.to_redacted_string());
     const auto timeout = request.timeout;
     for (int attempt = 1;; ++attempt) {
       request.timeout = timeout;
       run.bound_timeout(request);
+      const auto attempt_start = Clock::now();
       Result<T> result = attempt_once(static_cast<const HttpRequest&>(request));
-      if (result) return result;
-      std::optional<Error> final_error = run.after_failure(std::move(result.error()), attempt);
-      if (final_error) return finish(std::move(*final_error));
+      AttemptInfo report;
+      report.attempt = attempt;
+      report.time_to_headers = since(attempt_start);
+      if (attempts_made) *attempts_made = attempt;
+      if (result) {
+        report.http_status = 200;
+        if (options_.observer) options_.observer->on_attempt_end(info, report);
+        return result;
+      }
+      Error error = std::move(result.error());
+      redact(error);
+      const RetryDecision decision = run.decide(error, attempt);
+      report.http_status = error.http_status;
+      report.error = error;
+      report.will_retry = decision.retry;
+      report.retry_delay = decision.delay;
+      if (options_.observer) options_.observer->on_attempt_end(info, report);
+      if (!decision.retry) return finish(run.give_up(std::move(error), attempt, decision.reason));
+      log(LogLevel::warning, "call " + std::to_string(info.call_id) + " attempt " +
+                                 std::to_string(attempt) + " failed (" + error.what() +
+                                 "); retrying in " + std::to_string(decision.delay.count()) +
+                                 " ms");
+      if (run.wait(decision.delay)) {
+        return finish(run.give_up(
+            make_error(ErrorKind::cancelled, "The call was cancelled while waiting to retry."),
+            attempt, "cancelled"));
+      }
     }
   }
 
   // One exchange: encode, then send with retries, decoding the success or error body.
   template <typename T, typename Encode, typename Decode>
-  Result<T> exchange(const CallOptions& call, Encode encode, Decode decode) const {
+  Result<T> exchange(const CallInfo& info, const CallOptions& call, Encode encode,
+                     Decode decode) const {
+    const auto start = Clock::now();
+    if (options_.observer) options_.observer->on_call_start(info);
+    int attempts = 1;
+    Result<T> result = exchange_once<T>(info, call, encode, decode, attempts);
+    CallOutcome outcome;
+    outcome.total = since(start);
+    outcome.attempts = attempts;
+    if (!result) {
+      outcome.error = result.error();
+      outcome.attempts = result.error().attempts;
+      outcome.request_id = result.error().request_id;
+      log(LogLevel::info,
+          "call " + std::to_string(info.call_id) + " failed: " + result.error().what());
+    } else {
+      if constexpr (std::is_same_v<T, ChatResponse>) outcome.usage = result->usage;
+      log(LogLevel::debug, "call " + std::to_string(info.call_id) + " succeeded in " +
+                               std::to_string(outcome.total.count()) + " ms");
+    }
+    if (options_.observer) options_.observer->on_call_end(info, outcome);
+    return result;
+  }
+
+  template <typename T, typename Encode, typename Decode>
+  Result<T> exchange_once(const CallInfo& info, const CallOptions& call, Encode& encode,
+                          Decode& decode, int& attempts) const {
     if (!provider_) return finish(no_provider());
     Result<HttpRequest> request = encode();
     if (!request) return finish(request.error());
     apply(*request, call);
-    return with_retries<T>(*request, call, [&](const HttpRequest& attempt) -> Result<T> {
-      Result<HttpResponse> response = options_.transport->send(attempt);
-      if (!response) return response.error();
-      if (!response->is_success()) return provider_->decode_error(*response);
-      Result<T> decoded = decode(*response);
-      if (!decoded) {
-        Error error = decoded.error();
-        error.http_status = response->status;
-        if (error.request_id.empty()) error.request_id = wire::request_id_from(response->headers);
-        return error;
-      }
-      return decoded;
-    });
+    return with_retries<T>(
+        *request, call, info,
+        [&](const HttpRequest& attempt) -> Result<T> {
+          Result<HttpResponse> response = options_.transport->send(attempt);
+          if (!response) return response.error();
+          if (!response->is_success()) return provider_->decode_error(*response);
+          Result<T> decoded = decode(*response);
+          if (!decoded) {
+            Error error = decoded.error();
+            error.http_status = response->status;
+            if (error.request_id.empty())
+              error.request_id = wire::request_id_from(response->headers);
+            return error;
+          }
+          return decoded;
+        },
+        &attempts);
   }
 
   static Error no_provider() {
@@ -107,20 +195,33 @@ class Client::Impl {
  private:
   std::shared_ptr<const Provider> provider_;
   ClientOptions options_;
+  mutable std::atomic<std::uint64_t> next_call_id_{0};
 };
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
-  const auto start = std::chrono::steady_clock::now();
-  if (!provider_) return ChatStream(finish(no_provider()));
+  const auto start = Clock::now();
+  const CallInfo info = call_info("stream", request.model);
+  if (options_.observer) options_.observer->on_call_start(info);
+  auto failed = [&](Error error) {
+    auto state = std::make_unique<ChatStream::State>(finish(std::move(error)));
+    log(LogLevel::info,
+        "call " + std::to_string(info.call_id) + " failed: " + state->error->what());
+    state->observe(options_.observer, info, start, state->error->attempts);
+    return ChatStream(std::move(state));
+  };
+  if (!provider_) return failed(no_provider());
   ChatRequest streamed = request;
   streamed.stream = true;
   Result<HttpRequest> http = provider_->encode_chat(streamed);
-  if (!http) return ChatStream(finish(http.error()));
+  if (!http) return failed(http.error());
   apply(*http, call, Mode::stream);
   // Retries cover everything up to the first event: connecting, and HTTP errors.
+  int attempts = 1;
   auto state = with_retries<std::unique_ptr<ChatStream::State>>(
-      *http, call, [&](const HttpRequest& attempt) { return start_stream(attempt, start); });
-  if (!state) return ChatStream(state.error());
+      *http, call, info, [&](const HttpRequest& attempt) { return start_stream(attempt, start); },
+      &attempts);
+  if (!state) return failed(state.error());
+  (*state)->observe(options_.observer, info, start, attempts);
   return ChatStream(std::move(*state));
 }
 
@@ -164,7 +265,7 @@ Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)
 
 Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions& call) const {
   return impl_->exchange<ChatResponse>(
-      call,
+      impl_->call_info("chat", request.model), call,
       [&]() -> Result<HttpRequest> {
         if (!request.stream) return impl_->provider()->encode_chat(request);
         ChatRequest whole = request;  // chat() always asks for the whole answer
@@ -215,7 +316,7 @@ Result<ChatResponse> Client::stream(const ChatRequest& request,
 
 Result<std::vector<ModelInfo>> Client::models(const CallOptions& call) const {
   return impl_->exchange<std::vector<ModelInfo>>(
-      call, [&] { return impl_->provider()->encode_models(); },
+      impl_->call_info("models", ""), call, [&] { return impl_->provider()->encode_models(); },
       [&](const HttpResponse& response) { return impl_->provider()->decode_models(response); });
 }
 

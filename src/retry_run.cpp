@@ -28,7 +28,7 @@ void RetryRun::bound_timeout(HttpRequest& request) const {
   if (request.timeout.count() == 0 || request.timeout > bounded) request.timeout = bounded;
 }
 
-std::optional<Error> RetryRun::after_failure(Error error, int attempt) {
+RetryDecision RetryRun::decide(const Error& error, int attempt) {
   RetryDecision decision;
   if (error.kind == ErrorKind::invalid_request && error.http_status == 0) {
     decision.reason = "the request is invalid";  // refused before sending: never retried
@@ -43,18 +43,21 @@ std::optional<Error> RetryRun::after_failure(Error error, int attempt) {
   history_.push_back({attempt, error.kind, error.http_status,
                       decision.retry ? decision.delay : std::chrono::milliseconds(0),
                       error.message});
-  if (decision.retry) {
-    const bool cancelled = token_ ? token_->wait_for(decision.delay)
-                                  : (std::this_thread::sleep_for(decision.delay), false);
-    if (!cancelled) return std::nullopt;
-    error = make_error(ErrorKind::cancelled, "The call was cancelled while waiting to retry.");
-    decision.reason = "cancelled";
-  }
+  return decision;
+}
+
+bool RetryRun::wait(std::chrono::milliseconds delay) const {
+  if (token_) return token_->wait_for(delay);
+  std::this_thread::sleep_for(delay);
+  return false;
+}
+
+Error RetryRun::give_up(Error error, int attempt, const std::string& reason) const {
   error.attempts = attempt;
   if (attempt > 1 || error.kind == ErrorKind::cancelled) {
     error.history = history_;
     error.message += " (gave up after " + std::to_string(attempt) + " attempt" +
-                     (attempt > 1 ? "s" : "") + ": " + decision.reason + ")";
+                     (attempt > 1 ? "s" : "") + ": " + reason + ")";
   }
   return error;
 }

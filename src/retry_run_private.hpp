@@ -25,9 +25,12 @@ class RetryRun {
   std::string idempotency_key();
   /// Shrinks the request's total timeout so that it ends by the call's deadline.
   void bound_timeout(HttpRequest& request) const;
-  /// Records a failed attempt. Returns nullopt after sleeping the backoff when the call should
-  /// be retried, or the final Error (with attempts and history) when it should not.
-  std::optional<Error> after_failure(Error error, int attempt);
+  /// Decides about a failed attempt (policy, then the deadline) and records it in the history.
+  RetryDecision decide(const Error& error, int attempt);
+  /// Sleeps a backoff; true when the call was cancelled meanwhile.
+  bool wait(std::chrono::milliseconds delay) const;
+  /// The call's final Error: attempts, history, and why lemma gave up.
+  Error give_up(Error error, int attempt, const std::string& reason) const;
 
  private:
   RetryPolicy policy_;

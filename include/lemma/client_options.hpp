@@ -8,6 +8,7 @@
 #include "lemma/curl_transport.hpp"
 #include "lemma/headers.hpp"
 #include "lemma/http.hpp"
+#include "lemma/observer.hpp"
 #include "lemma/retry.hpp"
 #include "lemma/sse_parser.hpp"
 
@@ -28,6 +29,13 @@ struct ClientOptions {
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   /// Headers added to every request (a provider's auth header is not overridden by these).
   Headers default_headers;
+  /// Receives start/attempt/first-token/chunk/end events of every call (e.g. lemma::Metrics).
+  /// Default: none.
+  std::shared_ptr<Observer> observer;
+  /// Receives log lines at or above log_level. Default: none (silent).
+  LogSink log_sink;
+  /// Lowest level passed to log_sink. Default: info.
+  LogLevel log_level = LogLevel::info;
   /// When and how failed calls are retried (default: 2 retries, 0.5 s doubling to 8 s with
   /// full jitter, Retry-After obeyed up to 60 s).
   RetryPolicy retry;
