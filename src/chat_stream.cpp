@@ -78,11 +78,7 @@ std::string ChatStream::State::progress() const {
 
 const ChatChunk* ChatStream::State::fail(Error failure) {
   failure.message += progress();
-  if (provider_) {
-    provider_->redact(failure.message);
-    provider_->redact(failure.provider_message);
-    provider_->redact(failure.body_excerpt);
-  }
+  if (provider_) provider_->redact(failure);
   error = std::move(failure);
   finished = true;
   release_body(false);

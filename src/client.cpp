@@ -51,11 +51,7 @@ class Client::Impl {
 
   // Removes secrets a server may have echoed back.
   void redact(Error& error) const {
-    if (!provider_) return;
-    provider_->redact(error.message);
-    provider_->redact(error.provider_message);
-    provider_->redact(error.body_excerpt);
-    for (auto& record : error.history) provider_->redact(record.message);
+    if (provider_) provider_->redact(error);
   }
 
   // Every error leaves through here.

@@ -8,4 +8,12 @@ Result<StreamEvent> Provider::decode_stream_event(const SseEvent& event) const {
   return wire::decode_stream_event(event);
 }
 
+void Provider::redact(Error& error) const {
+  for (std::string* text : {&error.message, &error.provider_message, &error.code, &error.type,
+                            &error.param, &error.request_id, &error.body_excerpt}) {
+    redact(*text);
+  }
+  for (auto& record : error.history) redact(record.message);
+}
+
 }  // namespace lemma

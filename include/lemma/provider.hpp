@@ -73,6 +73,9 @@ class LEMMA_EXPORT Provider {
   /// Removes this provider's secrets (API keys) from `text`; lemma calls it on every error text
   /// before returning it, in case a server echoed a key back.
   virtual void redact(std::string& text) const = 0;
+  /// Applies redact() to every text field of `error` (message, provider fields, request id,
+  /// body excerpt, attempt history).
+  void redact(Error& error) const;
 };
 
 }  // namespace lemma

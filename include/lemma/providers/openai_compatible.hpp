@@ -45,6 +45,7 @@ class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
   Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const override;
   Error decode_error(const HttpResponse& response) const override;
   void redact(std::string& text) const override;
+  using Provider::redact;
 
   /// The resolved API root (after the base-URL rule), or the parse error.
   const Result<Url>& root() const noexcept { return root_; }

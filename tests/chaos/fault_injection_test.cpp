@@ -1,0 +1,572 @@
+// Fault injection: every fault a real deployment sees, against chat() and stream(), on a
+// loopback server scripted per test. Each test asserts the typed outcome, how many attempts
+// the server saw, that delays stay within bounds, and that no token is lost or repeated.
+// The summary table (fault x mode -> outcome) is printed at the end of the run.
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lemma/client.hpp"
+#include "lemma/providers/openai_compatible.hpp"
+#include "support/matchers.hpp"
+#include "support/test_server.hpp"
+
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+#include <httplib.h>
+#endif
+
+namespace lemma {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using test::Reply;
+using test::TestServer;
+
+// ---- the summary table ---------------------------------------------------------------------
+
+class Summary : public ::testing::Environment {
+ public:
+  static Summary& instance() {
+    // gtest takes ownership of registered environments and deletes them at exit.
+    static Summary* const summary = static_cast<Summary*>(
+        ::testing::AddGlobalTestEnvironment(std::make_unique<Summary>().release()));
+    return *summary;
+  }
+  void record(const std::string& fault, const std::string& mode, const std::string& outcome) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rows_[fault][mode] = outcome;
+  }
+  void TearDown() override {
+    std::printf("\nFault injection summary (fault x mode -> outcome, attempts the server saw)\n");
+    std::printf("%-44s | %-34s | %-34s\n", "fault", "chat()", "stream()");
+    std::printf("%s\n", std::string(118, '-').c_str());
+    for (const auto& [fault, modes] : rows_) {
+      auto cell = [&](const char* mode) {
+        auto it = modes.find(mode);
+        return it == modes.end() ? std::string("n/a") : it->second;
+      };
+      std::printf("%-44s | %-34s | %-34s\n", fault.c_str(), cell("chat").c_str(),
+                  cell("stream").c_str());
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::map<std::string, std::string>> rows_;
+};
+
+const Summary& kRegistered = Summary::instance();
+
+// ---- helpers -------------------------------------------------------------------------------
+
+const char* const kAnswer =
+    R"({"choices": [{"message": {"role": "assistant", "content": "\\boxed{4}"}, "finish_reason": "stop"}]})";
+
+std::string event(const std::string& text) {
+  nlohmann::json chunk = {{"choices", {{{"index", 0}, {"delta", {{"content", text}}}}}}};
+  return "data: " + chunk.dump() + "\n\n";
+}
+
+Reply good_stream(int events = 3) {
+  Reply reply = Reply::chunked(200);
+  for (int i = 0; i < events; ++i) reply.chunk(event("t" + std::to_string(i) + " "));
+  return reply.chunk("data: [DONE]\n\n").end_chunks();
+}
+
+std::string expected_stream_text(int events = 3) {
+  std::string text;
+  for (int i = 0; i < events; ++i) text += "t" + std::to_string(i) + " ";
+  return text;
+}
+
+ChatRequest request() {
+  ChatRequest r;
+  r.model = "m";
+  r.messages = {Message::user("2+2?")};
+  return r;
+}
+
+ClientOptions options(int retries = 2) {
+  ClientOptions o;
+  o.retry.max_retries = retries;
+  o.retry.initial_backoff = 10ms;
+  o.retry.max_backoff = 40ms;
+  o.retry.jitter = false;
+  o.stream_idle_timeout = 2s;
+  o.timeout = 5s;
+  return o;
+}
+
+struct Outcome {
+  std::optional<Error> error;
+  std::string text;  // content delivered (streams: concatenated as delivered)
+  std::chrono::milliseconds elapsed{0};
+
+  std::string describe(int server_attempts) const {
+    std::string kind = error ? std::string(to_string(error->kind)) : "ok";
+    if (error && !error->code.empty()) kind += "/" + error->code;
+    return kind + ", " + std::to_string(server_attempts) + " attempt" +
+           (server_attempts == 1 ? "" : "s");
+  }
+};
+
+Outcome run(const std::string& mode, const std::string& base_url, const ClientOptions& o,
+            const CallOptions& call = {}) {
+  Client client(providers::openai_compatible(base_url, "sk-chaos-key"), o);
+  Outcome out;
+  const auto start = Clock::now();
+  if (mode == "chat") {
+    auto result = client.chat(request(), call);
+    if (result)
+      out.text = result->text();
+    else
+      out.error = result.error();
+  } else {
+    ChatStream stream = client.stream(request(), call);
+    for (const ChatChunk& chunk : stream) {
+      for (const auto& choice : chunk.choices) out.text += choice.delta.content.value_or("");
+    }
+    out.error = stream.error();
+    if (!out.error) {
+      EXPECT_EQ(out.text, stream.response().text());
+    } else {
+      EXPECT_EQ(out.text, stream.response().text())
+          << "delivered tokens must equal accumulated ones";
+    }
+  }
+  out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  EXPECT_LT(out.elapsed, 20s) << "no hang";
+  return out;
+}
+
+class FaultTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const std::string& mode() const { return GetParam(); }
+  bool streaming() const { return mode() == "stream"; }
+  void record(const std::string& fault, const Outcome& outcome, int attempts) {
+    Summary::instance().record(fault, mode(), outcome.describe(attempts));
+  }
+};
+
+// A server whose first `failures` requests get `failure`, then `success`.
+struct Scripted {
+  std::atomic<int> seen{0};
+  TestServer server;
+  Scripted(int failures, std::function<Reply()> failure, std::function<Reply()> success)
+      : server([this, failures, failure, success](const test::RecordedRequest&) {
+          return ++seen <= failures ? failure() : success();
+        }) {}
+};
+
+std::function<Reply()> success_for(bool streaming) {
+  return [streaming] { return streaming ? good_stream() : Reply::json(200, kAnswer); };
+}
+
+std::string success_text(bool streaming) {
+  return streaming ? expected_stream_text() : "\\boxed{4}";
+}
+
+// ---- faults --------------------------------------------------------------------------------
+
+TEST_P(FaultTest, RefusedConnectionIsRetriedThenReported) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1";
+  const Outcome out = run(mode(), url, options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::connection);
+  EXPECT_EQ(out.error->attempts, 3);
+  record("refused connection", out, out.error->attempts);
+}
+
+TEST_P(FaultTest, CloseBeforeHeadersIsRetried) {
+  Scripted s(
+      2, [] { return Reply().close(); }, success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  EXPECT_FALSE(out.error) << out.error->what();
+  EXPECT_EQ(out.text, success_text(streaming()));
+  EXPECT_EQ(s.seen.load(), 3);
+  record("accept, close before headers (x2)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, ResetAfterHeadersIsNotRetried) {
+  Scripted s(
+      100,
+      [this] {
+        return streaming() ? Reply::chunked(200).close()
+                           : Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n").close();
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_TRUE(out.error->kind == ErrorKind::protocol || out.error->kind == ErrorKind::connection)
+      << out.error->what();
+  EXPECT_EQ(s.seen.load(), 1);
+  EXPECT_TRUE(out.text.empty());
+  record("reset after headers", out, s.seen.load());
+}
+
+TEST_P(FaultTest, ResetMidBodyKeepsDeliveredTokensOnce) {
+  Scripted s(
+      100,
+      [this] {
+        if (streaming()) return Reply::chunked(200).chunk(event("a ")).chunk(event("b ")).close();
+        return Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{\"choices\": [").close();
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(s.seen.load(), 1);
+  if (streaming()) {
+    EXPECT_EQ(out.text, "a b ");
+  }
+  record("reset mid-body (stream: after 2 events)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, RateLimitedWithRetryAfterSeconds) {
+  Scripted s(
+      1,
+      [] {
+        return Reply::json(429, R"({"error": {"message": "slow"}})", {{"Retry-After", "1"}});
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(out.text, success_text(streaming()));
+  EXPECT_EQ(s.seen.load(), 2);
+  EXPECT_GE(out.elapsed, 950ms);
+  EXPECT_LT(out.elapsed, 4s);
+  record("429 Retry-After: 1", out, s.seen.load());
+}
+
+TEST_P(FaultTest, RateLimitedWithRetryAfterMs) {
+  Scripted s(
+      1,
+      [] {
+        return Reply::json(429, "{}", {{"retry-after-ms", "250"}});
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(s.seen.load(), 2);
+  EXPECT_GE(out.elapsed, 240ms);
+  EXPECT_LT(out.elapsed, 3s);
+  record("429 retry-after-ms: 250", out, s.seen.load());
+}
+
+TEST_P(FaultTest, RateLimitedWithHttpDate) {
+  Scripted s(
+      1,
+      [] {
+        // Two seconds ahead (HTTP dates have one-second resolution, so expect 1..2 s).
+        const std::time_t when = std::time(nullptr) + 2;
+        char date[64];
+        std::tm tm{};
+        gmtime_r(&when, &tm);
+        std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        return Reply::json(429, "{}", {{"Retry-After", date}});
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  EXPECT_FALSE(out.error);
+  EXPECT_EQ(s.seen.load(), 2);
+  EXPECT_GE(out.elapsed, 900ms);
+  EXPECT_LT(out.elapsed, 4s);
+  record("429 Retry-After: <HTTP date +2 s>", out, s.seen.load());
+}
+
+TEST_P(FaultTest, ServerErrorBurstsThenSuccess) {
+  for (int status : {500, 502, 503, 504}) {
+    Scripted s(
+        2, [status] { return Reply::json(status, "<html>busy</html>"); }, success_for(streaming()));
+    const Outcome out = run(mode(), s.server.base_url(), options());
+    EXPECT_FALSE(out.error) << status;
+    EXPECT_EQ(out.text, success_text(streaming()));
+    EXPECT_EQ(s.seen.load(), 3) << status;
+    record(std::to_string(status) + " x2 then success", out, s.seen.load());
+  }
+}
+
+TEST_P(FaultTest, TruncatedJsonIsProtocolError) {
+  Scripted s(
+      100,
+      [this] {
+        return streaming()
+                   ? Reply::chunked(200).chunk("data: {\"choices\": [{\"delta\"\n\n").end_chunks()
+                   : Reply::json(200, R"({"choices": [{"message": {"content": "4")");
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_EQ(s.seen.load(), 1);
+  record("200 with truncated JSON", out, s.seen.load());
+}
+
+TEST_P(FaultTest, HtmlBodyIsProtocolError) {
+  Scripted s(
+      100, [] { return Reply::http(200, "<html><body>Sign in</body></html>", {}, "text/html"); },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_EQ(s.seen.load(), 1);
+  record("200 with HTML", out, s.seen.load());
+}
+
+TEST_P(FaultTest, SlowDripWithinTheIdleTimeoutSucceeds) {
+  const std::string body = streaming() ? event("slow ") + "data: [DONE]\n\n" : std::string(kAnswer);
+  Scripted s(
+      0, [] { return Reply(); },
+      [&] {
+        Reply reply =
+            streaming()
+                ? Reply::chunked(200)
+                : Reply::raw(
+                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n");
+        for (std::size_t i = 0; i < std::min<std::size_t>(body.size(), 12); ++i) {
+          std::string byte(1, body[i]);
+          streaming() ? reply.chunk(byte) : reply.write(byte);
+          reply.sleep(100ms);
+        }
+        streaming() ? reply.chunk(body.substr(12)).end_chunks() : reply.write(body.substr(12));
+        return reply;
+      });
+  ClientOptions o = options();
+  o.stream_idle_timeout = 500ms;
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  EXPECT_FALSE(out.error) << out.error->what();
+  EXPECT_EQ(out.text, streaming() ? "slow " : "\\boxed{4}");
+  EXPECT_GE(out.elapsed, 1s);
+  record("slow drip, 1 byte/100 ms (within limits)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, SlowDripBeyondTheLimitTimesOut) {
+  Scripted s(
+      0, [] { return Reply(); },
+      [this] {
+        Reply reply = streaming() ? Reply::chunked(200).chunk(event("a "))
+                                  : Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{");
+        for (int i = 0; i < 20; ++i) reply.sleep(400ms).write(streaming() ? "1\r\n \r\n" : " ");
+        return reply;
+      });
+  ClientOptions o = options();
+  o.stream_idle_timeout = 200ms;  // streams: silence limit between bytes
+  o.timeout = 700ms;              // chat: limit on the whole call
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::timeout);
+  EXPECT_EQ(out.error->code, streaming() ? "idle_timeout" : "total_timeout");
+  EXPECT_EQ(s.seen.load(), 1);
+  EXPECT_LT(out.elapsed, 3s);
+  if (streaming()) {
+    EXPECT_EQ(out.text, "a ");
+  }
+  record("slow drip, 1 byte/400 ms (beyond limits)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, StallAfterHeadersTimesOut) {
+  Scripted s(
+      100,
+      [this] {
+        return (streaming() ? Reply::chunked(200)
+                            : Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"))
+            .stall();
+      },
+      success_for(streaming()));
+  ClientOptions o = options();
+  o.stream_idle_timeout = 300ms;
+  o.timeout = 300ms;
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::timeout);
+  EXPECT_EQ(s.seen.load(), 1);
+  EXPECT_LT(out.elapsed, 3s);
+  record("stall after headers", out, s.seen.load());
+}
+
+TEST_P(FaultTest, EndlessResponseIsCancelled) {
+  Scripted s(
+      0, [] { return Reply(); },
+      [this] {
+        Reply reply = streaming()
+                          ? Reply::chunked(200)
+                          : Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n");
+        for (int i = 0; i < 1000; ++i) {
+          streaming() ? reply.chunk(": keep-alive\n\n") : reply.write(" ");
+          reply.sleep(20ms);
+        }
+        return reply;
+      });
+  auto token = std::make_shared<CancellationToken>();
+  CallOptions call;
+  call.cancellation = token;
+  std::thread canceller([token] {
+    std::this_thread::sleep_for(300ms);
+    token->cancel();
+  });
+  ClientOptions o = options();
+  o.max_response_bytes = 200 * 1024 * 1024;
+  // Streams honour the token through the transport, like chat().
+  const Outcome out = run(mode(), s.server.base_url(), o, call);
+  canceller.join();
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::cancelled);
+  EXPECT_LT(out.elapsed, 3s);
+  record("endless response, cancelled at 300 ms", out, s.seen.load());
+}
+
+TEST_P(FaultTest, BodyOverTheLimitIsProtocolError) {
+  const std::string big(300 * 1024, 'x');
+  Scripted s(
+      100, [&] { return streaming() ? Reply::json(503, big) : Reply::json(200, big); },
+      success_for(streaming()));
+  ClientOptions o = options(0);
+  o.max_response_bytes = 100 * 1024;
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  record("body over max_response_bytes", out, s.seen.load());
+}
+
+TEST_P(FaultTest, SseLineOverTheLimitIsProtocolError) {
+  if (!streaming()) GTEST_SKIP() << "SSE limits apply to streams";
+  Scripted s(
+      100,
+      [] {
+        return Reply::chunked(200).chunk("data: " + std::string(100 * 1024, 'y')).end_chunks();
+      },
+      success_for(true));
+  ClientOptions o = options();
+  o.sse.max_line_bytes = 32 * 1024;
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  record("SSE line over max_line_bytes", out, s.seen.load());
+}
+
+TEST_P(FaultTest, InvalidUtf8IsProtocolError) {
+  const std::string bad = "\xC3\x28 \xFF";
+  Scripted s(
+      100,
+      [&] {
+        return streaming() ? Reply::chunked(200)
+                                 .chunk(event("ok "))
+                                 .chunk("data: {\"choices\": [{\"delta\": {\"content\": \"" + bad +
+                                        "\"}}]}\n\n")
+                                 .end_chunks()
+                           : Reply::json(200, "{\"choices\": [{\"message\": {\"content\": \"" +
+                                                  bad + "\"}}]}");
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_EQ(s.seen.load(), 1);
+  if (streaming()) {
+    EXPECT_EQ(out.text, "ok ");
+  }
+  record("invalid UTF-8 in content", out, s.seen.load());
+}
+
+TEST_P(FaultTest, WrongContentTypeIsProtocolError) {
+  Scripted s(
+      100, [] { return Reply::http(200, "hello", {}, "text/plain"); }, success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  record("wrong content type (text/plain)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, RedirectIsNotFollowed) {
+  Scripted s(
+      100,
+      [] {
+        return Reply::http(307, "", {{"Location", "http://127.0.0.1:1/v1/chat/completions"}}, "");
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_EQ(out.error->http_status, 307);
+  EXPECT_EQ(s.seen.load(), 1);
+  record("307 redirect (never followed)", out, s.seen.load());
+}
+
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+// A TLS server with a certificate made for this test by the openssl command.
+class TlsServer {
+ public:
+  explicit TlsServer(const std::filesystem::path& dir) {
+    cert_ = (dir / "cert.pem").string();
+    const std::string key = (dir / "key.pem").string();
+    const std::string command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+        "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+        key + " -out " + cert_ + " >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) return;
+    server_ = std::make_unique<httplib::SSLServer>(cert_.c_str(), key.c_str());
+    server_->Post("/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
+      if (req.body.find("\"stream\":true") != std::string::npos) {
+        res.set_content(event("tls ") + "data: [DONE]\n\n", "text/event-stream");
+      } else {
+        res.set_content(kAnswer, "application/json");
+      }
+    });
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+  }
+  ~TlsServer() {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool ok() const { return port_ > 0; }
+  std::string base_url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+  const std::string& ca_bundle() const { return cert_; }
+
+ private:
+  std::string cert_;
+  std::unique_ptr<httplib::SSLServer> server_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+TEST_P(FaultTest, SelfSignedTlsIsRefusedByDefaultAndTrustedWithItsCa) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("lemma-tls-" + std::to_string(::getpid()) + "-" + mode());
+  std::filesystem::create_directories(dir);
+  {
+    TlsServer server(dir);
+    if (!server.ok()) GTEST_SKIP() << "openssl is not available to make a test certificate";
+    const Outcome refused = run(mode(), server.base_url(), options(0));
+    ASSERT_TRUE(refused.error);
+    EXPECT_EQ(refused.error->kind, ErrorKind::connection);
+    EXPECT_THAT(refused.error->message, ::testing::HasSubstr("ca_bundle_path"));
+    record("TLS self-signed, default verification", refused, 1);
+
+    ClientOptions trusted = options(0);
+    trusted.curl.ca_bundle_path = server.ca_bundle();
+    const Outcome ok = run(mode(), server.base_url(), trusted);
+    EXPECT_FALSE(ok.error) << ok.error->what();
+    EXPECT_EQ(ok.text, streaming() ? "tls " : "\\boxed{4}");
+    record("TLS self-signed, its CA configured", ok, 1);
+  }
+  std::filesystem::remove_all(dir);
+}
+#endif
+
+INSTANTIATE_TEST_SUITE_P(Modes, FaultTest, ::testing::Values("chat", "stream"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace lemma
