@@ -1,11 +1,17 @@
 #include "lemma/api_key.hpp"
 
+#include <cstdlib>
 #include <ostream>
 
 namespace lemma {
 
 namespace {
 constexpr std::string_view kRedacted = "[REDACTED]";
+}
+
+ApiKey ApiKey::from_env(const char* name) {
+  const char* value = name ? std::getenv(name) : nullptr;
+  return ApiKey(value ? value : "");
 }
 
 ApiKey& ApiKey::operator=(const ApiKey& other) {

@@ -47,7 +47,6 @@ std::string Error::what() const {
   if (http_status != 0) out += " (HTTP " + std::to_string(http_status) + ")";
   out += ": ";
   out += message;
-  if (attempts > 1) out += " [after " + std::to_string(attempts) + " attempts]";
   if (!request_id.empty()) out += " [request id " + request_id + "]";
   return out;
 }

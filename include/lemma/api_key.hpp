@@ -29,6 +29,9 @@ class LEMMA_EXPORT ApiKey {
   /// Wipes the key's memory.
   ~ApiKey();
 
+  /// The key in environment variable `name`; empty when the variable is unset or empty.
+  static ApiKey from_env(const char* name);
+
   /// True when no key is set.
   bool empty() const noexcept { return key_.empty(); }
   /// The plain key. Never log or print it.

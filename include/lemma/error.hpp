@@ -104,7 +104,8 @@ struct LEMMA_EXPORT Error {
   /// Upper bound on body_excerpt's size.
   static constexpr std::size_t kMaxBodyExcerpt = 1024;
 
-  /// One line for logs and exceptions: kind, HTTP status, message and request id.
+  /// One line for logs and exceptions: kind, HTTP status, message (which says how many attempts
+  /// were made when there were several) and request id.
   std::string what() const;
   /// True when a retry of the same request might succeed: `x-should-retry` when the server
   /// sent it; otherwise connection failures and timeouts before any response, HTTP 408, 409,

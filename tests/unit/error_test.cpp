@@ -37,7 +37,7 @@ TEST(ErrorTest, WhatNamesKindStatusMessageAndRequestId) {
   error.attempts = 3;
   EXPECT_EQ(
       error.what(),
-      "lemma rate_limited error (HTTP 429): Slow down. [after 3 attempts] [request id req-123]");
+      "lemma rate_limited error (HTTP 429): Slow down. [request id req-123]");
   std::ostringstream os;
   os << error;
   EXPECT_EQ(os.str(), error.what());
@@ -86,6 +86,32 @@ TEST(ResultTest, ArrowAndMoveOut) {
   EXPECT_EQ(r->size(), 3u);
   std::string moved = std::move(r).value();
   EXPECT_EQ(moved, "abc");
+}
+
+}  // namespace
+}  // namespace lemma
+
+#include <cstdlib>
+
+#include "lemma/api_key.hpp"
+
+namespace lemma {
+namespace {
+
+TEST(ApiKeyTest, FromEnvironmentAndRedaction) {
+  ::setenv("LEMMA_TEST_ONLY_KEY", "sk-env-123", 1);
+  const ApiKey key = ApiKey::from_env("LEMMA_TEST_ONLY_KEY");
+  ::unsetenv("LEMMA_TEST_ONLY_KEY");
+  EXPECT_EQ(key.reveal(), "sk-env-123");
+  EXPECT_TRUE(ApiKey::from_env("LEMMA_TEST_ONLY_KEY_UNSET").empty());
+  std::ostringstream os;
+  os << key;
+  EXPECT_EQ(os.str(), "[REDACTED]");
+  std::string text = "key=sk-env-123;again sk-env-123";
+  key.redact_in(text);
+  EXPECT_EQ(text, "key=[REDACTED];again [REDACTED]");
+  ApiKey moved = std::move(const_cast<ApiKey&>(key));
+  EXPECT_EQ(moved.reveal(), "sk-env-123");
 }
 
 }  // namespace
