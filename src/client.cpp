@@ -94,13 +94,12 @@ class Client::Impl {
       request.timeout = timeout;
       run.bound_timeout(request);
       const auto attempt_start = Clock::now();
-      Result<T> result = attempt_once(static_cast<const HttpRequest&>(request));
       AttemptInfo report;
+      Result<T> result = attempt_once(static_cast<const HttpRequest&>(request), report);
       report.attempt = attempt;
       report.time_to_headers = since(attempt_start);
       if (attempts_made) *attempts_made = attempt;
       if (result) {
-        report.http_status = 200;
         if (options_.observer) options_.observer->on_attempt_end(info, report);
         return result;
       }
@@ -160,9 +159,11 @@ class Client::Impl {
     apply(*request, call);
     return with_retries<T>(
         *request, call, info,
-        [&](const HttpRequest& attempt) -> Result<T> {
+        [&](const HttpRequest& attempt, AttemptInfo& report) -> Result<T> {
           Result<HttpResponse> response = options_.transport->send(attempt);
           if (!response) return response.error();
+          report.http_status = response->status;
+          report.connect_time = response->connect_time;
           if (!response->is_success()) return provider_->decode_error(*response);
           Result<T> decoded = decode(*response);
           if (!decoded) {
@@ -183,8 +184,9 @@ class Client::Impl {
                                  "lemma::providers::openai_compatible(base_url, api_key).");
   }
 
-  Result<std::unique_ptr<ChatStream::State>> start_stream(
-      const HttpRequest& request, std::chrono::steady_clock::time_point start) const;
+  Result<std::unique_ptr<ChatStream::State>> start_stream(const HttpRequest& request,
+                                                          Clock::time_point start,
+                                                          AttemptInfo& report) const;
 
   ChatStream stream(const ChatRequest& request, const CallOptions& call) const;
 
@@ -214,18 +216,24 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
   // Retries cover everything up to the first event: connecting, and HTTP errors.
   int attempts = 1;
   auto state = with_retries<std::unique_ptr<ChatStream::State>>(
-      *http, call, info, [&](const HttpRequest& attempt) { return start_stream(attempt, start); },
+      *http, call, info,
+      [&](const HttpRequest& attempt, AttemptInfo& report) {
+        return start_stream(attempt, start, report);
+      },
       &attempts);
   if (!state) return failed(state.error());
   (*state)->observe(options_.observer, info, start, attempts);
   return ChatStream(std::move(*state));
 }
 
-Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(
-    const HttpRequest& request, std::chrono::steady_clock::time_point start) const {
+Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const HttpRequest& request,
+                                                                      Clock::time_point start,
+                                                                      AttemptInfo& report) const {
   Result<std::unique_ptr<ResponseStream>> opened = options_.transport->open(request);
   if (!opened) return opened.error();
   std::unique_ptr<ResponseStream> body = std::move(*opened);
+  report.http_status = body->status();
+  report.connect_time = body->connect_time();
 
   const std::string content_type = body->headers().get("content-type").value_or("");
   const bool is_json = content_type.find("json") != std::string::npos;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "lemma/export.hpp"
@@ -71,6 +72,9 @@ struct HttpResponse {
   Headers headers;
   /// The whole response body.
   std::string body;
+  /// Time spent connecting (TCP + TLS) when the transport reports it; zero for a reused
+  /// connection.
+  std::optional<std::chrono::milliseconds> connect_time;
 
   /// True for 2xx statuses.
   bool is_success() const noexcept { return status >= 200 && status < 300; }
@@ -92,6 +96,11 @@ class LEMMA_EXPORT ResponseStream {
   virtual Result<std::size_t> read(char* buffer, std::size_t capacity) = 0;
   /// Stops the transfer: a read() in progress or the next one returns a `cancelled` error.
   virtual void cancel() noexcept = 0;
+  /// Time spent connecting (TCP + TLS), when the transport knows it; zero for a reused
+  /// connection.
+  virtual std::optional<std::chrono::milliseconds> connect_time() const noexcept {
+    return std::nullopt;
+  }
   /// The reader has everything it wants: discard the rest of the body for at most `grace`, so
   /// that the connection can be reused. The default does nothing (the connection is closed).
   virtual void discard_rest(std::chrono::milliseconds grace) { (void)grace; }

@@ -32,6 +32,9 @@ struct AttemptInfo {
   /// Time from the attempt's start until the response status and headers arrived (or until
   /// it failed, when it failed before that).
   std::chrono::milliseconds time_to_headers{0};
+  /// Time spent connecting (TCP + TLS), when the transport reports it; 0 when an idle
+  /// connection was reused.
+  std::optional<std::chrono::milliseconds> connect_time;
   /// HTTP status, 0 when none was received.
   int http_status = 0;
   /// The attempt's error, if it failed.

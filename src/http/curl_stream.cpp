@@ -262,6 +262,17 @@ Result<Done> CurlStream::drive_until(Predicate done) {
   }
 }
 
+std::optional<std::chrono::milliseconds> CurlStream::connect_time() const noexcept {
+  curl_off_t connect_us = 0;
+  if (curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us) != CURLE_OK) {
+    return std::nullopt;
+  }
+  // For TLS, the handshake ends at APPCONNECT; 0 there means plain HTTP.
+  curl_off_t tls_us = 0;
+  curl_easy_getinfo(easy_.get(), CURLINFO_APPCONNECT_TIME_T, &tls_us);
+  return std::chrono::milliseconds(std::max(connect_us, tls_us) / 1000);
+}
+
 void CurlStream::discard_rest(std::chrono::milliseconds grace) {
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (!done_ && std::chrono::steady_clock::now() < deadline) {

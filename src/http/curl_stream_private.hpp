@@ -29,6 +29,7 @@ class CurlStream final : public ResponseStream {
   Result<std::size_t> read(char* buffer, std::size_t capacity) override;
   void cancel() noexcept override;
   void discard_rest(std::chrono::milliseconds grace) override;
+  std::optional<std::chrono::milliseconds> connect_time() const noexcept override;
 
   /// Bytes buffered but not yet read; the transfer pauses above kMaxBuffered.
   static constexpr std::size_t kMaxBuffered = 1 << 20;

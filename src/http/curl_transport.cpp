@@ -95,6 +95,7 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   response.status = body.status();
   response.headers = body.headers();
   response.body = std::move(*content);
+  response.connect_time = body.connect_time();
   return response;
 }
 

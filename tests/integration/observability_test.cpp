@@ -90,6 +90,27 @@ TEST(ObserverTest, ChatWithOneRetryReportsEachStep) {
                                              "attempt 2 ok", "end ok attempts=2 tokens=15"));
 }
 
+TEST(ObserverTest, AttemptsReportConnectTimeAndReuse) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  struct ConnectTimes : Observer {
+    std::vector<std::optional<std::chrono::milliseconds>> times;
+    void on_attempt_end(const CallInfo&, const AttemptInfo& attempt) override {
+      times.push_back(attempt.connect_time);
+    }
+  };
+  auto observer = std::make_shared<ConnectTimes>();
+  ClientOptions options;
+  options.observer = observer;
+  Client client(providers::openai_compatible(server.base_url()), options);
+  ASSERT_THAT(client.chat(request_for("m")), IsOk());
+  ASSERT_THAT(client.chat(request_for("m")), IsOk());
+  ASSERT_EQ(observer->times.size(), 2u);
+  ASSERT_TRUE(observer->times[0].has_value());
+  ASSERT_TRUE(observer->times[1].has_value());
+  EXPECT_EQ(*observer->times[1], 0ms);  // the pooled connection was reused
+  EXPECT_EQ(server.connection_count(), 1);
+}
+
 TEST(ObserverTest, StreamReportsFirstTokenChunksAndEnd) {
   const std::string sse = test::read_fixture("streams/vllm.sse");
   TestServer server(
