@@ -269,6 +269,46 @@ TEST(CurlTransportTest, OpenStreamsBodyInPieces) {
   EXPECT_GT(reads, 3);
 }
 
+TEST(CurlTransportTest, SlowReaderPausesTheTransferInsteadOfBuffering) {
+  // 64 MiB, written in 1 MiB pieces: a reader that stops must stop the server too (bounded
+  // buffering), and every byte still arrives, in order, once it reads again.
+  constexpr std::size_t kPiece = 1 << 20;
+  constexpr std::size_t kTotal = 64 * kPiece;
+  std::string piece(kPiece, '\0');
+  for (std::size_t i = 0; i < kPiece; ++i) piece[i] = static_cast<char>('a' + i % 26);
+  TestServer server([&](const test::RecordedRequest&) {
+    Reply reply =
+        Reply::raw("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kTotal) + "\r\n\r\n");
+    for (std::size_t i = 0; i < kTotal / kPiece; ++i) reply.write(piece);
+    return reply;
+  });
+  CurlTransport transport;
+  HttpRequest request;
+  request.method = "GET";
+  request.url = server.base_url() + "/big";
+  auto stream = transport.open(request);
+  ASSERT_THAT(stream, IsOk());
+  char byte = 0;
+  ASSERT_THAT((*stream)->read(&byte, 1), IsOk());
+  std::this_thread::sleep_for(500ms);
+  // lemma buffers at most 1 MiB; curl and the kernel's socket buffers hold some more.
+  EXPECT_LT(server.bytes_written(), kTotal / 4) << "the transfer was not paused";
+  std::size_t received = 1;
+  bool in_order = byte == 'a';
+  std::vector<char> buffer(256 * 1024);
+  while (true) {
+    auto n = (*stream)->read(buffer.data(), buffer.size());
+    ASSERT_THAT(n, IsOk());
+    if (*n == 0) break;
+    for (std::size_t i = 0; i < *n; i += 4099) {
+      in_order = in_order && buffer[i] == static_cast<char>('a' + (received + i) % kPiece % 26);
+    }
+    received += *n;
+  }
+  EXPECT_EQ(received, kTotal);
+  EXPECT_TRUE(in_order);
+}
+
 TEST(CurlTransportTest, ModelsAgainstServer) {
   TestServer server([](const test::RecordedRequest& r) {
     if (r.target == "/v1/models") {

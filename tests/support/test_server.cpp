@@ -166,6 +166,7 @@ bool TestServer::send_all(int fd, const std::string& bytes) {
     const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) return false;
     sent += static_cast<std::size_t>(n);
+    bytes_written_ += static_cast<std::size_t>(n);
   }
   return true;
 }

@@ -84,6 +84,8 @@ class TestServer {
   std::string base_url() const;
   std::vector<RecordedRequest> requests() const;
   int connection_count() const { return connections_.load(); }
+  /// Bytes written to clients so far (all connections).
+  std::size_t bytes_written() const { return bytes_written_.load(); }
   void stop();
 
  private:
@@ -98,6 +100,7 @@ class TestServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
+  std::atomic<std::size_t> bytes_written_{0};
   mutable std::mutex mutex_;
   std::condition_variable stop_cv_;
   std::vector<RecordedRequest> requests_;
