@@ -1,40 +1,32 @@
-// Asks a math model one question and prints the answer, the reasoning, token usage and latency.
+// Asks a math model one question and prints the answer, the reasoning, token usage, cost (when
+// the model's prices are known) and latency.
 //
-//   export LEMMA_BASE_URL=https://api.aimlapi.com/v1 LEMMA_API_KEY=...
-//   export LEMMA_MODEL=deepseek/deepseek-prover-v2
-//   ./lemma-example-chat "Prove that sqrt(2) is irrational."
+//   AIMLAPI_API_KEY=... ./lemma-example-chat "Prove that sqrt(2) is irrational."
+//   LEMMA_BASE_URL=http://127.0.0.1:8000/v1 LEMMA_MODEL=deepseek-ai/DeepSeek-Math-V2
+//   ./lemma-example-chat
 //
 // Exits 1 with the error's message when the call fails, 2 on a usage error.
 
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include <lemma/lemma.hpp>
 
-namespace {
-
-std::string env_or(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  const std::string base_url = env_or("LEMMA_BASE_URL", "");
-  if (base_url.empty()) {
-    std::cerr << "Set LEMMA_BASE_URL (e.g. https://api.aimlapi.com/v1, or the URL that "
-                 "lemma-mock-server prints), and LEMMA_API_KEY if the server needs one.\n";
+  // The provider comes from the environment (LEMMA_BASE_URL / LEMMA_MODEL for any
+  // OpenAI-compatible server, AIMLAPI_API_KEY, DATAOORTS_API_KEY, ...): see providers::from_env.
+  lemma::Result<lemma::providers::EnvConfig> config = lemma::providers::from_env();
+  if (!config) {
+    std::cerr << config.error().message << "\n";
     return 2;
   }
+  std::cerr << "Asking " << config->description << "\n";
+  lemma::Client client(config->provider);
   const std::string question =
       argc > 1 ? argv[1] : "What is 17 * 23? Put the final answer in \\boxed{}.";
-
-  lemma::Client client(lemma::providers::openai_compatible(base_url, env_or("LEMMA_API_KEY", "")));
   lemma::ChatRequest request;
-  request.model = env_or("LEMMA_MODEL", "deepseek/deepseek-prover-v2");
+  request.model = config->model;
   request.messages = {lemma::Message::system("You are a careful mathematician. Put the final "
                                              "answer in \\boxed{}."),
                       lemma::Message::user(question)};
@@ -57,6 +49,7 @@ int main(int argc, char** argv) {
               << response->usage->completion_tokens
               << " completion = " << response->usage->total_tokens << "\n";
   }
+  if (response->cost_usd) std::cout << "Cost: $" << *response->cost_usd << "\n";
   std::cout << "Latency: " << elapsed.count() << " ms\n";
   return 0;
 }

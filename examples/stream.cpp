@@ -1,14 +1,13 @@
 // Streams a proof: reasoning dimmed as it arrives, then the answer, then usage and time to
 // first token.
 //
-//   export LEMMA_BASE_URL=https://api.aimlapi.com/v1 LEMMA_API_KEY=...
-//   export LEMMA_MODEL=deepseek/deepseek-prover-v2
-//   ./lemma-example-stream "Prove that the sum of two even integers is even."
+//   AIMLAPI_API_KEY=... ./lemma-example-stream "Prove that the sum of two even integers is even."
+//   LEMMA_BASE_URL=http://127.0.0.1:8000/v1 LEMMA_MODEL=deepseek-ai/DeepSeek-Math-V2
+//   ./lemma-example-stream
 //
 // Exits 1 with the error's message when the stream fails, 2 on a usage error.
 
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -17,26 +16,23 @@
 
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
-
 constexpr const char* kDim = "\033[2m";
 constexpr const char* kReset = "\033[0m";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string base_url = env_or("LEMMA_BASE_URL", "");
-  if (base_url.empty()) {
-    std::cerr << "Set LEMMA_BASE_URL (e.g. https://api.aimlapi.com/v1, or the URL that "
-                 "lemma-mock-server prints), and LEMMA_API_KEY if the server needs one.\n";
+  // The provider comes from the environment (LEMMA_BASE_URL / LEMMA_MODEL for any
+  // OpenAI-compatible server, AIMLAPI_API_KEY, DATAOORTS_API_KEY, ...): see providers::from_env.
+  lemma::Result<lemma::providers::EnvConfig> config = lemma::providers::from_env();
+  if (!config) {
+    std::cerr << config.error().message << "\n";
     return 2;
   }
-  lemma::Client client(lemma::providers::openai_compatible(base_url, env_or("LEMMA_API_KEY", "")));
+  std::cerr << "Asking " << config->description << "\n";
+  lemma::Client client(config->provider);
   lemma::ChatRequest request;
-  request.model = env_or("LEMMA_MODEL", "deepseek/deepseek-prover-v2");
+  request.model = config->model;
   request.messages = {lemma::Message::user(
       argc > 1 ? argv[1] : "Prove that the sum of two even integers is even.")};
   request.sampling.max_tokens = 4096;

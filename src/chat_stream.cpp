@@ -41,7 +41,8 @@ ChatStream::State::~State() {
 }
 
 void ChatStream::State::observe(std::shared_ptr<Observer> observer, CallInfo call,
-                                Clock::time_point start, int attempts) {
+                                Clock::time_point start, int attempts, const ModelSpec* spec) {
+  spec_ = spec;
   observer_ = std::move(observer);
   call_ = std::move(call);
   start_ = start;
@@ -58,6 +59,7 @@ void ChatStream::State::report_end() {
   outcome.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_);
   outcome.time_to_first_token = time_to_first_token;
   outcome.usage = accumulator.response().usage;
+  outcome.cost_usd = accumulator.response().cost_usd;
   if (error) outcome.request_id = error->request_id;
   observer_->on_call_end(call_, outcome);
 }
@@ -127,6 +129,9 @@ const ChatChunk* ChatStream::State::end_of_body() {
       return fail(protocol_error("The stream ended without any event."));
     }
     release_body(true);
+    if (spec_ && accumulator.response().usage) {
+      accumulator.set_cost_usd(spec_->cost(*accumulator.response().usage));
+    }
     report_end();
     return nullptr;
   }

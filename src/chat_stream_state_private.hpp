@@ -36,7 +36,7 @@ class ChatStream::State {
 
   /// Reports this stream's first token, chunks and end to `observer` (may be null).
   void observe(std::shared_ptr<Observer> observer, CallInfo call, Clock::time_point start,
-               int attempts);
+               int attempts, const ModelSpec* spec);
   const ChatChunk* next();
   void cancel() noexcept;
 
@@ -71,6 +71,7 @@ class ChatStream::State {
   CallInfo call_;
   int attempts_ = 1;
   bool reported_ = false;
+  const ModelSpec* spec_ = nullptr;  // from the immutable catalogue; may be null
 };
 
 }  // namespace lemma

@@ -142,7 +142,10 @@ class Client::Impl {
       log(LogLevel::info,
           "call " + std::to_string(info.call_id) + " failed: " + result.error().what());
     } else {
-      if constexpr (std::is_same_v<T, ChatResponse>) outcome.usage = result->usage;
+      if constexpr (std::is_same_v<T, ChatResponse>) {
+        outcome.usage = result->usage;
+        outcome.cost_usd = result->cost_usd;
+      }
       log(LogLevel::debug, "call " + std::to_string(info.call_id) + " succeeded in " +
                                std::to_string(outcome.total.count()) + " ms");
     }
@@ -204,15 +207,36 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
     auto state = std::make_unique<ChatStream::State>(finish(std::move(error)));
     log(LogLevel::info,
         "call " + std::to_string(info.call_id) + " failed: " + state->error->what());
-    state->observe(options_.observer, info, start, state->error->attempts);
+    state->observe(options_.observer, info, start, state->error->attempts, nullptr);
     return ChatStream(std::move(state));
   };
   if (!provider_) return failed(no_provider());
+  const bool can_stream = provider_->capabilities().streaming;
   ChatRequest streamed = request;
-  streamed.stream = true;
+  streamed.stream = can_stream;
   Result<HttpRequest> http = provider_->encode_chat(streamed);
   if (!http) return failed(http.error());
-  apply(*http, call, Mode::stream);
+  apply(*http, call, can_stream ? Mode::stream : Mode::whole);
+  if (!can_stream) {
+    // The provider cannot stream: one whole call, delivered as a single chunk.
+    int attempts = 1;
+    auto whole = with_retries<ChatResponse>(
+        *http, call, info,
+        [&](const HttpRequest& attempt, AttemptInfo& report) -> Result<ChatResponse> {
+          Result<HttpResponse> response = options_.transport->send(attempt);
+          if (!response) return response.error();
+          report.http_status = response->status;
+          report.connect_time = response->connect_time;
+          if (!response->is_success()) return provider_->decode_error(*response);
+          return provider_->decode_chat(*response);
+        },
+        &attempts);
+    if (!whole) return failed(whole.error());
+    std::vector<ChatChunk> chunks{wire::chunk_from_response(*whole)};
+    auto state = std::make_unique<ChatStream::State>(provider_, std::move(chunks), start);
+    state->observe(options_.observer, info, start, attempts, provider_->model_spec(request.model));
+    return ChatStream(std::move(state));
+  }
   // Retries cover everything up to the first event: connecting, and HTTP errors.
   int attempts = 1;
   auto state = with_retries<std::unique_ptr<ChatStream::State>>(
@@ -222,7 +246,7 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
       },
       &attempts);
   if (!state) return failed(state.error());
-  (*state)->observe(options_.observer, info, start, attempts);
+  (*state)->observe(options_.observer, info, start, attempts, provider_->model_spec(request.model));
   return ChatStream(std::move(*state));
 }
 
@@ -276,7 +300,16 @@ Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions&
         whole.stream = false;
         return impl_->provider()->encode_chat(whole);
       },
-      [&](const HttpResponse& response) { return impl_->provider()->decode_chat(response); });
+      [&](const HttpResponse& response) {
+        Result<ChatResponse> decoded = impl_->provider()->decode_chat(response);
+        if (decoded && decoded->model.empty()) decoded->model = request.model;
+        if (decoded && decoded->usage) {
+          if (const ModelSpec* spec = impl_->provider()->model_spec(request.model)) {
+            decoded->cost_usd = spec->cost(*decoded->usage);
+          }
+        }
+        return decoded;
+      });
 }
 
 ChatStream Client::stream(const ChatRequest& request, const CallOptions& call) const {

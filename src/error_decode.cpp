@@ -29,13 +29,18 @@ std::string scalar_text(const json& value) {
   return value.dump();
 }
 
-// FastAPI's 422 detail is a list of {loc, msg, type}; show each as "loc: msg".
+// FastAPI's 422 detail is a list of {loc, msg, type}; show each as "loc: msg". Lists of plain
+// strings (NestJS validation messages) are joined.
 std::string fastapi_detail_text(const json& detail) {
   if (detail.is_string()) return detail.get<std::string>();
   if (!detail.is_array()) return detail.dump();
   std::string out;
   for (const auto& item : detail) {
     if (!out.empty()) out += "; ";
+    if (item.is_string()) {
+      out += item.get<std::string>();
+      continue;
+    }
     if (const json* loc = JsonReader::member(item, "loc"); loc && loc->is_array()) {
       std::string path;
       for (const auto& part : *loc) path += (path.empty() ? "" : ".") + scalar_text(part);
@@ -57,6 +62,10 @@ void read_error_body(const json& body, Error& error) {
       if (const json* t = JsonReader::member(*e, "type")) error.type = scalar_text(*t);
       if (const json* p = JsonReader::member(*e, "param")) error.param = scalar_text(*p);
       if (const json* c = JsonReader::member(*e, "code")) error.code = scalar_text(*c);
+    } else if (const json* message = JsonReader::member(body, "message")) {
+      // NestJS-style gateways (AIML API): {"statusCode", "message": text or list, "error"}.
+      error.type = scalar_text(*e);
+      error.provider_message = fastapi_detail_text(*message);
     } else {
       error.provider_message = scalar_text(*e);  // {"error": "text"} and TGI
       if (const json* t = JsonReader::member(body, "error_type")) error.type = scalar_text(*t);

@@ -96,6 +96,7 @@ void Metrics::on_call_end(const CallInfo& call, const CallOutcome& outcome) {
     t.reasoning_tokens += static_cast<std::uint64_t>(
         std::max<std::int64_t>(0, outcome.usage->reasoning_tokens.value_or(0)));
   }
+  if (outcome.cost_usd) t.cost_usd += *outcome.cost_usd;
   s.latency.add(outcome.total);
   if (outcome.time_to_first_token) s.first_token.add(*outcome.time_to_first_token);
 }
@@ -120,21 +121,22 @@ void Metrics::reset() {
 std::string MetricsSnapshot::to_text() const {
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-18s %-32s %6s %7s %7s %9s %9s %8s %8s %8s %8s\n", "provider",
-                "model", "calls", "success", "retries", "tokens_in", "tokens_out", "p50", "p90",
-                "p99", "ttft_p50");
+  std::snprintf(line, sizeof line, "%-18s %-32s %6s %7s %7s %9s %9s %8s %8s %8s %8s %10s\n",
+                "provider", "model", "calls", "success", "retries", "tokens_in", "tokens_out",
+                "p50", "p90", "p99", "ttft_p50", "cost_usd");
   out += line;
   for (const auto& e : entries) {
     char rate[16];
     std::snprintf(rate, sizeof rate, "%.1f%%", 100.0 * e.success_rate());
     std::snprintf(
-        line, sizeof line, "%-18s %-32s %6llu %7s %7llu %9llu %9llu %8s %8s %8s %8s\n",
+        line, sizeof line, "%-18s %-32s %6llu %7s %7llu %9llu %9llu %8s %8s %8s %8s %10.6f\n",
         e.provider.c_str(), e.model.c_str(), static_cast<unsigned long long>(e.calls), rate,
         static_cast<unsigned long long>(e.retries),
         static_cast<unsigned long long>(e.prompt_tokens),
         static_cast<unsigned long long>(e.completion_tokens), format_ms(e.latency.p50_ms).c_str(),
         format_ms(e.latency.p90_ms).c_str(), format_ms(e.latency.p99_ms).c_str(),
-        e.time_to_first_token.count ? format_ms(e.time_to_first_token.p50_ms).c_str() : "-");
+        e.time_to_first_token.count ? format_ms(e.time_to_first_token.p50_ms).c_str() : "-",
+        e.cost_usd);
     out += line;
     for (const auto& [kind, count] : e.errors_by_kind) {
       std::snprintf(line, sizeof line, "    %s: %llu\n", kind.c_str(),
@@ -159,6 +161,7 @@ nlohmann::json MetricsSnapshot::to_json() const {
                     {"prompt_tokens", e.prompt_tokens},
                     {"completion_tokens", e.completion_tokens},
                     {"reasoning_tokens", e.reasoning_tokens},
+                    {"cost_usd", e.cost_usd},
                     {"latency", summary_json(e.latency)},
                     {"time_to_first_token", summary_json(e.time_to_first_token)}});
   }

@@ -93,8 +93,9 @@ std::optional<Error> validate_chat_request(const ChatRequest& request) {
   if (auto e = require_at_least("top_logprobs", s.top_logprobs, 0)) return e;
   if (auto e = check_range("temperature", s.temperature, Range{0, HUGE_VAL})) return e;
   if (auto e = check_range("min_p", s.min_p, Range{0, 1})) return e;
-  if (auto e = check_range("repetition_penalty", s.repetition_penalty, Range{0, HUGE_VAL, false}))
+  if (auto e = check_range("repetition_penalty", s.repetition_penalty, Range{0, HUGE_VAL})) {
     return e;
+  }
   if (s.stop) {
     for (const auto& stop : *s.stop) {
       if (stop.empty())

@@ -84,6 +84,9 @@ struct LEMMA_EXPORT ChatResponse {
   std::vector<Choice> choices;
   /// Token counts, when the server reported them.
   std::optional<Usage> usage;
+  /// What the call cost in US dollars: usage times the model's prices in the ModelCatalog,
+  /// when both are known.
+  std::optional<double> cost_usd;
   /// The whole response body as received, including fields lemma does not model.
   nlohmann::json raw;
 

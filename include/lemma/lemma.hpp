@@ -3,6 +3,7 @@
 /// Everything public in lemma, for users who want one include.
 
 #include "lemma/api_key.hpp"
+#include "lemma/catalog.hpp"
 #include "lemma/chat.hpp"
 #include "lemma/client.hpp"
 #include "lemma/client_options.hpp"
@@ -15,6 +16,9 @@
 #include "lemma/model_info.hpp"
 #include "lemma/observer.hpp"
 #include "lemma/provider.hpp"
+#include "lemma/providers/aimlapi.hpp"
+#include "lemma/providers/dataoorts.hpp"
+#include "lemma/providers/from_env.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/result.hpp"
 #include "lemma/retry.hpp"

@@ -53,6 +53,8 @@ struct MetricsEntry {
   std::uint64_t completion_tokens = 0;
   /// Reasoning tokens, summed (where reported).
   std::uint64_t reasoning_tokens = 0;
+  /// Cost in US dollars, summed over calls whose model has known prices.
+  double cost_usd = 0;
   /// Whole-call latency.
   LatencySummary latency;
   /// Streams: time to the first token.

@@ -57,6 +57,8 @@ struct CallOutcome {
   std::optional<std::chrono::milliseconds> time_to_first_token;
   /// Token usage, when the server reported it.
   std::optional<Usage> usage;
+  /// Cost in US dollars, when the model's prices are known.
+  std::optional<double> cost_usd;
   /// The server's request id, when known.
   std::string request_id;
 };

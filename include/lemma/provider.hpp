@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "lemma/catalog.hpp"
 #include "lemma/chat.hpp"
 #include "lemma/error.hpp"
 #include "lemma/export.hpp"
@@ -33,6 +34,15 @@ struct StreamEvent {
   static StreamEvent done() { return {Kind::done, {}}; }
   /// An event to skip.
   static StreamEvent ignore() { return {Kind::ignore, {}}; }
+};
+
+/// What a provider can do; the Client adapts where it cannot.
+struct ProviderCapabilities {
+  /// Server-sent-event streaming. When false, Client::stream() makes a whole call and delivers
+  /// the answer as one chunk.
+  bool streaming = true;
+  /// A model-list endpoint (Client::models()).
+  bool list_models = true;
 };
 
 /// A provider knows one wire format: it turns typed requests into HTTP requests and HTTP
@@ -66,6 +76,12 @@ class LEMMA_EXPORT Provider {
   /// event to skip, or the typed Error the server reported mid-stream. The default reads the
   /// OpenAI format (wire::decode_stream_event).
   virtual Result<StreamEvent> decode_stream_event(const SseEvent& event) const;
+  /// What this provider supports (default: everything).
+  virtual ProviderCapabilities capabilities() const { return {}; }
+  /// The catalogue entry of `model` at this provider (limits, prices), or nullptr. The default
+  /// looks it up in ModelCatalog::builtin() under name().
+  virtual const ModelSpec* model_spec(const std::string& model) const;
+
   /// Whether this server ends every stream with `data: [DONE]`. When true (the default), a
   /// stream that ends without it is reported as truncated.
   virtual bool stream_requires_done() const { return true; }

@@ -117,6 +117,8 @@ class LEMMA_EXPORT StreamAccumulator {
   const ChatResponse& response() const noexcept { return response_; }
   /// Number of chunks added.
   std::size_t chunk_count() const noexcept { return chunks_; }
+  /// Sets the response's cost (the Client does, at the end of a stream, when prices are known).
+  void set_cost_usd(std::optional<double> cost) { response_.cost_usd = cost; }
 
  private:
   Choice& choice_at(std::int64_t index);

@@ -11,7 +11,7 @@ namespace lemma {
 
 /// Checks the rules every provider shares: a model name, at least one message, finite numbers,
 /// max_tokens >= 1, n >= 1, temperature >= 0, top_k >= 1, top_logprobs >= 0, repetition_penalty
-/// > 0, an object in `extra`. Returns the first violation as an invalid_request Error naming the
+/// >= 0, an object in `extra`. Returns the first violation as an invalid_request Error naming the
 /// field, or nullopt.
 LEMMA_EXPORT std::optional<Error> validate_chat_request(const ChatRequest& request);
 

@@ -1,5 +1,7 @@
 #include "lemma/providers/openai_compatible.hpp"
 
+#include <cmath>
+
 #include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
 
@@ -29,6 +31,10 @@ std::optional<Error> OpenAICompatibleProvider::validate(const ChatRequest& reque
   if (auto e = check_range("temperature", s.temperature, Range{0, 2})) return e;
   if (auto e = check_range("top_p", s.top_p, Range{0, 1, /*min_inclusive=*/false})) return e;
   if (auto e = check_range("presence_penalty", s.presence_penalty, Range{-2, 2})) return e;
+  if (auto e = check_range("repetition_penalty", s.repetition_penalty,
+                           Range{0, HUGE_VAL, /*min_inclusive=*/false})) {
+    return e;
+  }
   if (auto e = check_range("frequency_penalty", s.frequency_penalty, Range{-2, 2})) return e;
   if (s.top_logprobs) {
     if (auto e = check_range("top_logprobs", static_cast<double>(*s.top_logprobs), Range{0, 20})) {

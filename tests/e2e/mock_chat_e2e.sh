@@ -38,7 +38,7 @@ grep -q '^Time to first token: ' <<<"$streamed" || { echo "FAIL: stream: no TTFT
 # Failure path: a dead endpoint makes the example exit 1 with the typed error's message.
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 set +e
-failure=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" "$example_bin" 2>&1)
+failure=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_MODEL=lemma-mock-math "$example_bin" 2>&1)
 status=$?
 set -e
 echo "$failure"

@@ -31,7 +31,8 @@ struct OpenAICompatibleOptions {
 /// {root}/chat/completions, GET {root}/models, Bearer auth, JSON bodies.
 ///
 /// Validation: the shared rules of validate_chat_request() plus OpenAI's ranges
-/// (temperature 0..2, top_p (0, 1], penalties -2..2, top_logprobs 0..20).
+/// (temperature 0..2, top_p (0, 1], presence/frequency penalties -2..2, repetition_penalty > 0,
+/// top_logprobs 0..20).
 class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
  public:
   /// Creates the provider. A malformed base_url does not throw: every call then returns an
