@@ -19,6 +19,7 @@ ChatStream::State::State(std::shared_ptr<const Provider> provider,
                          std::unique_ptr<ResponseStream> body, SseParserOptions sse,
                          Clock::time_point start)
     : provider_(std::move(provider)),
+      decoder_(provider_->stream_decoder()),
       body_(std::move(body)),
       parser_(sse),
       buffer_(kReadSize),
@@ -123,6 +124,11 @@ const ChatChunk* ChatStream::State::deliver(ChatChunk chunk) {
 }
 
 const ChatChunk* ChatStream::State::end_of_body() {
+  if (decoder_ && !ending_) {
+    // Text the decoder held back (e.g. a possible partial tag) is delivered before the end.
+    ending_ = true;
+    if (auto tail = decoder_->finish()) return deliver(std::move(*tail));
+  }
   finished = true;
   if (saw_done_ || !provider_->stream_requires_done()) {
     if (accumulator.chunk_count() == 0 && !saw_done_) {
@@ -151,9 +157,10 @@ const ChatChunk* ChatStream::State::next() {
     if (cancelled_.load(std::memory_order_acquire)) {
       return fail(make_error(ErrorKind::cancelled, "The stream was cancelled."));
     }
+    if (ending_) return end_of_body();
     if (next_ready_ < ready_.size()) return deliver(std::move(ready_[next_ready_++]));
     if (next_event_ < events_.size()) {
-      Result<StreamEvent> decoded = provider_->decode_stream_event(events_[next_event_++]);
+      Result<StreamEvent> decoded = decoder_->decode(events_[next_event_++]);
       if (!decoded) return fail(decoded.error());
       switch (decoded->kind) {
         case StreamEvent::Kind::chunk: return deliver(std::move(decoded->chunk));

@@ -54,6 +54,7 @@ class ChatStream::State {
   std::string progress() const;
 
   std::shared_ptr<const Provider> provider_;
+  std::unique_ptr<StreamDecoder> decoder_;
   std::unique_ptr<ResponseStream> body_;
   std::mutex body_mutex_;  // guards body_ against cancel() from another thread
   std::atomic<bool> cancelled_{false};
@@ -64,6 +65,7 @@ class ChatStream::State {
   std::size_t next_ready_ = 0;
   bool eof_ = false;
   bool saw_done_ = false;
+  bool ending_ = false;  // the decoder's last chunk was delivered; the next call ends the stream
   std::vector<char> buffer_;
   ChatChunk current_;
   Clock::time_point start_;

@@ -8,6 +8,26 @@ Result<StreamEvent> Provider::decode_stream_event(const SseEvent& event) const {
   return wire::decode_stream_event(event);
 }
 
+namespace {
+
+// Stateless: each event on its own, through the provider's decode_stream_event().
+class EventByEventDecoder final : public StreamDecoder {
+ public:
+  explicit EventByEventDecoder(const Provider& provider) : provider_(provider) {}
+  Result<StreamEvent> decode(const SseEvent& event) override {
+    return provider_.decode_stream_event(event);
+  }
+
+ private:
+  const Provider& provider_;
+};
+
+}  // namespace
+
+std::unique_ptr<StreamDecoder> Provider::stream_decoder() const {
+  return std::make_unique<EventByEventDecoder>(*this);
+}
+
 const ModelSpec* Provider::model_spec(const std::string& model) const {
   return ModelCatalog::builtin().find(name(), model);
 }

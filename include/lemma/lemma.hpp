@@ -25,6 +25,7 @@
 #include "lemma/sampling_params.hpp"
 #include "lemma/sse_parser.hpp"
 #include "lemma/stream.hpp"
+#include "lemma/think_splitter.hpp"
 #include "lemma/url.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/version.hpp"

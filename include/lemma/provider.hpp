@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,17 @@ struct StreamEvent {
   static StreamEvent done() { return {Kind::done, {}}; }
   /// An event to skip.
   static StreamEvent ignore() { return {Kind::ignore, {}}; }
+};
+
+/// Decodes the events of one stream. Stateful (one per stream, used by one thread), so that a
+/// provider can carry state across chunks, e.g. a `<think>` tag split between two chunks.
+class LEMMA_EXPORT StreamDecoder {
+ public:
+  virtual ~StreamDecoder() = default;
+  /// Decodes the next event.
+  virtual Result<StreamEvent> decode(const SseEvent& event) = 0;
+  /// The stream ended: a last chunk with anything held back, if any.
+  virtual std::optional<ChatChunk> finish() { return std::nullopt; }
 };
 
 /// What a provider can do; the Client adapts where it cannot.
@@ -76,6 +89,10 @@ class LEMMA_EXPORT Provider {
   /// event to skip, or the typed Error the server reported mid-stream. The default reads the
   /// OpenAI format (wire::decode_stream_event).
   virtual Result<StreamEvent> decode_stream_event(const SseEvent& event) const;
+  /// A decoder for one new stream. The default decodes each event with decode_stream_event();
+  /// override it when decoding needs state across events.
+  virtual std::unique_ptr<StreamDecoder> stream_decoder() const;
+
   /// What this provider supports (default: everything).
   virtual ProviderCapabilities capabilities() const { return {}; }
   /// The catalogue entry of `model` at this provider (limits, prices), or nullptr. The default

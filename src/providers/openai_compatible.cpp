@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include <map>
+
+#include "lemma/think_splitter.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
 
@@ -67,10 +70,78 @@ Result<HttpRequest> OpenAICompatibleProvider::encode_chat(const ChatRequest& req
   return make_request("POST", "/chat/completions", wire::encode_chat_body(request).dump());
 }
 
+namespace {
+
+void add_reasoning(std::optional<std::string>& target, const std::string& reasoning) {
+  if (reasoning.empty()) return;
+  target = target.value_or("") + reasoning;
+}
+
+// Splits <think> blocks out of each choice's content, with one splitter per choice so that
+// tags cut between chunks are still recognised.
+class ThinkSplittingDecoder final : public StreamDecoder {
+ public:
+  ThinkSplittingDecoder(const Provider& provider, bool starts_open)
+      : provider_(provider), starts_open_(starts_open) {}
+
+  Result<StreamEvent> decode(const SseEvent& event) override {
+    Result<StreamEvent> decoded = provider_.decode_stream_event(event);
+    if (!decoded || decoded->kind != StreamEvent::Kind::chunk) return decoded;
+    for (ChunkChoice& choice : decoded->chunk.choices) {
+      if (!choice.delta.content) continue;
+      ThinkTagSplitter::Output out = splitter(choice.index).feed(*choice.delta.content);
+      choice.delta.content = std::move(out.content);
+      add_reasoning(choice.delta.reasoning_content, out.reasoning);
+    }
+    return decoded;
+  }
+
+  std::optional<ChatChunk> finish() override {
+    ChatChunk tail;
+    for (auto& [index, splitter] : splitters_) {
+      ThinkTagSplitter::Output out = splitter.finish();
+      if (out.content.empty() && out.reasoning.empty()) continue;
+      ChunkChoice choice;
+      choice.index = index;
+      if (!out.content.empty()) choice.delta.content = std::move(out.content);
+      if (!out.reasoning.empty()) choice.delta.reasoning_content = std::move(out.reasoning);
+      tail.choices.push_back(std::move(choice));
+    }
+    if (tail.choices.empty()) return std::nullopt;
+    return tail;
+  }
+
+ private:
+  ThinkTagSplitter& splitter(std::int64_t index) {
+    return splitters_.try_emplace(index, starts_open_).first->second;
+  }
+
+  const Provider& provider_;
+  bool starts_open_;
+  std::map<std::int64_t, ThinkTagSplitter> splitters_;
+};
+
+}  // namespace
+
 Result<ChatResponse> OpenAICompatibleProvider::decode_chat(const HttpResponse& response) const {
   auto body = wire::parse_json(response.body, "chat completion");
   if (!body) return body.error();
-  return wire::decode_chat_response(std::move(*body));
+  Result<ChatResponse> decoded = wire::decode_chat_response(std::move(*body));
+  if (decoded && options_.split_think_tags) {
+    for (Choice& choice : decoded->choices) {
+      if (!choice.message.content) continue;
+      ThinkTagSplitter::Output out =
+          ThinkTagSplitter::split(*choice.message.content, options_.think_starts_open);
+      choice.message.content = std::move(out.content);
+      add_reasoning(choice.message.reasoning_content, out.reasoning);
+    }
+  }
+  return decoded;
+}
+
+std::unique_ptr<StreamDecoder> OpenAICompatibleProvider::stream_decoder() const {
+  if (!options_.split_think_tags) return Provider::stream_decoder();
+  return std::make_unique<ThinkSplittingDecoder>(*this, options_.think_starts_open);
 }
 
 Result<HttpRequest> OpenAICompatibleProvider::encode_models() const {

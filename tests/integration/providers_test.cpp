@@ -7,6 +7,7 @@
 #include "lemma/metrics.hpp"
 #include "lemma/providers/aimlapi.hpp"
 #include "lemma/providers/dataoorts.hpp"
+#include "lemma/providers/openai_compatible.hpp"
 #include "support/matchers.hpp"
 #include "support/stream_fixtures.hpp"
 #include "support/test_server.hpp"
@@ -167,6 +168,36 @@ TEST(AimlApiLoopbackTest, OutOfCreditsIsQuotaExceededAndNotRetried) {
   auto result = Client(providers::aimlapi("ak", server.base_url())).chat(request);
   ASSERT_THAT(result, ErrorIs(ErrorKind::quota_exceeded, HasSubstr("run out of credits")));
   EXPECT_EQ(seen, 1);
+}
+
+TEST(ThinkTagsLoopbackTest, StreamWithTagsSplitAcrossChunksEndsWithHeldBackText) {
+  auto chunk = [](const std::string& text) {
+    return "data: " + json{{"choices", {{{"index", 0}, {"delta", {{"content", text}}}}}}}.dump() +
+           "\n\n";
+  };
+  TestServer server([&](const test::RecordedRequest&) {
+    return Reply::chunked(200)
+        .chunk(chunk("<thi"))
+        .chunk(chunk("nk>try n=1</th"))
+        .chunk(chunk("ink>\nProved. Note: x <"))
+        .chunk("data: [DONE]\n\n")
+        .end_chunks();
+  });
+  providers::OpenAICompatibleOptions options;
+  options.base_url = server.base_url();
+  options.split_think_tags = true;
+  Client client(std::make_shared<providers::OpenAICompatibleProvider>(options));
+  ChatRequest request;
+  request.model = "tgi";
+  request.messages = {Message::user("prove")};
+  std::string delivered;
+  StreamCallbacks callbacks;
+  callbacks.on_content = [&](std::string_view text) { delivered += text; };
+  auto response = client.stream(request, callbacks);
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->reasoning(), "try n=1");
+  EXPECT_EQ(response->text(), "Proved. Note: x <");  // the held-back "<" arrives at the end
+  EXPECT_EQ(delivered, response->text());
 }
 
 }  // namespace

@@ -25,6 +25,13 @@ struct OpenAICompatibleOptions {
   std::string name = "openai_compatible";
   /// Extra headers on every request (e.g. an organisation or project header).
   Headers headers;
+  /// Move `<think>...</think>` from answer content into reasoning_content, in whole responses
+  /// and in streams (tags split across chunks included). For servers that leave a reasoning
+  /// model's thoughts inline. Default off.
+  bool split_think_tags = false;
+  /// With split_think_tags: the chat template opens the think block itself, so content before
+  /// the first "</think>" is reasoning (DeepSeek-R1-style templates). Default off.
+  bool think_starts_open = false;
 };
 
 /// A provider for any server that speaks OpenAI's chat-completions API: POST
@@ -45,11 +52,14 @@ class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
   Result<HttpRequest> encode_models() const override;
   Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const override;
   Error decode_error(const HttpResponse& response) const override;
+  std::unique_ptr<StreamDecoder> stream_decoder() const override;
   void redact(std::string& text) const override;
   using Provider::redact;
 
   /// The resolved API root (after the base-URL rule), or the parse error.
   const Result<Url>& root() const noexcept { return root_; }
+  /// The options this provider was created with.
+  const OpenAICompatibleOptions& options() const noexcept { return options_; }
 
  protected:
   /// Checks OpenAI's parameter ranges on top of the shared rules; override to change them.
