@@ -357,6 +357,12 @@ Result<std::vector<ModelInfo>> Client::models(const CallOptions& call) const {
       [&](const HttpResponse& response) { return impl_->provider()->decode_models(response); });
 }
 
+Result<Done> Client::health(const CallOptions& call) const {
+  return impl_->exchange<Done>(
+      impl_->call_info("health", ""), call, [&] { return impl_->provider()->encode_health(); },
+      [](const HttpResponse&) -> Result<Done> { return Done{}; });
+}
+
 const Provider& Client::provider() const noexcept {
   return *impl_->provider();
 }

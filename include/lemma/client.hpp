@@ -46,6 +46,9 @@ class LEMMA_EXPORT Client {
                               const CallOptions& call = {}) const;
   /// Lists the models the endpoint serves.
   Result<std::vector<ModelInfo>> models(const CallOptions& call = {}) const;
+  /// Checks that the server is up (its health endpoint, or the model list); the error says
+  /// why not (e.g. a llama.cpp server still loading its model answers 503).
+  Result<Done> health(const CallOptions& call = {}) const;
 
   /// The provider this client talks to.
   const Provider& provider() const noexcept;

@@ -20,6 +20,7 @@
 #include "lemma/providers/dataoorts.hpp"
 #include "lemma/providers/from_env.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "lemma/providers/self_hosted.hpp"
 #include "lemma/result.hpp"
 #include "lemma/retry.hpp"
 #include "lemma/sampling_params.hpp"

@@ -82,6 +82,10 @@ class LEMMA_EXPORT Provider {
   /// Decodes a 2xx response to the models request.
   virtual Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const = 0;
 
+  /// Builds the request that checks the server is up (Client::health()). The default is the
+  /// model list (encode_models()).
+  virtual Result<HttpRequest> encode_health() const { return encode_models(); }
+
   /// Decodes a non-2xx response into a typed Error (kind from the status and body).
   virtual Error decode_error(const HttpResponse& response) const = 0;
 

@@ -6,6 +6,7 @@
 #include "lemma/providers/aimlapi.hpp"
 #include "lemma/providers/dataoorts.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "lemma/providers/self_hosted.hpp"
 
 namespace lemma::providers {
 
@@ -70,14 +71,22 @@ Result<EnvConfig> from_env(const EnvLookup& lookup) {
       if (base_url) options.base_url = *base_url;
       config.provider = std::make_shared<DataoortsProvider>(std::move(options));
     }
-  } else if (kind == "openai_compatible" || kind == "openai" || kind == "self_hosted") {
+  } else if (kind == "openai_compatible" || kind == "openai" || kind == "self_hosted" ||
+             parse_flavour(kind)) {
     if (!base_url) missing.push_back("LEMMA_BASE_URL is not set (e.g. http://127.0.0.1:8000/v1)");
     if (!model) missing.push_back("LEMMA_MODEL is not set (the model name the server serves)");
-    if (missing.empty()) config.provider = openai_compatible(*base_url, lemma_key.value_or(""));
+    if (missing.empty()) {
+      if (auto flavour = parse_flavour(kind)) {
+        config.provider = self_hosted(*base_url, *flavour, lemma_key.value_or(""));
+      } else {
+        config.provider = openai_compatible(*base_url, lemma_key.value_or(""));
+      }
+    }
   } else {
     return invalid_request_error(
-        "LEMMA_PROVIDER",
-        "LEMMA_PROVIDER is '" + kind + "'; use aimlapi, dataoorts or openai_compatible.");
+        "LEMMA_PROVIDER", "LEMMA_PROVIDER is '" + kind +
+                              "'; use aimlapi, dataoorts, openai_compatible, or a self-hosted "
+                              "flavour: vllm, sglang, tgi, llama_cpp, ollama, generic.");
   }
   if (!missing.empty()) {
     return invalid_request_error(

@@ -67,7 +67,20 @@ Result<HttpRequest> OpenAICompatibleProvider::make_request(std::string method,
 Result<HttpRequest> OpenAICompatibleProvider::encode_chat(const ChatRequest& request) const {
   if (!root_) return root_.error();
   if (auto error = validate(request)) return *error;
-  return make_request("POST", "/chat/completions", wire::encode_chat_body(request).dump());
+  nlohmann::json body = wire::encode_chat_body(request);
+  adapt_body(body);
+  return make_request("POST", "/chat/completions", body.dump());
+}
+
+Result<HttpRequest> OpenAICompatibleProvider::make_server_request(std::string method,
+                                                                  std::string_view path) const {
+  if (!root_) return root_.error();
+  Url server = *root_;
+  server.path.clear();
+  auto request = make_request(std::move(method), "", "");
+  if (!request) return request;
+  request->url = server.join(path);
+  return request;
 }
 
 namespace {

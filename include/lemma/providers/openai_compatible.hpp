@@ -67,6 +67,12 @@ class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
   /// Builds a request to `<root><path>` with auth, content type and extra headers.
   Result<HttpRequest> make_request(std::string method, std::string_view path,
                                    std::string body) const;
+  /// Builds a request to `<server><path>`, where server is the root without its path (for
+  /// endpoints outside the API root, such as /health).
+  Result<HttpRequest> make_server_request(std::string method, std::string_view path) const;
+  /// Last chance to change the encoded chat body (rename or drop server-specific keys); the
+  /// default leaves it as is.
+  virtual void adapt_body(nlohmann::json& body) const { (void)body; }
 
  private:
   OpenAICompatibleOptions options_;

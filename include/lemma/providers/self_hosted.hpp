@@ -1,0 +1,91 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "lemma/api_key.hpp"
+#include "lemma/export.hpp"
+#include "lemma/providers/openai_compatible.hpp"
+
+namespace lemma::providers {
+
+/// The self-hosted servers lemma knows.
+enum class Flavour {
+  vllm,       ///< vLLM's OpenAI server
+  sglang,     ///< SGLang's OpenAI server
+  tgi,        ///< Hugging Face text-generation-inference (Messages API)
+  llama_cpp,  ///< llama.cpp's llama-server
+  ollama,     ///< Ollama's OpenAI layer (/v1)
+  generic,    ///< any OpenAI-compatible server, e.g. a FastAPI wrapper: everything sent as is
+};
+
+/// The flavour's name: "vllm", "sglang", "tgi", "llama_cpp", "ollama", "generic".
+LEMMA_EXPORT std::string_view to_string(Flavour flavour) noexcept;
+/// Parses a flavour name (as to_string writes it; also "llama.cpp", "llamacpp").
+LEMMA_EXPORT Result<Flavour> parse_flavour(std::string_view name);
+
+/// How a flavour differs on the wire. Data, documented per flavour in the README's provider
+/// table.
+struct FlavourTraits {
+  /// Accepts top_k in its chat API.
+  bool top_k = false;
+  /// Accepts min_p.
+  bool min_p = false;
+  /// Accepts repetition_penalty (llama.cpp under the name repeat_penalty).
+  bool repetition_penalty = false;
+  /// The name the server uses for repetition_penalty.
+  std::string repetition_penalty_name = "repetition_penalty";
+  /// Reasoning models' thoughts arrive inline as <think>...</think> by default (so they are
+  /// split into reasoning_content unless SelfHostedOptions says otherwise).
+  bool think_tags_inline = false;
+  /// Path of the health endpoint on the server (not under /v1).
+  std::string health_path = "/health";
+};
+
+/// The traits of `flavour`.
+LEMMA_EXPORT const FlavourTraits& traits_of(Flavour flavour) noexcept;
+
+/// Settings of a self-hosted server.
+struct SelfHostedOptions {
+  /// The server's API root, e.g. "http://127.0.0.1:8000/v1" (no path means "/v1"; the rule of
+  /// OpenAICompatibleOptions::base_url).
+  std::string base_url;
+  /// Which server it is.
+  Flavour flavour = Flavour::generic;
+  /// Most self-hosted servers need no key; sent as a Bearer token when set.
+  ApiKey api_key;
+  /// Split <think> tags into reasoning_content; default: the flavour's think_tags_inline.
+  std::optional<bool> split_think_tags;
+  /// The template opens the think block itself (DeepSeek-R1 style); default off.
+  bool think_starts_open = false;
+};
+
+/// An OpenAI-compatible self-hosted server with its flavour's differences handled:
+/// parameters it does not accept are refused before sending (invalid_request naming the
+/// parameter and the server; SamplingParams::extra still sends anything), parameter names it
+/// spells differently are renamed, inline <think> tags are split, and health() asks its
+/// health endpoint. Provider name: the flavour's name.
+class LEMMA_EXPORT SelfHostedProvider : public OpenAICompatibleProvider {
+ public:
+  /// Creates the provider (no I/O).
+  explicit SelfHostedProvider(SelfHostedOptions options);
+
+  /// The flavour.
+  Flavour flavour() const noexcept { return flavour_; }
+  Result<HttpRequest> encode_health() const override;
+
+ protected:
+  std::optional<Error> validate(const ChatRequest& request) const override;
+  void adapt_body(nlohmann::json& body) const override;
+
+ private:
+  Flavour flavour_;
+  const FlavourTraits& traits_;
+};
+
+/// A self-hosted server of `flavour` at `base_url`.
+LEMMA_EXPORT std::shared_ptr<Provider> self_hosted(std::string base_url, Flavour flavour,
+                                                   ApiKey api_key = {});
+
+}  // namespace lemma::providers

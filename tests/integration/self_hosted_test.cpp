@@ -1,0 +1,197 @@
+// Self-hosted flavours: parameter policy, renames, think splitting, health and models, each
+// against a loopback server that speaks the flavour's format.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lemma/client.hpp"
+#include "lemma/providers/from_env.hpp"
+#include "lemma/providers/self_hosted.hpp"
+#include "support/matchers.hpp"
+#include "support/stream_fixtures.hpp"
+#include "support/test_server.hpp"
+
+namespace lemma {
+namespace {
+
+using nlohmann::json;
+using providers::Flavour;
+using test::ErrorIs;
+using test::IsOk;
+using test::Reply;
+using test::TestServer;
+using ::testing::HasSubstr;
+
+ChatRequest request_with(void (*set)(SamplingParams&)) {
+  ChatRequest request;
+  request.model = "m";
+  request.messages = {Message::user("x")};
+  set(request.sampling);
+  return request;
+}
+
+TEST(SelfHostedTest, EachFlavourAcceptsOrRefusesItsExtraParameters) {
+  const auto top_k = [](SamplingParams& s) { s.top_k = 20; };
+  const auto min_p = [](SamplingParams& s) { s.min_p = 0.05; };
+  const auto rep = [](SamplingParams& s) { s.repetition_penalty = 1.1; };
+  struct Expect {
+    Flavour flavour;
+    bool top_k, min_p, rep;
+  };
+  for (const Expect& e :
+       {Expect{Flavour::vllm, true, true, true}, Expect{Flavour::sglang, true, true, true},
+        Expect{Flavour::tgi, false, false, false}, Expect{Flavour::llama_cpp, true, true, true},
+        Expect{Flavour::ollama, false, false, false}, Expect{Flavour::generic, true, true, true}}) {
+    auto provider = providers::self_hosted("http://127.0.0.1:8000/v1", e.flavour);
+    EXPECT_EQ(provider->name(), providers::to_string(e.flavour));
+    EXPECT_EQ(provider->encode_chat(request_with(top_k)).ok(), e.top_k) << provider->name();
+    EXPECT_EQ(provider->encode_chat(request_with(min_p)).ok(), e.min_p) << provider->name();
+    EXPECT_EQ(provider->encode_chat(request_with(rep)).ok(), e.rep) << provider->name();
+  }
+  auto refused =
+      providers::self_hosted("http://h/v1", Flavour::tgi)->encode_chat(request_with(top_k));
+  ASSERT_THAT(refused,
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("tgi does not accept 'top_k'")));
+  EXPECT_EQ(refused.error().param, "top_k");
+  // SamplingParams::extra still reaches the server.
+  ChatRequest with_extra = request_with([](SamplingParams& s) { s.extra = {{"top_k", 20}}; });
+  auto sent = providers::self_hosted("http://h/v1", Flavour::tgi)->encode_chat(with_extra);
+  ASSERT_THAT(sent, IsOk());
+  EXPECT_EQ(json::parse(sent->body)["top_k"], 20);
+}
+
+TEST(SelfHostedTest, LlamaCppSpellsRepetitionPenaltyItsOwnWay) {
+  auto http =
+      providers::self_hosted("http://127.0.0.1:8080", Flavour::llama_cpp)
+          ->encode_chat(request_with([](SamplingParams& s) { s.repetition_penalty = 1.2; }));
+  ASSERT_THAT(http, IsOk());
+  const json body = json::parse(http->body);
+  EXPECT_EQ(body["repeat_penalty"], 1.2);
+  EXPECT_FALSE(body.contains("repetition_penalty"));
+  EXPECT_EQ(http->url, "http://127.0.0.1:8080/v1/chat/completions");
+}
+
+TEST(SelfHostedTest, HealthEndpointsPerFlavour) {
+  const std::pair<Flavour, const char*> expected[] = {
+      {Flavour::vllm, "http://127.0.0.1:8000/health"},
+      {Flavour::sglang, "http://127.0.0.1:8000/health"},
+      {Flavour::tgi, "http://127.0.0.1:8000/health"},
+      {Flavour::llama_cpp, "http://127.0.0.1:8000/health"},
+      {Flavour::ollama, "http://127.0.0.1:8000/api/version"},
+      {Flavour::generic, "http://127.0.0.1:8000/v1/models"}};
+  for (const auto& [flavour, url] : expected) {
+    auto http = providers::self_hosted("http://127.0.0.1:8000/v1", flavour)->encode_health();
+    ASSERT_THAT(http, IsOk());
+    EXPECT_EQ(http->url, url) << providers::to_string(flavour);
+    EXPECT_EQ(http->method, "GET");
+  }
+}
+
+TEST(SelfHostedTest, HealthThroughTheClientReportsALoadingServer) {
+  bool loading = true;
+  TestServer server([&](const test::RecordedRequest& r) {
+    if (r.target != "/health") return Reply::json(404, "{}");
+    if (loading) {
+      return Reply::json(
+          503,
+          R"({"error": {"code": 503, "message": "Loading model", "type": "unavailable_error"}})");
+    }
+    return Reply::json(200, R"({"status": "ok"})");
+  });
+  ClientOptions options;
+  options.retry = RetryPolicy::none();
+  Client client(providers::self_hosted(server.base_url(), Flavour::llama_cpp), options);
+  EXPECT_THAT(client.health(), ErrorIs(ErrorKind::server_error, HasSubstr("Loading model")));
+  loading = false;
+  EXPECT_THAT(client.health(), IsOk());
+}
+
+struct FlavourFixture {
+  Flavour flavour;
+  const char* fixture;
+};
+
+class SelfHostedFixtureTest : public ::testing::TestWithParam<FlavourFixture> {};
+
+TEST_P(SelfHostedFixtureTest, ChatAndStreamAgreeWithTheServersFormat) {
+  const std::string name = GetParam().fixture;
+  TestServer server([&](const test::RecordedRequest& r) {
+    if (json::parse(r.body).value("stream", false)) {
+      return Reply::chunked(200).chunk(test::read_fixture("streams/" + name + ".sse")).end_chunks();
+    }
+    return Reply::json(200, test::read_fixture("streams/" + name + ".json"));
+  });
+  Client client(providers::self_hosted(server.base_url(), GetParam().flavour));
+  ChatRequest request;
+  request.model = "m";
+  request.messages = {Message::user("prove it")};
+  auto whole = client.chat(request);
+  ASSERT_THAT(whole, IsOk());
+  ChatStream stream = client.stream(request);
+  for (const ChatChunk& chunk : stream) (void)chunk;
+  ASSERT_FALSE(stream.error().has_value()) << stream.error()->what();
+  test::expect_same_response(stream.response(), *whole);
+  EXPECT_FALSE(whole->text().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Flavours, SelfHostedFixtureTest,
+                         ::testing::Values(FlavourFixture{Flavour::vllm, "vllm"},
+                                           FlavourFixture{Flavour::tgi, "tgi"},
+                                           FlavourFixture{Flavour::llama_cpp, "llama_cpp"},
+                                           FlavourFixture{Flavour::ollama, "ollama"},
+                                           FlavourFixture{Flavour::generic, "openai"}),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param.fixture);
+                         });
+
+TEST(SelfHostedTest, InlineThinkTagsAreSplitByDefaultOnTgiAndOllama) {
+  TestServer server([](const test::RecordedRequest&) {
+    return Reply::json(200, R"({"choices": [{"message": {"role": "assistant",
+        "content": "<think>7*3=21</think>\n\n\\boxed{21}"}, "finish_reason": "stop"}]})");
+  });
+  ChatRequest request;
+  request.model = "deepseek-r1:7b";
+  request.messages = {Message::user("7*3?")};
+  auto split = Client(providers::self_hosted(server.base_url(), Flavour::ollama)).chat(request);
+  ASSERT_THAT(split, IsOk());
+  EXPECT_EQ(split->reasoning(), "7*3=21");
+  EXPECT_EQ(split->text(), "\\boxed{21}");
+  auto kept = Client(providers::self_hosted(server.base_url(), Flavour::vllm)).chat(request);
+  ASSERT_THAT(kept, IsOk());
+  EXPECT_THAT(kept->text(), HasSubstr("<think>"));  // vLLM's reasoning parser does this itself
+}
+
+TEST(SelfHostedTest, ModelListsOfEachFlavourAndContextLength) {
+  const std::pair<const char*, std::optional<std::int64_t>> bodies[] = {
+      {R"({"object": "list", "data": [{"id": "m", "object": "model", "owned_by": "vllm", "max_model_len": 163840}]})",
+       163840},
+      {R"({"object": "list", "data": [{"id": "m.gguf", "object": "model", "owned_by": "llamacpp", "meta": {"n_ctx_train": 4096, "n_params": 7000000000}}]})",
+       4096},
+      {R"({"object": "list", "data": [{"id": "deepseek-r1:7b", "object": "model", "created": 1737000000, "owned_by": "library"}]})",
+       std::nullopt},
+      {R"({"object": "list", "data": [{"id": "deepseek-ai/deepseek-math-7b-instruct", "object": "model", "created": 0, "owned_by": "deepseek-ai/deepseek-math-7b-instruct"}]})",
+       std::nullopt}};
+  for (const auto& [body, context] : bodies) {
+    TestServer server([&](const test::RecordedRequest&) { return Reply::json(200, body); });
+    auto models = Client(providers::self_hosted(server.base_url(), Flavour::generic)).models();
+    ASSERT_THAT(models, IsOk());
+    ASSERT_EQ(models->size(), 1u);
+    EXPECT_EQ(models->at(0).context_length, context) << body;
+    EXPECT_FALSE(models->at(0).owned_by.empty());
+  }
+}
+
+TEST(SelfHostedTest, FromEnvConfiguresAFlavour) {
+  auto config = providers::from_env([](const char* name) -> std::optional<std::string> {
+    const std::string n = name;
+    if (n == "LEMMA_PROVIDER") return "llama_cpp";
+    if (n == "LEMMA_BASE_URL") return "http://127.0.0.1:8080/v1";
+    if (n == "LEMMA_MODEL") return "local";
+    return std::nullopt;
+  });
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->provider->name(), "llama_cpp");
+}
+
+}  // namespace
+}  // namespace lemma
