@@ -107,6 +107,108 @@ Result<HttpRequest> SelfHostedProvider::encode_health() const {
   return request;
 }
 
+namespace {
+
+// One probe: GET, short timeout; the JSON body when it answered 2xx with JSON, else null.
+struct Probe {
+  bool reachable = false;
+  nlohmann::json body;  // null unless a 2xx JSON answer
+};
+
+Probe probe(Transport& transport, const std::string& url, const ApiKey& api_key,
+            std::optional<Error>& unreachable) {
+  HttpRequest request;
+  request.method = "GET";
+  request.url = url;
+  request.timeout = std::chrono::seconds(5);
+  request.connect_timeout = std::chrono::seconds(5);
+  request.max_response_bytes = 1024 * 1024;
+  if (!api_key.empty()) request.headers.set("Authorization", "Bearer " + api_key.reveal());
+  Probe out;
+  auto response = transport.send(request);
+  if (!response) {
+    if (response.error().kind == ErrorKind::connection && !unreachable) {
+      unreachable = response.error();
+    }
+    return out;
+  }
+  out.reachable = true;
+  if (response->is_success()) {
+    auto parsed = nlohmann::json::parse(response->body, nullptr, false);
+    if (!parsed.is_discarded()) out.body = std::move(parsed);
+  }
+  return out;
+}
+
+std::string owned_by_of(const nlohmann::json& models) {
+  if (!models.is_object() || !models.contains("data") || !models["data"].is_array() ||
+      models["data"].empty() || !models["data"][0].is_object()) {
+    return {};
+  }
+  return models["data"][0].value("owned_by", std::string());
+}
+
+}  // namespace
+
+Result<DetectedFlavour> detect_flavour(const std::string& base_url, Transport& transport,
+                                       const ApiKey& api_key) {
+  OpenAICompatibleOptions options;
+  options.base_url = base_url;
+  const OpenAICompatibleProvider layout(options);  // applies the base-URL rule
+  if (!layout.root()) return layout.root().error();
+  const Url root = *layout.root();
+  Url server = root;
+  server.path.clear();
+  std::optional<Error> unreachable;
+  bool any_answer = false;
+
+  const Probe models = probe(transport, root.join("/models"), api_key, unreachable);
+  any_answer = any_answer || models.reachable;
+  const std::string owner = owned_by_of(models.body);
+  if (owner == "vllm")
+    return DetectedFlavour{Flavour::vllm, "GET " + root.path + "/models: owned_by is \"vllm\""};
+  if (owner == "sglang")
+    return DetectedFlavour{Flavour::sglang, "GET " + root.path + "/models: owned_by is \"sglang\""};
+  if (owner == "llamacpp" ||
+      (models.body.is_object() && models.body.contains("data") && models.body["data"].is_array() &&
+       !models.body["data"].empty() && models.body["data"][0].is_object() &&
+       models.body["data"][0].contains("meta"))) {
+    return DetectedFlavour{Flavour::llama_cpp,
+                           "GET " + root.path + "/models: llama.cpp's owned_by/meta"};
+  }
+  if (unreachable && !any_answer) return *unreachable;
+
+  const Probe version = probe(transport, server.join("/api/version"), api_key, unreachable);
+  if (version.body.is_object() && version.body.contains("version")) {
+    return DetectedFlavour{Flavour::ollama,
+                           "GET /api/version answered {\"version\": ...} (Ollama)"};
+  }
+  const Probe info = probe(transport, server.join("/info"), api_key, unreachable);
+  if (info.body.is_object() && info.body.contains("model_id") &&
+      (info.body.contains("router") || info.body.contains("sha"))) {
+    return DetectedFlavour{Flavour::tgi, "GET /info answered model_id and router/sha (TGI)"};
+  }
+  const Probe props = probe(transport, server.join("/props"), api_key, unreachable);
+  if (props.body.is_object() && props.body.contains("default_generation_settings")) {
+    return DetectedFlavour{Flavour::llama_cpp,
+                           "GET /props answered default_generation_settings (llama.cpp)"};
+  }
+  return DetectedFlavour{Flavour::generic,
+                         "no probe identified the server (models owned_by \"" + owner +
+                             "\", no Ollama /api/version, TGI /info or llama.cpp /props)"};
+}
+
+Result<std::shared_ptr<Provider>> detect_self_hosted(const std::string& base_url, ApiKey api_key) {
+  CurlTransport transport;
+  auto detected = detect_flavour(base_url, transport, api_key);
+  if (!detected) {
+    Error error = detected.error();
+    api_key.redact_in(error.message);
+    return error;
+  }
+  return self_hosted(base_url, detected->flavour, std::move(api_key));
+}
+
 std::shared_ptr<Provider> self_hosted(std::string base_url, Flavour flavour, ApiKey api_key) {
   SelfHostedOptions options;
   options.base_url = std::move(base_url);

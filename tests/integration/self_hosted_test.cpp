@@ -1,10 +1,13 @@
 // Self-hosted flavours: parameter policy, renames, think splitting, health and models, each
 // against a loopback server that speaks the flavour's format.
 
+#include <map>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "lemma/client.hpp"
+#include "lemma/curl_transport.hpp"
 #include "lemma/providers/from_env.hpp"
 #include "lemma/providers/self_hosted.hpp"
 #include "support/matchers.hpp"
@@ -191,6 +194,62 @@ TEST(SelfHostedTest, FromEnvConfiguresAFlavour) {
   });
   ASSERT_THAT(config, IsOk());
   EXPECT_EQ(config->provider->name(), "llama_cpp");
+}
+
+TEST(DetectFlavourTest, IdentifiesEachServerByWhatItAnswers) {
+  using Routes = std::map<std::string, std::string>;
+  const std::string models_prefix =
+      R"({"object": "list", "data": [{"id": "m", "object": "model", )";
+  const std::vector<std::pair<Flavour, Routes>> servers = {
+      {Flavour::vllm,
+       {{"/v1/models", models_prefix + R"("owned_by": "vllm", "max_model_len": 4096}]})"}}},
+      {Flavour::sglang, {{"/v1/models", models_prefix + R"("owned_by": "sglang"}]})"}}},
+      {Flavour::llama_cpp,
+       {{"/v1/models", models_prefix + R"("owned_by": "llamacpp", "meta": {}}]})"}}},
+      {Flavour::ollama,
+       {{"/v1/models", models_prefix + R"("owned_by": "library"}]})"},
+        {"/api/version", R"({"version": "0.6.2"})"}}},
+      {Flavour::tgi,
+       {{"/v1/models", models_prefix + R"("owned_by": "m"}]})"},
+        {"/info", R"({"model_id": "m", "router": "text-generation-router", "sha": "abc"})"}}},
+      {Flavour::llama_cpp,
+       {{"/v1/models", models_prefix + R"("owned_by": "someone"}]})"},
+        {"/props", R"({"default_generation_settings": {}, "total_slots": 1})"}}},
+      {Flavour::generic, {{"/v1/models", models_prefix + R"("owned_by": "fastapi"}]})"}}},
+  };
+  for (const auto& [expected, routes] : servers) {
+    TestServer server([&routes = routes](const test::RecordedRequest& r) {
+      auto it = routes.find(r.target);
+      return it == routes.end() ? Reply::json(404, R"({"detail": "Not Found"})")
+                                : Reply::json(200, it->second);
+    });
+    CurlTransport transport;
+    auto detected = providers::detect_flavour(server.base_url(), transport);
+    ASSERT_THAT(detected, IsOk());
+    EXPECT_EQ(detected->flavour, expected) << detected->evidence;
+    EXPECT_FALSE(detected->evidence.empty());
+  }
+}
+
+TEST(DetectFlavourTest, UnreachableServerIsAConnectionErrorNotAGuess) {
+  CurlTransport transport;
+  auto detected = providers::detect_flavour(
+      "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1", transport);
+  EXPECT_THAT(detected, test::ErrorKindIs(ErrorKind::connection));
+  EXPECT_THAT(providers::detect_self_hosted("not a url"),
+              test::ErrorKindIs(ErrorKind::invalid_request));
+}
+
+TEST(DetectFlavourTest, DetectSelfHostedBuildsTheProvider) {
+  TestServer server([](const test::RecordedRequest& r) {
+    if (r.target == "/v1/models") {
+      return Reply::json(200, R"({"data": [{"id": "m", "owned_by": "vllm"}]})");
+    }
+    return Reply::json(404, "{}");
+  });
+  auto provider = providers::detect_self_hosted(server.base_url());
+  ASSERT_THAT(provider, IsOk());
+  EXPECT_EQ((*provider)->name(), "vllm");
 }
 
 }  // namespace

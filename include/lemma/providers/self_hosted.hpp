@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "lemma/api_key.hpp"
+#include "lemma/curl_transport.hpp"
 #include "lemma/export.hpp"
+#include "lemma/http.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 
 namespace lemma::providers {
@@ -83,6 +85,31 @@ class LEMMA_EXPORT SelfHostedProvider : public OpenAICompatibleProvider {
   Flavour flavour_;
   const FlavourTraits& traits_;
 };
+
+/// What detect_flavour() found, and why.
+struct DetectedFlavour {
+  /// The flavour (generic when nothing identified the server).
+  Flavour flavour = Flavour::generic;
+  /// The observation it rests on, e.g. "GET /v1/models: owned_by is \"vllm\"".
+  std::string evidence;
+};
+
+/// Identifies the server at `base_url` by asking it, in this order, stopping at the first
+/// answer that identifies it (each probe a GET with a 5 s timeout, no retries):
+/// 1. `<root>/models`: `owned_by` "vllm" -> vllm, "sglang" -> sglang, "llamacpp" or a `meta`
+///    object -> llama_cpp;
+/// 2. `<server>/api/version` answering JSON with "version" -> ollama;
+/// 3. `<server>/info` answering JSON with "model_id" and "router" or "sha" -> tgi;
+/// 4. `<server>/props` answering JSON with "default_generation_settings" -> llama_cpp.
+/// Nothing identified is `generic`, with the evidence saying so: lemma never guesses. A server
+/// that cannot be reached at all is the connection Error.
+LEMMA_EXPORT Result<DetectedFlavour> detect_flavour(const std::string& base_url,
+                                                    Transport& transport,
+                                                    const ApiKey& api_key = {});
+
+/// detect_flavour() with a default CurlTransport, then self_hosted() with what it found.
+LEMMA_EXPORT Result<std::shared_ptr<Provider>> detect_self_hosted(const std::string& base_url,
+                                                                  ApiKey api_key = {});
 
 /// A self-hosted server of `flavour` at `base_url`.
 LEMMA_EXPORT std::shared_ptr<Provider> self_hosted(std::string base_url, Flavour flavour,
