@@ -5,6 +5,7 @@ set -euo pipefail
 server_bin=$1
 example_bin=$2
 stream_bin=$3
+providers_bin=$4
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -35,6 +36,13 @@ grep -qF '\boxed{391}' <<<"$streamed" || { echo "FAIL: stream: no boxed answer";
 grep -q '^Tokens: ' <<<"$streamed" || { echo "FAIL: stream: no usage"; exit 1; }
 grep -q '^Time to first token: ' <<<"$streamed" || { echo "FAIL: stream: no TTFT"; exit 1; }
 
+# The providers table: the mock as a "generic" self-hosted server, with metrics.
+table=$(env -u AIMLAPI_API_KEY -u DATAOORTS_API_KEY LEMMA_BASE_URL="http://127.0.0.1:$port/v1" \
+        LEMMA_PROVIDER=generic LEMMA_MODEL=lemma-mock-math "$providers_bin" "What is 17 * 23?")
+echo "$table"
+grep -E '^generic +lemma-mock-math +\\boxed\{391\}' <<<"$table" >/dev/null || { echo "FAIL: providers table"; exit 1; }
+grep -q '100.0%' <<<"$table" || { echo "FAIL: providers metrics"; exit 1; }
+
 # Failure path: a dead endpoint makes the example exit 1 with the typed error's message.
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 set +e
@@ -44,4 +52,4 @@ set -e
 echo "$failure"
 [ "$status" -eq 1 ] || { echo "FAIL: expected exit 1, got $status"; exit 1; }
 grep -q 'lemma connection error' <<<"$failure" || { echo "FAIL: error message missing"; exit 1; }
-echo "e2e: 2 passed, 0 failed"
+echo "e2e: 3 passed, 0 failed"
