@@ -1,5 +1,7 @@
 #include "lemma/catalog.hpp"
 
+#include "providers/dataoorts_ranges_private.hpp"
+
 namespace lemma {
 
 std::optional<double> ModelSpec::cost(const Usage& usage) const {
@@ -41,13 +43,7 @@ const ModelCatalog& ModelCatalog::builtin() {
       spec.reasoning = false;
       spec.input_usd_per_million = 0.10;
       spec.output_usd_per_million = 0.11;
-      spec.ranges = {{"temperature", Range{0, 5}},
-                     {"top_p", Range{0, 2}},
-                     {"top_k", Range{1, 50}},
-                     {"seed", Range{1, 9999999999.0}},
-                     {"repetition_penalty", Range{0, 2}},
-                     {"frequency_penalty", Range{0, 2}},
-                     {"presence_penalty", Range{0, 2}}};
+      spec.ranges = providers::internal::dataoorts_documented_ranges();
       c.add(std::move(spec));
     }
     {

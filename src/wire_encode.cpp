@@ -57,18 +57,19 @@ json encode_chat_body(const ChatRequest& request) {
   put("response_format", s.response_format);
   put("user", s.user);
 
-  // extra is merged last so it can add server-specific keys or override lemma's; a null value
-  // removes a key lemma would otherwise send.
-  if (s.extra.is_object()) {
-    for (const auto& [key, value] : s.extra.items()) {
-      if (value.is_null()) {
-        body.erase(key);
-      } else {
-        body[key] = value;
-      }
+  merge_extra(body, s.extra);
+  return body;
+}
+
+void merge_extra(json& body, const json& extra) {
+  if (!extra.is_object()) return;
+  for (const auto& [key, value] : extra.items()) {
+    if (value.is_null()) {
+      body.erase(key);
+    } else {
+      body[key] = value;
     }
   }
-  return body;
 }
 
 }  // namespace lemma::wire

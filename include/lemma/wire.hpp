@@ -28,6 +28,10 @@ LEMMA_EXPORT nlohmann::json encode_message(const Message& message);
 /// streaming), each *set* sampling field, then `sampling.extra` merged last (its keys win).
 LEMMA_EXPORT nlohmann::json encode_chat_body(const ChatRequest& request);
 
+/// Merges SamplingParams::extra into a request body: its keys are set last (overriding), and a
+/// null value removes the key.
+LEMMA_EXPORT void merge_extra(nlohmann::json& body, const nlohmann::json& extra);
+
 /// Parses `body` as JSON; a protocol Error naming `what`, the byte offset and an excerpt when it
 /// is not JSON (e.g. an HTML page from a proxy).
 LEMMA_EXPORT Result<nlohmann::json> parse_json(std::string_view body, std::string_view what);

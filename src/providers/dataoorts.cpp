@@ -1,5 +1,6 @@
 #include "lemma/providers/dataoorts.hpp"
 
+#include "dataoorts_ranges_private.hpp"
 #include "json_reader_private.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
@@ -9,18 +10,6 @@ namespace lemma::providers {
 namespace {
 
 using nlohmann::json;
-
-// Dataoorts' documented ranges, used when the catalogue has no entry for the model.
-const std::map<std::string, Range>& default_ranges() {
-  static const std::map<std::string, Range> kRanges = {{"temperature", Range{0, 5}},
-                                                       {"top_p", Range{0, 2}},
-                                                       {"top_k", Range{1, 50}},
-                                                       {"seed", Range{1, 9999999999.0}},
-                                                       {"repetition_penalty", Range{0, 2}},
-                                                       {"frequency_penalty", Range{0, 2}},
-                                                       {"presence_penalty", Range{0, 2}}};
-  return kRanges;
-}
 
 std::optional<double> as_double(const std::optional<std::int64_t>& value) {
   if (!value) return std::nullopt;
@@ -75,6 +64,17 @@ std::optional<Error> envelope_error(const json& body, int http_status) {
 
 }  // namespace
 
+const std::map<std::string, Range>& internal::dataoorts_documented_ranges() {
+  static const std::map<std::string, Range> kRanges = {{"temperature", Range{0, 5}},
+                                                       {"top_p", Range{0, 2}},
+                                                       {"top_k", Range{1, 50}},
+                                                       {"seed", Range{1, 9999999999.0}},
+                                                       {"repetition_penalty", Range{0, 2}},
+                                                       {"frequency_penalty", Range{0, 2}},
+                                                       {"presence_penalty", Range{0, 2}}};
+  return kRanges;
+}
+
 std::int64_t estimate_prompt_tokens(const std::vector<Message>& messages) {
   std::int64_t tokens = 3;
   for (const auto& message : messages) {
@@ -115,7 +115,8 @@ std::optional<Error> DataoortsProvider::validate(const ChatRequest& request) con
     }
   }
   const ModelSpec* spec = model_spec(request.model);
-  const auto& ranges = spec && !spec->ranges.empty() ? spec->ranges : default_ranges();
+  const auto& ranges =
+      spec && !spec->ranges.empty() ? spec->ranges : internal::dataoorts_documented_ranges();
   const std::pair<const char*, std::optional<double>> values[] = {
       {"temperature", s.temperature},
       {"top_p", s.top_p},
@@ -166,13 +167,7 @@ Result<HttpRequest> DataoortsProvider::encode_chat(const ChatRequest& request) c
   put("repetition_penalty", s.repetition_penalty);
   put("frequency_penalty", s.frequency_penalty);
   put("presence_penalty", s.presence_penalty);
-  for (const auto& [key, value] : s.extra.items()) {
-    if (value.is_null()) {
-      data.erase(key);
-    } else {
-      data[key] = value;
-    }
-  }
+  wire::merge_extra(data, s.extra);
   const json body = {{"model", request.model}, {"data", std::move(data)}};
 
   HttpRequest http;

@@ -10,6 +10,7 @@
 #include "lemma/client.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/version.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/test_server.hpp"
 
@@ -21,6 +22,7 @@ using test::ErrorIs;
 using test::ErrorKindIs;
 using test::IsOk;
 using test::Reply;
+using test::single_attempt;
 using test::TestServer;
 using ::testing::HasSubstr;
 
@@ -35,13 +37,6 @@ ChatRequest math_request() {
   request.model = "m";
   request.messages = {Message::user("What is 2+2?")};
   return request;
-}
-
-// Retries have their own tests (retry_test.cpp); here one attempt shows each outcome plainly.
-ClientOptions single_attempt() {
-  ClientOptions options;
-  options.retry = RetryPolicy::none();
-  return options;
 }
 
 Client make_client(const TestServer& server, ClientOptions options = single_attempt()) {

@@ -8,6 +8,7 @@
 #include "lemma/providers/aimlapi.hpp"
 #include "lemma/providers/dataoorts.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/stream_fixtures.hpp"
 #include "support/test_server.hpp"
@@ -21,6 +22,7 @@ using test::ErrorIs;
 using test::ErrorKindIs;
 using test::IsOk;
 using test::Reply;
+using test::single_attempt;
 using test::TestServer;
 using ::testing::HasSubstr;
 
@@ -39,12 +41,6 @@ ChatRequest dataoorts_request() {
   request.messages = {Message::user("What is 2+2?")};
   request.sampling.max_tokens = 64;
   return request;
-}
-
-ClientOptions single_attempt() {
-  ClientOptions options;
-  options.retry = RetryPolicy::none();
-  return options;
 }
 
 TEST(DataoortsLoopbackTest, ChatStreamAndCostThroughTheClient) {

@@ -8,6 +8,7 @@
 
 #include "lemma/client.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/stream_fixtures.hpp"
 #include "support/test_server.hpp"
@@ -20,6 +21,7 @@ using test::ErrorIs;
 using test::ErrorKindIs;
 using test::IsOk;
 using test::Reply;
+using test::single_attempt;
 using test::TestServer;
 using ::testing::HasSubstr;
 
@@ -28,12 +30,6 @@ ChatRequest proof_request() {
   request.model = "m";
   request.messages = {Message::user("Prove that n^2 - n is even.")};
   return request;
-}
-
-ClientOptions single_attempt() {
-  ClientOptions options;
-  options.retry = RetryPolicy::none();
-  return options;
 }
 
 Client make_client(const TestServer& server, ClientOptions options = single_attempt()) {

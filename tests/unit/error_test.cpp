@@ -35,9 +35,7 @@ TEST(ErrorTest, WhatNamesKindStatusMessageAndRequestId) {
   error.http_status = 429;
   error.request_id = "req-123";
   error.attempts = 3;
-  EXPECT_EQ(
-      error.what(),
-      "lemma rate_limited error (HTTP 429): Slow down. [request id req-123]");
+  EXPECT_EQ(error.what(), "lemma rate_limited error (HTTP 429): Slow down. [request id req-123]");
   std::ostringstream os;
   os << error;
   EXPECT_EQ(os.str(), error.what());
