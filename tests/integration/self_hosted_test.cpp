@@ -130,6 +130,7 @@ TEST_P(SelfHostedFixtureTest, ChatAndStreamAgreeWithTheServersFormat) {
   request.messages = {Message::user("prove it")};
   auto whole = client.chat(request);
   ASSERT_THAT(whole, IsOk());
+  EXPECT_EQ(client.provider().name(), providers::to_string(GetParam().flavour));
   ChatStream stream = client.stream(request);
   for (const ChatChunk& chunk : stream) (void)chunk;
   ASSERT_FALSE(stream.error().has_value()) << stream.error()->what();
@@ -139,12 +140,13 @@ TEST_P(SelfHostedFixtureTest, ChatAndStreamAgreeWithTheServersFormat) {
 
 INSTANTIATE_TEST_SUITE_P(Flavours, SelfHostedFixtureTest,
                          ::testing::Values(FlavourFixture{Flavour::vllm, "vllm"},
+                                           FlavourFixture{Flavour::sglang, "vllm"},
                                            FlavourFixture{Flavour::tgi, "tgi"},
                                            FlavourFixture{Flavour::llama_cpp, "llama_cpp"},
                                            FlavourFixture{Flavour::ollama, "ollama"},
                                            FlavourFixture{Flavour::generic, "openai"}),
                          [](const auto& param_info) {
-                           return std::string(param_info.param.fixture);
+                           return std::string(providers::to_string(param_info.param.flavour));
                          });
 
 TEST(SelfHostedTest, InlineThinkTagsAreSplitByDefaultOnTgiAndOllama) {
