@@ -14,7 +14,7 @@ namespace lemma {
 
 /// What lemma knows about one model at one provider: limits, features and prices. Data, not
 /// code: providers consult it, users can add their own entries.
-struct ModelSpec {
+struct LEMMA_EXPORT ModelSpec {
   /// Provider::name() of the provider that serves it, e.g. "dataoorts".
   std::string provider;
   /// The model name as the provider knows it.

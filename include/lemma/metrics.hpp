@@ -98,7 +98,7 @@ class LEMMA_EXPORT Metrics : public Observer {
   void on_call_end(const CallInfo& call, const CallOutcome& outcome) override;
 
   /// Histogram with buckets growing by 2^(1/4) from 1 ms (about 41 days at the top).
-  class Histogram {
+  class LEMMA_EXPORT Histogram {
    public:
     /// Adds a sample.
     void add(std::chrono::milliseconds value);

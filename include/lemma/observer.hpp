@@ -9,6 +9,7 @@
 
 #include "lemma/chat.hpp"
 #include "lemma/error.hpp"
+#include "lemma/export.hpp"
 #include "lemma/stream.hpp"
 
 namespace lemma {
@@ -66,7 +67,7 @@ struct CallOutcome {
 /// Receives events from every call of a Client (ClientOptions::observer): for metrics,
 /// tracing or logging. Callbacks run on the calling thread and must be thread-safe when the
 /// Client is shared; keep them cheap (on_chunk runs once per token).
-class Observer {
+class LEMMA_EXPORT Observer {
  public:
   virtual ~Observer() = default;
   /// A call starts.
