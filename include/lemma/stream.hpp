@@ -150,8 +150,11 @@ class LEMMA_EXPORT ChatStream {
   explicit ChatStream(Error error);
   /// Takes over a running stream (Client::stream() builds these).
   explicit ChatStream(std::unique_ptr<State> state);
+  /// Ends the stream, closing its connection if it is unfinished (reported as abandoned).
   ~ChatStream();
+  /// Takes over another stream.
   ChatStream(ChatStream&& other) noexcept;
+  /// Takes over another stream (ending this one first).
   ChatStream& operator=(ChatStream&& other) noexcept;
   ChatStream(const ChatStream&) = delete;
   ChatStream& operator=(const ChatStream&) = delete;
