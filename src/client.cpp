@@ -77,6 +77,20 @@ class Client::Impl {
     return info;
   }
 
+  // Lets the provider learn what it needs from the server first (Provider::prepare), before
+  // the call is reported to the observer, so that the call carries the provider's final name.
+  std::optional<Error> prepare(CallInfo& info) const {
+    if (!provider_) return no_provider();
+    Result<Done> ready = provider_->prepare(*options_.transport);
+    const std::string name = provider_->name();
+    if (name != info.provider) {
+      log(LogLevel::info, "provider '" + info.provider + "' is '" + name + "' from now on");
+      info.provider = name;
+    }
+    if (!ready) return ready.error();
+    return std::nullopt;
+  }
+
   // Runs `attempt_once` under the call's retry policy: the same request (and idempotency key)
   // on every attempt, each bounded by the call's deadline. Reports each attempt.
   template <typename T, typename Attempt>
@@ -126,12 +140,13 @@ class Client::Impl {
 
   // One exchange: encode, then send with retries, decoding the success or error body.
   template <typename T, typename Encode, typename Decode>
-  Result<T> exchange(const CallInfo& info, const CallOptions& call, Encode encode,
-                     Decode decode) const {
+  Result<T> exchange(CallInfo info, const CallOptions& call, Encode encode, Decode decode) const {
     const auto start = Clock::now();
+    std::optional<Error> unprepared = prepare(info);
     if (options_.observer) options_.observer->on_call_start(info);
     int attempts = 1;
-    Result<T> result = exchange_once<T>(info, call, encode, decode, attempts);
+    Result<T> result = unprepared ? Result<T>(finish(std::move(*unprepared)))
+                                  : exchange_once<T>(info, call, encode, decode, attempts);
     CallOutcome outcome;
     outcome.total = since(start);
     outcome.attempts = attempts;
@@ -156,7 +171,6 @@ class Client::Impl {
   template <typename T, typename Encode, typename Decode>
   Result<T> exchange_once(const CallInfo& info, const CallOptions& call, Encode& encode,
                           Decode& decode, int& attempts) const {
-    if (!provider_) return finish(no_provider());
     Result<HttpRequest> request = encode();
     if (!request) return finish(request.error());
     apply(*request, call);
@@ -201,7 +215,8 @@ class Client::Impl {
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
   const auto start = Clock::now();
-  const CallInfo info = call_info("stream", request.model);
+  CallInfo info = call_info("stream", request.model);
+  std::optional<Error> unprepared = prepare(info);
   if (options_.observer) options_.observer->on_call_start(info);
   auto failed = [&](Error error) {
     auto state = std::make_unique<ChatStream::State>(finish(std::move(error)));
@@ -210,7 +225,7 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
     state->observe(options_.observer, info, start, state->error->attempts, nullptr);
     return ChatStream(std::move(state));
   };
-  if (!provider_) return failed(no_provider());
+  if (unprepared) return failed(std::move(*unprepared));
   const bool can_stream = provider_->capabilities().streaming;
   ChatRequest streamed = request;
   streamed.stream = can_stream;

@@ -28,6 +28,10 @@ std::unique_ptr<StreamDecoder> Provider::stream_decoder() const {
   return std::make_unique<EventByEventDecoder>(*this);
 }
 
+Result<Done> Provider::prepare(Transport& /*transport*/) const {
+  return Done{};
+}
+
 const ModelSpec* Provider::model_spec(const std::string& model) const {
   return ModelCatalog::builtin().find(name(), model);
 }

@@ -97,6 +97,11 @@ class LEMMA_EXPORT Provider {
   /// override it when decoding needs state across events.
   virtual std::unique_ptr<StreamDecoder> stream_decoder() const;
 
+  /// Called by the Client before every call, with the Client's transport, so that a provider
+  /// can learn what it needs from the server before encoding anything (e.g.
+  /// providers::self_hosted with Flavour::auto_detect identifies the server on the first call).
+  /// An Error fails the call. Must be thread-safe and cheap once prepared. Default: nothing.
+  virtual Result<Done> prepare(Transport& transport) const;
   /// What this provider supports (default: everything).
   virtual ProviderCapabilities capabilities() const { return {}; }
   /// The catalogue entry of `model` at this provider (limits, prices), or nullptr. The default

@@ -86,7 +86,7 @@ Result<EnvConfig> from_env(const EnvLookup& lookup) {
     return invalid_request_error(
         "LEMMA_PROVIDER", "LEMMA_PROVIDER is '" + kind +
                               "'; use aimlapi, dataoorts, openai_compatible, or a self-hosted "
-                              "flavour: vllm, sglang, tgi, llama_cpp, ollama, generic.");
+                              "flavour: vllm, sglang, tgi, llama_cpp, ollama, generic, auto.");
   }
   if (!missing.empty()) {
     return invalid_request_error(

@@ -39,31 +39,34 @@ std::string_view to_string(Flavour flavour) noexcept {
     case Flavour::llama_cpp: return "llama_cpp";
     case Flavour::ollama: return "ollama";
     case Flavour::generic: return "generic";
+    case Flavour::auto_detect: return "auto";
   }
   return "generic";
 }
 
 Result<Flavour> parse_flavour(std::string_view name) {
   for (Flavour f : {Flavour::vllm, Flavour::sglang, Flavour::tgi, Flavour::llama_cpp,
-                    Flavour::ollama, Flavour::generic}) {
+                    Flavour::ollama, Flavour::generic, Flavour::auto_detect}) {
     if (name == to_string(f)) return f;
   }
   if (name == "llama.cpp" || name == "llamacpp") return Flavour::llama_cpp;
+  if (name == "auto_detect") return Flavour::auto_detect;
   return invalid_request_error("flavour", "Unknown self-hosted server flavour '" +
                                               std::string(name) +
-                                              "'; use vllm, sglang, tgi, llama_cpp, ollama or "
-                                              "generic.");
+                                              "'; use vllm, sglang, tgi, llama_cpp, ollama, "
+                                              "generic or auto.");
 }
 
 const FlavourTraits& traits_of(Flavour flavour) noexcept {
   // From each server's documented OpenAI-compatible chat API.
-  static const std::array<FlavourTraits, 6> kTraits = {
+  static const std::array<FlavourTraits, 7> kTraits = {
       make_traits(true, true, true, "repetition_penalty", false, "/health"),         // vllm
       make_traits(true, true, true, "repetition_penalty", false, "/health"),         // sglang
       make_traits(false, false, false, "repetition_penalty", true, "/health"),       // tgi
       make_traits(true, true, true, "repeat_penalty", false, "/health"),             // llama_cpp
       make_traits(false, false, false, "repetition_penalty", true, "/api/version"),  // ollama
-      make_traits(true, true, true, "repetition_penalty", false, "")};               // generic
+      make_traits(true, true, true, "repetition_penalty", false, ""),                // generic
+      make_traits(true, true, true, "repetition_penalty", false, "")};               // auto
   return kTraits[static_cast<std::size_t>(flavour)];
 }
 
@@ -214,6 +217,9 @@ std::shared_ptr<Provider> self_hosted(std::string base_url, Flavour flavour, Api
   options.base_url = std::move(base_url);
   options.flavour = flavour;
   options.api_key = std::move(api_key);
+  if (flavour == Flavour::auto_detect) {
+    return std::make_shared<AutoDetectedProvider>(std::move(options));
+  }
   return std::make_shared<SelfHostedProvider>(std::move(options));
 }
 

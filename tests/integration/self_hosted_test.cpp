@@ -1,7 +1,10 @@
 // Self-hosted flavours: parameter policy, renames, think splitting, health and models, each
 // against a loopback server that speaks the flavour's format.
 
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -24,6 +27,7 @@ using test::IsOk;
 using test::Reply;
 using test::TestServer;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 ChatRequest request_with(void (*set)(SamplingParams&)) {
   ChatRequest request;
@@ -252,6 +256,150 @@ TEST(DetectFlavourTest, DetectSelfHostedBuildsTheProvider) {
   auto provider = providers::detect_self_hosted(server.base_url());
   ASSERT_THAT(provider, IsOk());
   EXPECT_EQ((*provider)->name(), "vllm");
+}
+
+// An Ollama server that thinks inline: identified by /api/version, then split by default.
+Reply ollama_like(const test::RecordedRequest& r) {
+  if (r.target == "/v1/models") {
+    return Reply::json(200, R"({"data": [{"id": "deepseek-r1:7b", "owned_by": "library"}]})");
+  }
+  if (r.target == "/api/version") return Reply::json(200, R"({"version": "0.6.2"})");
+  if (r.target != "/v1/chat/completions") return Reply::json(404, R"({"detail": "Not Found"})");
+  if (json::parse(r.body).value("stream", false)) {
+    return Reply::chunked(200)
+        .chunk("data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"<thi\"}}]}\n\n")
+        .chunk(
+            "data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"nk>6*7</th\"}}]}\n\n")
+        .chunk(
+            "data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"ink>42\"}, "
+            "\"finish_reason\": \"stop\"}]}\n\ndata: [DONE]\n\n")
+        .end_chunks();
+  }
+  return Reply::json(200, R"({"choices": [{"message": {"role": "assistant",
+      "content": "<think>6*7</think>42"}, "finish_reason": "stop"}]})");
+}
+
+std::size_t count_target(const TestServer& server, const std::string& target) {
+  std::size_t n = 0;
+  for (const auto& r : server.requests()) n += r.target == target ? 1 : 0;
+  return n;
+}
+
+ChatRequest six_times_seven() {
+  ChatRequest request;
+  request.model = "deepseek-r1:7b";
+  request.messages = {Message::user("6*7?")};
+  return request;
+}
+
+class ProviderNames : public Observer {
+ public:
+  void on_call_start(const CallInfo& call) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    names_.push_back(call.provider);
+  }
+  std::vector<std::string> names() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return names_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> names_;
+};
+
+TEST(AutoDetectTest, FirstCallIdentifiesTheServerOnceThenActsAsIt) {
+  TestServer server(ollama_like);
+  auto provider = providers::self_hosted(server.base_url(), Flavour::auto_detect);
+  const auto& automatic = dynamic_cast<const providers::AutoDetectedProvider&>(*provider);
+  EXPECT_EQ(provider->name(), "auto");
+  EXPECT_FALSE(automatic.detected().has_value());
+  // Encoding before identification is refused, not guessed.
+  EXPECT_THAT(provider->encode_chat(six_times_seven()),
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("not been identified")));
+
+  auto names = std::make_shared<ProviderNames>();
+  std::vector<std::string> log;
+  ClientOptions options;
+  options.observer = names;
+  options.log_level = LogLevel::info;
+  options.log_sink = [&log](LogLevel, std::string_view line) { log.emplace_back(line); };
+  Client client(provider, options);
+  auto first = client.chat(six_times_seven());
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->reasoning(), "6*7");  // Ollama's default: <think> split out
+  EXPECT_EQ(first->text(), "42");
+  EXPECT_EQ(provider->name(), "ollama");
+  ASSERT_TRUE(automatic.detected().has_value());
+  EXPECT_EQ(automatic.detected()->flavour, Flavour::ollama);
+  EXPECT_THAT(automatic.detected()->evidence, HasSubstr("/api/version"));
+  EXPECT_THAT(log, ::testing::Contains(HasSubstr("'auto' is 'ollama'")));
+
+  // Later calls (whole, streamed, refused) use the identified flavour without asking again.
+  ChatStream stream = client.stream(six_times_seven());
+  for (const ChatChunk& chunk : stream) (void)chunk;
+  ASSERT_FALSE(stream.error().has_value()) << stream.error()->what();
+  EXPECT_EQ(stream.response().reasoning(), "6*7");
+  EXPECT_EQ(stream.response().text(), "42");
+  ChatRequest with_top_k = six_times_seven();
+  with_top_k.sampling.top_k = 5;
+  EXPECT_THAT(client.chat(with_top_k), ErrorIs(ErrorKind::invalid_request, HasSubstr("ollama")));
+  EXPECT_THAT(client.health(), IsOk());
+  EXPECT_EQ(count_target(server, "/api/version"), 2u);  // the probe, then health()
+  EXPECT_EQ(count_target(server, "/v1/models"), 1u);
+  EXPECT_EQ(count_target(server, "/v1/chat/completions"), 2u);
+  EXPECT_EQ(names->names(), (std::vector<std::string>{"ollama", "ollama", "ollama", "ollama"}));
+}
+
+TEST(AutoDetectTest, UnreachableServerFailsTheCallAndIsAskedAgainNextTime) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1";
+  ClientOptions options;
+  options.retry = RetryPolicy::none();
+  Client client(providers::self_hosted(url, Flavour::auto_detect, "sk-auto-SECRET"), options);
+  for (int call = 0; call < 2; ++call) {
+    auto result = client.chat(six_times_seven());
+    ASSERT_THAT(result, ErrorIs(ErrorKind::connection, HasSubstr("flavour auto")));
+    EXPECT_THAT(result.error().what(), Not(HasSubstr("sk-auto-SECRET")));
+    EXPECT_EQ(client.provider().name(), "auto");
+  }
+  ChatStream stream = client.stream(six_times_seven());
+  for (const ChatChunk& chunk : stream) (void)chunk;
+  ASSERT_TRUE(stream.error().has_value());
+  EXPECT_EQ(stream.error()->kind, ErrorKind::connection);
+}
+
+TEST(AutoDetectTest, ThreadsMakingTheFirstCallTogetherShareOneDetection) {
+  TestServer server([](const test::RecordedRequest& r) {
+    if (r.target == "/v1/models") {
+      return Reply::json(200, R"({"data": [{"id": "m", "owned_by": "vllm"}]})");
+    }
+    return Reply::json(200, R"({"choices": [{"message": {"role": "assistant",
+        "content": "42"}, "finish_reason": "stop"}]})");
+  });
+  Client client(providers::self_hosted(server.base_url(), Flavour::auto_detect));
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] { ok += client.chat(six_times_seven()).ok() ? 1 : 0; });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 6);
+  EXPECT_EQ(count_target(server, "/v1/models"), 1u);
+  EXPECT_EQ(client.provider().name(), "vllm");
+}
+
+TEST(AutoDetectTest, FromEnvAcceptsAuto) {
+  auto config = providers::from_env([](const char* name) -> std::optional<std::string> {
+    const std::string n = name;
+    if (n == "LEMMA_PROVIDER") return "auto";
+    if (n == "LEMMA_BASE_URL") return "http://127.0.0.1:8000/v1";
+    if (n == "LEMMA_MODEL") return "m";
+    return std::nullopt;
+  });
+  ASSERT_THAT(config, IsOk());
+  EXPECT_EQ(config->provider->name(), "auto");
+  EXPECT_NE(dynamic_cast<const providers::AutoDetectedProvider*>(config->provider.get()), nullptr);
+  EXPECT_THAT(providers::parse_flavour("auto"), IsOk());
 }
 
 }  // namespace

@@ -25,17 +25,16 @@ struct EnvConfig {
 using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 
 /// Picks and configures a provider from the environment:
-///
-/// | variable | meaning |
-/// | --- | --- |
-/// | `LEMMA_PROVIDER` | `aimlapi`, `dataoorts` or `openai_compatible` (also `self_hosted`); when
-/// unset: `openai_compatible` if `LEMMA_BASE_URL` is set, else `aimlapi` if `AIMLAPI_API_KEY` is
-/// set, else `dataoorts` if `DATAOORTS_API_KEY` is set | | `LEMMA_BASE_URL` | the endpoint
-/// (required for `openai_compatible`; overrides the hosted providers' default) | | `LEMMA_API_KEY`
-/// | the key, for any provider | | `AIMLAPI_API_KEY`, `DATAOORTS_API_KEY` | the hosted providers'
-/// keys (LEMMA_API_KEY wins) | | `LEMMA_MODEL` | the model; defaults: `deepseek/deepseek-prover-v2`
-/// (aimlapi), `deepseek-ai/deepseek-math-7b-instruct` (dataoorts); required for `openai_compatible`
-/// |
+/// - `LEMMA_PROVIDER`: `aimlapi`, `dataoorts`, `openai_compatible` (also `openai`,
+///   `self_hosted`) or a self-hosted flavour (`vllm`, `sglang`, `tgi`, `llama_cpp`, `ollama`,
+///   `generic`, `auto`). When unset: `openai_compatible` if `LEMMA_BASE_URL` is set, else
+///   `aimlapi` if `AIMLAPI_API_KEY` is set, else `dataoorts` if `DATAOORTS_API_KEY` is set.
+/// - `LEMMA_BASE_URL`: the endpoint (required for OpenAI-compatible and self-hosted servers;
+///   overrides the hosted providers' default).
+/// - `LEMMA_API_KEY`: the key, for any provider (wins over the two below).
+/// - `AIMLAPI_API_KEY`, `DATAOORTS_API_KEY`: the hosted providers' keys.
+/// - `LEMMA_MODEL`: the model; defaults `deepseek/deepseek-prover-v2` (aimlapi) and
+///   `deepseek-ai/deepseek-math-7b-instruct` (dataoorts); required for the others.
 ///
 /// Returns an invalid_request Error that lists every missing or wrong variable.
 LEMMA_EXPORT Result<EnvConfig> from_env();

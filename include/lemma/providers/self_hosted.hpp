@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,17 +15,18 @@ namespace lemma::providers {
 
 /// The self-hosted servers lemma knows.
 enum class Flavour {
-  vllm,       ///< vLLM's OpenAI server
-  sglang,     ///< SGLang's OpenAI server
-  tgi,        ///< Hugging Face text-generation-inference (Messages API)
-  llama_cpp,  ///< llama.cpp's llama-server
-  ollama,     ///< Ollama's OpenAI layer (/v1)
-  generic,    ///< any OpenAI-compatible server, e.g. a FastAPI wrapper: everything sent as is
+  vllm,         ///< vLLM's OpenAI server
+  sglang,       ///< SGLang's OpenAI server
+  tgi,          ///< Hugging Face text-generation-inference (Messages API)
+  llama_cpp,    ///< llama.cpp's llama-server
+  ollama,       ///< Ollama's OpenAI layer (/v1)
+  generic,      ///< any OpenAI-compatible server, e.g. a FastAPI wrapper: everything sent as is
+  auto_detect,  ///< identify the server on the first call (detect_flavour), then act as it
 };
 
-/// The flavour's name: "vllm", "sglang", "tgi", "llama_cpp", "ollama", "generic".
+/// The flavour's name: "vllm", "sglang", "tgi", "llama_cpp", "ollama", "generic", "auto".
 LEMMA_EXPORT std::string_view to_string(Flavour flavour) noexcept;
-/// Parses a flavour name (as to_string writes it; also "llama.cpp", "llamacpp").
+/// Parses a flavour name (as to_string writes it; also "llama.cpp", "llamacpp", "auto_detect").
 LEMMA_EXPORT Result<Flavour> parse_flavour(std::string_view name);
 
 /// How a flavour differs on the wire. Data, documented per flavour in the README's provider
@@ -45,7 +47,7 @@ struct FlavourTraits {
   std::string health_path = "/health";
 };
 
-/// The traits of `flavour`.
+/// The traits of `flavour` (auto_detect: those of generic, until the server is identified).
 LEMMA_EXPORT const FlavourTraits& traits_of(Flavour flavour) noexcept;
 
 /// Settings of a self-hosted server.
@@ -63,8 +65,9 @@ struct SelfHostedOptions {
   bool think_starts_open = false;
 };
 
-/// An OpenAI-compatible self-hosted server with its flavour's differences handled:
-/// parameters it does not accept are refused before sending (invalid_request naming the
+/// An OpenAI-compatible self-hosted server of a known flavour (auto_detect is treated as
+/// generic here; self_hosted() returns an AutoDetectedProvider for it) with its differences
+/// handled: parameters it does not accept are refused before sending (invalid_request naming the
 /// parameter and the server; SamplingParams::extra still sends anything), parameter names it
 /// spells differently are renamed, inline <think> tags are split, and health() asks its
 /// health endpoint. Provider name: the flavour's name.
@@ -107,11 +110,54 @@ LEMMA_EXPORT Result<DetectedFlavour> detect_flavour(const std::string& base_url,
                                                     Transport& transport,
                                                     const ApiKey& api_key = {});
 
+/// A self-hosted server whose flavour is found by asking it: on the first call through a
+/// Client, prepare() runs detect_flavour() over the Client's transport and from then on the
+/// provider acts exactly as the SelfHostedProvider of the flavour found (name(), parameter
+/// policy, <think> splitting, health endpoint). Concurrent first calls wait for one detection.
+/// When the server cannot be reached, the call fails with the connection Error and the next
+/// call asks again; nothing is guessed. Encoding before the server is identified is an
+/// invalid_request Error (call prepare() or go through a Client).
+class LEMMA_EXPORT AutoDetectedProvider : public Provider {
+ public:
+  /// Creates the provider (no I/O); options.flavour is ignored.
+  explicit AutoDetectedProvider(SelfHostedOptions options);
+  ~AutoDetectedProvider() override;
+  AutoDetectedProvider(const AutoDetectedProvider&) = delete;
+  AutoDetectedProvider& operator=(const AutoDetectedProvider&) = delete;
+
+  /// What detection found, with its evidence; nullopt until the server has been identified.
+  std::optional<DetectedFlavour> detected() const;
+
+  /// Identifies the server once (later calls return at once).
+  Result<Done> prepare(Transport& transport) const override;
+  /// "auto" until identified, then the flavour's name.
+  std::string name() const override;
+  Result<HttpRequest> encode_chat(const ChatRequest& request) const override;
+  Result<ChatResponse> decode_chat(const HttpResponse& response) const override;
+  Result<HttpRequest> encode_models() const override;
+  Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const override;
+  Result<HttpRequest> encode_health() const override;
+  Error decode_error(const HttpResponse& response) const override;
+  Result<StreamEvent> decode_stream_event(const SseEvent& event) const override;
+  std::unique_ptr<StreamDecoder> stream_decoder() const override;
+  ProviderCapabilities capabilities() const override;
+  const ModelSpec* model_spec(const std::string& model) const override;
+  bool stream_requires_done() const override;
+  void redact(std::string& text) const override;
+  using Provider::redact;
+
+ private:
+  struct State;
+  // The identified provider, or the generic stand-in (for decoding and redaction) before that.
+  const SelfHostedProvider& current() const;
+  std::unique_ptr<State> state_;
+};
+
 /// detect_flavour() with a default CurlTransport, then self_hosted() with what it found.
 LEMMA_EXPORT Result<std::shared_ptr<Provider>> detect_self_hosted(const std::string& base_url,
                                                                   ApiKey api_key = {});
 
-/// A self-hosted server of `flavour` at `base_url`.
+/// A self-hosted server of `flavour` at `base_url` (auto_detect: an AutoDetectedProvider).
 LEMMA_EXPORT std::shared_ptr<Provider> self_hosted(std::string base_url, Flavour flavour,
                                                    ApiKey api_key = {});
 

@@ -1,0 +1,137 @@
+#include <atomic>
+#include <mutex>
+
+#include "lemma/providers/self_hosted.hpp"
+
+namespace lemma::providers {
+
+namespace {
+
+SelfHostedOptions with_flavour(SelfHostedOptions options, Flavour flavour) {
+  options.flavour = flavour;
+  return options;
+}
+
+}  // namespace
+
+struct AutoDetectedProvider::State {
+  explicit State(SelfHostedOptions settings)
+      : options(std::move(settings)), stand_in(with_flavour(options, Flavour::generic)) {}
+
+  const SelfHostedOptions options;
+  // Decodes and redacts before the server is identified (errors from the detection itself).
+  const SelfHostedProvider stand_in;
+  std::mutex mutex;  // one detection at a time; guards the two members below
+  std::unique_ptr<const SelfHostedProvider> identified;
+  std::optional<DetectedFlavour> detected;
+  // Set once, after `identified`: the lock-free path of every call after the first.
+  std::atomic<const SelfHostedProvider*> ready{nullptr};
+};
+
+AutoDetectedProvider::AutoDetectedProvider(SelfHostedOptions options)
+    : state_(std::make_unique<State>(std::move(options))) {}
+
+AutoDetectedProvider::~AutoDetectedProvider() = default;
+
+std::optional<DetectedFlavour> AutoDetectedProvider::detected() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->detected;
+}
+
+Result<Done> AutoDetectedProvider::prepare(Transport& transport) const {
+  if (state_->ready.load(std::memory_order_acquire) != nullptr) return Done{};
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  if (state_->identified) return Done{};
+  auto found = detect_flavour(state_->options.base_url, transport, state_->options.api_key);
+  if (!found) {
+    Error error = found.error();
+    error.message = "Could not identify the self-hosted server at " + state_->options.base_url +
+                    " (flavour auto): " + error.message +
+                    " Start the server, or name its flavour instead of auto.";
+    state_->stand_in.redact(error);
+    return error;
+  }
+  state_->identified =
+      std::make_unique<const SelfHostedProvider>(with_flavour(state_->options, found->flavour));
+  state_->detected = std::move(*found);
+  state_->ready.store(state_->identified.get(), std::memory_order_release);
+  return Done{};
+}
+
+const SelfHostedProvider& AutoDetectedProvider::current() const {
+  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
+  return ready != nullptr ? *ready : state_->stand_in;
+}
+
+namespace {
+
+Error not_identified(const std::string& base_url) {
+  return invalid_request_error(
+      "flavour", "The self-hosted server at " + base_url +
+                     " has not been identified yet (flavour auto); call it through a "
+                     "lemma::Client, which identifies it first, or call prepare(transport).");
+}
+
+}  // namespace
+
+std::string AutoDetectedProvider::name() const {
+  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
+  return ready != nullptr ? ready->name() : std::string(to_string(Flavour::auto_detect));
+}
+
+Result<HttpRequest> AutoDetectedProvider::encode_chat(const ChatRequest& request) const {
+  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
+  if (ready == nullptr) return not_identified(state_->options.base_url);
+  return ready->encode_chat(request);
+}
+
+Result<HttpRequest> AutoDetectedProvider::encode_models() const {
+  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
+  if (ready == nullptr) return not_identified(state_->options.base_url);
+  return ready->encode_models();
+}
+
+Result<HttpRequest> AutoDetectedProvider::encode_health() const {
+  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
+  if (ready == nullptr) return not_identified(state_->options.base_url);
+  return ready->encode_health();
+}
+
+Result<ChatResponse> AutoDetectedProvider::decode_chat(const HttpResponse& response) const {
+  return current().decode_chat(response);
+}
+
+Result<std::vector<ModelInfo>> AutoDetectedProvider::decode_models(
+    const HttpResponse& response) const {
+  return current().decode_models(response);
+}
+
+Error AutoDetectedProvider::decode_error(const HttpResponse& response) const {
+  return current().decode_error(response);
+}
+
+Result<StreamEvent> AutoDetectedProvider::decode_stream_event(const SseEvent& event) const {
+  return current().decode_stream_event(event);
+}
+
+std::unique_ptr<StreamDecoder> AutoDetectedProvider::stream_decoder() const {
+  return current().stream_decoder();
+}
+
+ProviderCapabilities AutoDetectedProvider::capabilities() const {
+  return current().capabilities();
+}
+
+const ModelSpec* AutoDetectedProvider::model_spec(const std::string& model) const {
+  return current().model_spec(model);
+}
+
+bool AutoDetectedProvider::stream_requires_done() const {
+  return current().stream_requires_done();
+}
+
+void AutoDetectedProvider::redact(std::string& text) const {
+  state_->stand_in.redact(text);
+}
+
+}  // namespace lemma::providers
