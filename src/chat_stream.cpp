@@ -42,8 +42,10 @@ ChatStream::State::~State() {
 }
 
 void ChatStream::State::observe(std::shared_ptr<Observer> observer, CallInfo call,
-                                Clock::time_point start, int attempts, const ModelSpec* spec) {
+                                Clock::time_point start, int attempts,
+                                std::chrono::milliseconds queue_time, const ModelSpec* spec) {
   spec_ = spec;
+  queue_time_ = queue_time;
   observer_ = std::move(observer);
   call_ = std::move(call);
   start_ = start;
@@ -58,6 +60,7 @@ void ChatStream::State::report_end() {
   outcome.error = error;
   outcome.attempts = error ? std::max(error->attempts, attempts_) : attempts_;
   outcome.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_);
+  outcome.queue_time = queue_time_;
   outcome.time_to_first_token = time_to_first_token;
   outcome.usage = accumulator.response().usage;
   outcome.cost_usd = accumulator.response().cost_usd;
@@ -89,11 +92,18 @@ const ChatChunk* ChatStream::State::fail(Error failure) {
   return nullptr;
 }
 
+void ChatStream::State::hold(detail::CallQueue::Place place) {
+  std::lock_guard<std::mutex> lock(body_mutex_);
+  if (body_) place_ = std::move(place);  // else the exchange is over: let the next call in
+}
+
 void ChatStream::State::release_body(bool reuse_connection) {
   std::unique_ptr<ResponseStream> body;
+  detail::CallQueue::Place place;
   {
     std::lock_guard<std::mutex> lock(body_mutex_);
     body = std::move(body_);
+    place = std::move(place_);
   }
   if (body && reuse_connection) body->discard_rest(kDiscardGrace);
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "call_queue_private.hpp"
 #include "lemma/http.hpp"
 #include "lemma/observer.hpp"
 #include "lemma/provider.hpp"
@@ -36,7 +37,9 @@ class ChatStream::State {
 
   /// Reports this stream's first token, chunks and end to `observer` (may be null).
   void observe(std::shared_ptr<Observer> observer, CallInfo call, Clock::time_point start,
-               int attempts, const ModelSpec* spec);
+               int attempts, std::chrono::milliseconds queue_time, const ModelSpec* spec);
+  /// Keeps the call's place among the Client's calls in flight while the body is open.
+  void hold(detail::CallQueue::Place place);
   const ChatChunk* next();
   void cancel() noexcept;
 
@@ -54,9 +57,10 @@ class ChatStream::State {
   std::string progress() const;
 
   std::shared_ptr<const Provider> provider_;
+  detail::CallQueue::Place place_;  // given up with the body (declared first: destroyed last)
   std::unique_ptr<StreamDecoder> decoder_;
   std::unique_ptr<ResponseStream> body_;
-  std::mutex body_mutex_;  // guards body_ against cancel() from another thread
+  std::mutex body_mutex_;  // guards body_ and place_ against cancel() from another thread
   std::atomic<bool> cancelled_{false};
   SseParser parser_;
   std::vector<SseEvent> events_;
@@ -72,6 +76,7 @@ class ChatStream::State {
   std::shared_ptr<Observer> observer_;
   CallInfo call_;
   int attempts_ = 1;
+  std::chrono::milliseconds queue_time_{0};
   bool reported_ = false;
   const ModelSpec* spec_ = nullptr;  // from the immutable catalogue; may be null
 };

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <type_traits>
 
+#include "call_queue_private.hpp"
 #include "chat_stream_state_private.hpp"
 #include "lemma/version.hpp"
 #include "lemma/wire.hpp"
@@ -13,7 +14,9 @@ namespace lemma {
 class Client::Impl {
  public:
   Impl(std::shared_ptr<const Provider> provider, ClientOptions options)
-      : provider_(std::move(provider)), options_(std::move(options)) {
+      : provider_(std::move(provider)),
+        options_(std::move(options)),
+        queue_(options_.max_concurrent_calls) {
     if (!options_.transport) options_.transport = std::make_shared<CurlTransport>(options_.curl);
   }
 
@@ -91,6 +94,11 @@ class Client::Impl {
     return std::nullopt;
   }
 
+  // Waits for a place among the calls in flight (ClientOptions::max_concurrent_calls).
+  Result<detail::CallQueue::Entry> enter_queue(const CallOptions& call) const {
+    return queue_.enter(call.cancellation.get(), options_.queue_timeout);
+  }
+
   // Runs `attempt_once` under the call's retry policy: the same request (and idempotency key)
   // on every attempt, each bounded by the call's deadline. Reports each attempt.
   template <typename T, typename Attempt>
@@ -145,9 +153,14 @@ class Client::Impl {
     std::optional<Error> unprepared = prepare(info);
     if (options_.observer) options_.observer->on_call_start(info);
     int attempts = 1;
-    Result<T> result = unprepared ? Result<T>(finish(std::move(*unprepared)))
-                                  : exchange_once<T>(info, call, encode, decode, attempts);
     CallOutcome outcome;
+    Result<T> result = [&]() -> Result<T> {
+      if (unprepared) return finish(std::move(*unprepared));
+      auto entered = enter_queue(call);
+      if (!entered) return finish(std::move(entered.error()));
+      outcome.queue_time = entered->waited;
+      return exchange_once<T>(info, call, encode, decode, attempts);
+    }();  // the call's place in the queue is given up here
     outcome.total = since(start);
     outcome.attempts = attempts;
     if (!result) {
@@ -211,6 +224,7 @@ class Client::Impl {
   std::shared_ptr<const Provider> provider_;
   ClientOptions options_;
   mutable std::atomic<std::uint64_t> next_call_id_{0};
+  detail::CallQueue queue_;
 };
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
@@ -218,11 +232,12 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
   CallInfo info = call_info("stream", request.model);
   std::optional<Error> unprepared = prepare(info);
   if (options_.observer) options_.observer->on_call_start(info);
+  std::chrono::milliseconds queued{0};
   auto failed = [&](Error error) {
     auto state = std::make_unique<ChatStream::State>(finish(std::move(error)));
     log(LogLevel::info,
         "call " + std::to_string(info.call_id) + " failed: " + state->error->what());
-    state->observe(options_.observer, info, start, state->error->attempts, nullptr);
+    state->observe(options_.observer, info, start, state->error->attempts, queued, nullptr);
     return ChatStream(std::move(state));
   };
   if (unprepared) return failed(std::move(*unprepared));
@@ -232,6 +247,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
   Result<HttpRequest> http = provider_->encode_chat(streamed);
   if (!http) return failed(http.error());
   apply(*http, call, can_stream ? Mode::stream : Mode::whole);
+  auto entered = enter_queue(call);
+  if (!entered) return failed(std::move(entered.error()));
+  queued = entered->waited;
   if (!can_stream) {
     // The provider cannot stream: one whole call, delivered as a single chunk.
     int attempts = 1;
@@ -246,10 +264,12 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
           return provider_->decode_chat(*response);
         },
         &attempts);
+    entered->place.leave();
     if (!whole) return failed(whole.error());
     std::vector<ChatChunk> chunks{wire::chunk_from_response(*whole)};
     auto state = std::make_unique<ChatStream::State>(provider_, std::move(chunks), start);
-    state->observe(options_.observer, info, start, attempts, provider_->model_spec(request.model));
+    state->observe(options_.observer, info, start, attempts, queued,
+                   provider_->model_spec(request.model));
     return ChatStream(std::move(state));
   }
   // Retries cover everything up to the first event: connecting, and HTTP errors.
@@ -261,7 +281,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
       },
       &attempts);
   if (!state) return failed(state.error());
-  (*state)->observe(options_.observer, info, start, attempts, provider_->model_spec(request.model));
+  (*state)->hold(std::move(entered->place));
+  (*state)->observe(options_.observer, info, start, attempts, queued,
+                    provider_->model_spec(request.model));
   return ChatStream(std::move(*state));
 }
 

@@ -99,6 +99,7 @@ void Metrics::on_call_end(const CallInfo& call, const CallOutcome& outcome) {
   if (outcome.cost_usd) t.cost_usd += *outcome.cost_usd;
   s.latency.add(outcome.total);
   if (outcome.time_to_first_token) s.first_token.add(*outcome.time_to_first_token);
+  s.queue.add(outcome.queue_time);
 }
 
 MetricsSnapshot Metrics::snapshot() const {
@@ -108,6 +109,7 @@ MetricsSnapshot Metrics::snapshot() const {
     MetricsEntry entry = s.totals;
     entry.latency = s.latency.summary();
     entry.time_to_first_token = s.first_token.summary();
+    entry.queue_time = s.queue.summary();
     out.entries.push_back(std::move(entry));
   }
   return out;
@@ -121,22 +123,22 @@ void Metrics::reset() {
 std::string MetricsSnapshot::to_text() const {
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-18s %-32s %6s %7s %7s %9s %9s %8s %8s %8s %8s %10s\n",
+  std::snprintf(line, sizeof line, "%-18s %-32s %6s %7s %7s %9s %9s %8s %8s %8s %8s %9s %10s\n",
                 "provider", "model", "calls", "success", "retries", "tokens_in", "tokens_out",
-                "p50", "p90", "p99", "ttft_p50", "cost_usd");
+                "p50", "p90", "p99", "ttft_p50", "queue_p90", "cost_usd");
   out += line;
   for (const auto& e : entries) {
     char rate[16];
     std::snprintf(rate, sizeof rate, "%.1f%%", 100.0 * e.success_rate());
     std::snprintf(
-        line, sizeof line, "%-18s %-32s %6llu %7s %7llu %9llu %9llu %8s %8s %8s %8s %10.6f\n",
+        line, sizeof line, "%-18s %-32s %6llu %7s %7llu %9llu %9llu %8s %8s %8s %8s %9s %10.6f\n",
         e.provider.c_str(), e.model.c_str(), static_cast<unsigned long long>(e.calls), rate,
         static_cast<unsigned long long>(e.retries),
         static_cast<unsigned long long>(e.prompt_tokens),
         static_cast<unsigned long long>(e.completion_tokens), format_ms(e.latency.p50_ms).c_str(),
         format_ms(e.latency.p90_ms).c_str(), format_ms(e.latency.p99_ms).c_str(),
         e.time_to_first_token.count ? format_ms(e.time_to_first_token.p50_ms).c_str() : "-",
-        e.cost_usd);
+        format_ms(e.queue_time.p90_ms).c_str(), e.cost_usd);
     out += line;
     for (const auto& [kind, count] : e.errors_by_kind) {
       std::snprintf(line, sizeof line, "    %s: %llu\n", kind.c_str(),
@@ -163,7 +165,8 @@ nlohmann::json MetricsSnapshot::to_json() const {
                     {"reasoning_tokens", e.reasoning_tokens},
                     {"cost_usd", e.cost_usd},
                     {"latency", summary_json(e.latency)},
-                    {"time_to_first_token", summary_json(e.time_to_first_token)}});
+                    {"time_to_first_token", summary_json(e.time_to_first_token)},
+                    {"queue_time", summary_json(e.queue_time)}});
   }
   return {{"entries", list}};
 }

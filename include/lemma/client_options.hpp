@@ -48,6 +48,17 @@ struct ClientOptions {
   std::chrono::milliseconds stream_timeout{0};
   /// Streams: limits on one SSE line and one event (default 16 MiB each).
   SseParserOptions sse;
+
+  /// At most this many calls of this Client (chat, stream, models, health) are in flight at
+  /// once; more wait their turn, first come first served, and the wait is reported as
+  /// CallOutcome::queue_time. A stream holds its place until its body ends, fails, is cancelled
+  /// or is destroyed. Protects a self-hosted server (or a provider's concurrency quota) from
+  /// a burst of calls. 0 (default) = no limit.
+  std::size_t max_concurrent_calls = 0;
+  /// Longest wait for a place when max_concurrent_calls calls are in flight; then the call
+  /// fails with a `timeout` Error whose code is "queue_timeout" and nothing is sent. A call's
+  /// cancellation token also ends the wait. 0 = no limit. Default 600 s.
+  std::chrono::milliseconds queue_timeout{std::chrono::seconds(600)};
 };
 
 /// Per-call overrides of ClientOptions.

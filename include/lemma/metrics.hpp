@@ -59,6 +59,8 @@ struct MetricsEntry {
   LatencySummary latency;
   /// Streams: time to the first token.
   LatencySummary time_to_first_token;
+  /// Time calls waited for a place (ClientOptions::max_concurrent_calls).
+  LatencySummary queue_time;
 
   /// successes / calls (1 when there were no calls).
   double success_rate() const noexcept {
@@ -78,8 +80,9 @@ struct MetricsSnapshot {
 };
 
 /// An Observer that keeps counters and latency histograms per provider and model: success
-/// rate, errors by kind, retries, tokens in and out, latency and time-to-first-token
-/// percentiles. Thread-safe; attach one to several Clients to aggregate them.
+/// rate, errors by kind, retries, tokens in and out, cost, and percentiles of latency,
+/// time to first token and queue time. Thread-safe; attach one to several Clients to aggregate
+/// them.
 ///
 /// @code
 ///   auto metrics = std::make_shared<lemma::Metrics>();
@@ -117,6 +120,7 @@ class LEMMA_EXPORT Metrics : public Observer {
     MetricsEntry totals;
     Histogram latency;
     Histogram first_token;
+    Histogram queue;
   };
   Series& series(const CallInfo& call);
 

@@ -52,8 +52,11 @@ struct CallOutcome {
   std::optional<Error> error;
   /// Attempts made.
   int attempts = 1;
-  /// Time from the call's start to its end.
+  /// Time from the call's start to its end (queue_time included).
   std::chrono::milliseconds total{0};
+  /// Time the call waited for a place (ClientOptions::max_concurrent_calls) before its first
+  /// attempt; 0 without a limit.
+  std::chrono::milliseconds queue_time{0};
   /// Streams: time from the call's start to the first content or reasoning token.
   std::optional<std::chrono::milliseconds> time_to_first_token;
   /// Token usage, when the server reported it.

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "lemma/http.hpp"
+#include "lemma/result.hpp"
+
+namespace lemma::detail {
+
+/// Limits how many calls of one Client are in flight (ClientOptions::max_concurrent_calls):
+/// callers beyond the limit wait in arrival order. Thread-safe.
+class CallQueue {
+ public:
+  /// A call's place among those in flight; leaving (destruction or leave()) lets the next one
+  /// in. Move-only; outlives the queue's owner safely.
+  class Place {
+   public:
+    Place() = default;
+    Place(Place&& other) noexcept = default;
+    Place& operator=(Place&& other) noexcept;
+    Place(const Place&) = delete;
+    Place& operator=(const Place&) = delete;
+    ~Place() { leave(); }
+    /// Gives the place up (idempotent).
+    void leave() noexcept;
+
+   private:
+    friend class CallQueue;
+    struct Shared;
+    explicit Place(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+    std::shared_ptr<Shared> shared_;
+  };
+
+  /// What enter() waited and got.
+  struct Entry {
+    Place place;
+    std::chrono::milliseconds waited{0};
+  };
+
+  /// `limit` calls at once; 0 = no limit (enter() never waits).
+  explicit CallQueue(std::size_t limit);
+
+  /// Waits for a place: up to `timeout` (0 = no limit; then a timeout Error, code
+  /// "queue_timeout"), or until
+  /// `cancellation` is cancelled (a cancelled Error, noticed within kCancelPoll).
+  Result<Entry> enter(const CancellationToken* cancellation,
+                      std::chrono::milliseconds timeout) const;
+
+  /// Longest delay before a waiting call notices its cancellation.
+  static constexpr std::chrono::milliseconds kCancelPoll{20};
+
+ private:
+  std::size_t limit_;
+  std::shared_ptr<Place::Shared> shared_;
+};
+
+}  // namespace lemma::detail
