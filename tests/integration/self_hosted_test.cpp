@@ -144,7 +144,7 @@ TEST_P(SelfHostedFixtureTest, ChatAndStreamAgreeWithTheServersFormat) {
 
 INSTANTIATE_TEST_SUITE_P(Flavours, SelfHostedFixtureTest,
                          ::testing::Values(FlavourFixture{Flavour::vllm, "vllm"},
-                                           FlavourFixture{Flavour::sglang, "vllm"},
+                                           FlavourFixture{Flavour::sglang, "sglang"},
                                            FlavourFixture{Flavour::tgi, "tgi"},
                                            FlavourFixture{Flavour::llama_cpp, "llama_cpp"},
                                            FlavourFixture{Flavour::ollama, "ollama"},

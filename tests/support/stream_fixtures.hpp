@@ -18,7 +18,7 @@ namespace lemma::test {
 /// Names of tests/fixtures/streams/<name>.sse / .json pairs.
 inline const std::vector<std::string>& stream_fixture_names() {
   static const std::vector<std::string> kNames = {
-      "openai", "openai_tool_calls", "vllm", "llama_cpp", "tgi", "ollama", "mock"};
+      "openai", "openai_tool_calls", "vllm", "sglang", "llama_cpp", "tgi", "ollama", "mock"};
   return kNames;
 }
 
