@@ -18,6 +18,7 @@
 
 #include "lemma/client.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/test_server.hpp"
 
@@ -91,10 +92,7 @@ std::string expected_stream_text(int events = 3) {
 }
 
 ChatRequest request() {
-  ChatRequest r;
-  r.model = "m";
-  r.messages = {Message::user("2+2?")};
-  return r;
+  return test::user_request("m", "2+2?");
 }
 
 ClientOptions options(int retries = 2) {

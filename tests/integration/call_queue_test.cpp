@@ -15,6 +15,7 @@
 #include "lemma/client.hpp"
 #include "lemma/metrics.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/test_server.hpp"
 
@@ -33,11 +34,7 @@ constexpr const char* kFirstEvent =
     "data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"4\"}}]}\n\n";
 
 ChatRequest question(bool stream = false) {
-  ChatRequest request;
-  request.model = "m";
-  request.messages = {Message::user("6*7?")};
-  request.stream = stream;
-  return request;
+  return test::user_request("m", "6*7?", stream);
 }
 
 bool is_stream(const test::RecordedRequest& r) {

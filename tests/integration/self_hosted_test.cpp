@@ -13,6 +13,7 @@
 #include "lemma/curl_transport.hpp"
 #include "lemma/providers/from_env.hpp"
 #include "lemma/providers/self_hosted.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/stream_fixtures.hpp"
 #include "support/test_server.hpp"
@@ -286,10 +287,7 @@ std::size_t count_target(const TestServer& server, const std::string& target) {
 }
 
 ChatRequest six_times_seven() {
-  ChatRequest request;
-  request.model = "deepseek-r1:7b";
-  request.messages = {Message::user("6*7?")};
-  return request;
+  return test::user_request("deepseek-r1:7b", "6*7?");
 }
 
 class ProviderNames : public Observer {

@@ -2,6 +2,9 @@
 
 // Small factories shared by the integration tests.
 
+#include <string>
+
+#include "lemma/chat.hpp"
 #include "lemma/client_options.hpp"
 
 namespace lemma::test {
@@ -12,6 +15,15 @@ inline ClientOptions single_attempt() {
   ClientOptions options;
   options.retry = RetryPolicy::none();
   return options;
+}
+
+/// A request for `model` with one user message.
+inline ChatRequest user_request(std::string model, std::string question, bool stream = false) {
+  ChatRequest request;
+  request.model = std::move(model);
+  request.messages = {Message::user(std::move(question))};
+  request.stream = stream;
+  return request;
 }
 
 }  // namespace lemma::test
