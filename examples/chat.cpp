@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
   }
   if (!response->reasoning().empty())
     std::cout << "Reasoning:\n" << response->reasoning() << "\n\n";
-  std::cout << "Answer (" << response->model << "):\n" << response->text() << "\n\n";
+  // client.provider().name() is final now (LEMMA_PROVIDER=auto identifies the server first).
+  std::cout << "Answer (" << response->model << " via " << client.provider().name() << "):\n"
+            << response->text() << "\n\n";
   if (response->usage) {
     std::cout << "Tokens: " << response->usage->prompt_tokens << " prompt + "
               << response->usage->completion_tokens

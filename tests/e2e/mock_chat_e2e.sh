@@ -28,6 +28,13 @@ grep -q '^Reasoning:' <<<"$output" || { echo "FAIL: no reasoning"; exit 1; }
 grep -q '^Tokens: ' <<<"$output" || { echo "FAIL: no usage"; exit 1; }
 grep -q '^Latency: ' <<<"$output" || { echo "FAIL: no latency"; exit 1; }
 
+# LEMMA_PROVIDER=auto: the first call identifies the server (the mock is a generic one).
+detected=$(LEMMA_PROVIDER=auto LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_MODEL=lemma-mock-math \
+           "$example_bin" "What is 17 * 23?")
+echo "$detected"
+grep -qF '\boxed{391}' <<<"$detected" || { echo "FAIL: auto: no boxed answer"; exit 1; }
+grep -q '^Answer (lemma-mock-math via generic)' <<<"$detected" || { echo "FAIL: auto: not identified"; exit 1; }
+
 # Streaming: the stream example prints the same boxed answer, usage and time to first token.
 streamed=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_MODEL=lemma-mock-math \
            "$stream_bin" "What is 17 * 23?")
@@ -52,4 +59,4 @@ set -e
 echo "$failure"
 [ "$status" -eq 1 ] || { echo "FAIL: expected exit 1, got $status"; exit 1; }
 grep -q 'lemma connection error' <<<"$failure" || { echo "FAIL: error message missing"; exit 1; }
-echo "e2e: 3 passed, 0 failed"
+echo "e2e: 4 passed, 0 failed"
