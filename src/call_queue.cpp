@@ -38,8 +38,17 @@ Result<CallQueue::Entry> CallQueue::enter(const CancellationToken* cancellation,
                                           std::chrono::milliseconds timeout) const {
   using Clock = std::chrono::steady_clock;
   if (!shared_) return Entry{};
+  if (timeout.count() < 0) {
+    return invalid_request_error("queue_timeout",
+                                 "ClientOptions::queue_timeout is negative (" +
+                                     std::to_string(timeout.count()) +
+                                     " ms); use 0 for no limit or a positive duration.");
+  }
   const auto start = Clock::now();
-  const auto deadline = timeout.count() > 0 ? start + timeout : Clock::time_point::max();
+  // 0, or more than a year (e.g. milliseconds::max(), which would overflow the clock): no limit.
+  constexpr std::chrono::hours kNoLimitBeyond{24 * 366};
+  const auto deadline =
+      timeout.count() > 0 && timeout < kNoLimitBeyond ? start + timeout : Clock::time_point::max();
   Place::Shared& s = *shared_;
   std::unique_lock<std::mutex> lock(s.mutex);
   const std::uint64_t ticket = s.next_ticket++;

@@ -46,9 +46,9 @@ class CallQueue {
   /// `limit` calls at once; 0 = no limit (enter() never waits).
   explicit CallQueue(std::size_t limit);
 
-  /// Waits for a place: up to `timeout` (0 = no limit; then a timeout Error, code
-  /// "queue_timeout"), or until
-  /// `cancellation` is cancelled (a cancelled Error, noticed within kCancelPoll).
+  /// Waits for a place: up to `timeout` (then a timeout Error, code "queue_timeout"; 0 or more
+  /// than a year = no limit; negative = invalid_request), or until `cancellation` is cancelled
+  /// (a cancelled Error, noticed within kCancelPoll).
   Result<Entry> enter(const CancellationToken* cancellation,
                       std::chrono::milliseconds timeout) const;
 

@@ -57,7 +57,8 @@ struct ClientOptions {
   std::size_t max_concurrent_calls = 0;
   /// Longest wait for a place when max_concurrent_calls calls are in flight; then the call
   /// fails with a `timeout` Error whose code is "queue_timeout" and nothing is sent. A call's
-  /// cancellation token also ends the wait. 0 = no limit. Default 600 s.
+  /// cancellation token also ends the wait. 0 = no limit; negative is an invalid_request
+  /// Error. Default 600 s.
   std::chrono::milliseconds queue_timeout{std::chrono::seconds(600)};
 };
 

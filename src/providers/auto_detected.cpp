@@ -39,7 +39,7 @@ std::optional<DetectedFlavour> AutoDetectedProvider::detected() const {
 }
 
 Result<Done> AutoDetectedProvider::prepare(Transport& transport) const {
-  if (state_->ready.load(std::memory_order_acquire) != nullptr) return Done{};
+  if (identified() != nullptr) return Done{};
   std::lock_guard<std::mutex> lock(state_->mutex);
   if (state_->identified) return Done{};
   auto found = detect_flavour(state_->options.base_url, transport, state_->options.api_key);
@@ -58,43 +58,40 @@ Result<Done> AutoDetectedProvider::prepare(Transport& transport) const {
   return Done{};
 }
 
-const SelfHostedProvider& AutoDetectedProvider::current() const {
-  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
-  return ready != nullptr ? *ready : state_->stand_in;
+const SelfHostedProvider* AutoDetectedProvider::identified() const {
+  return state_->ready.load(std::memory_order_acquire);
 }
 
-namespace {
+const SelfHostedProvider& AutoDetectedProvider::current() const {
+  const SelfHostedProvider* found = identified();
+  return found != nullptr ? *found : state_->stand_in;
+}
 
-Error not_identified(const std::string& base_url) {
+Error AutoDetectedProvider::not_identified() const {
   return invalid_request_error(
-      "flavour", "The self-hosted server at " + base_url +
+      "flavour", "The self-hosted server at " + state_->options.base_url +
                      " has not been identified yet (flavour auto); call it through a "
                      "lemma::Client, which identifies it first, or call prepare(transport).");
 }
 
-}  // namespace
-
 std::string AutoDetectedProvider::name() const {
-  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
-  return ready != nullptr ? ready->name() : std::string(to_string(Flavour::auto_detect));
+  const SelfHostedProvider* found = identified();
+  return found != nullptr ? found->name() : std::string(to_string(Flavour::auto_detect));
 }
 
 Result<HttpRequest> AutoDetectedProvider::encode_chat(const ChatRequest& request) const {
-  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
-  if (ready == nullptr) return not_identified(state_->options.base_url);
-  return ready->encode_chat(request);
+  if (const SelfHostedProvider* found = identified()) return found->encode_chat(request);
+  return not_identified();
 }
 
 Result<HttpRequest> AutoDetectedProvider::encode_models() const {
-  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
-  if (ready == nullptr) return not_identified(state_->options.base_url);
-  return ready->encode_models();
+  if (const SelfHostedProvider* found = identified()) return found->encode_models();
+  return not_identified();
 }
 
 Result<HttpRequest> AutoDetectedProvider::encode_health() const {
-  const SelfHostedProvider* ready = state_->ready.load(std::memory_order_acquire);
-  if (ready == nullptr) return not_identified(state_->options.base_url);
-  return ready->encode_health();
+  if (const SelfHostedProvider* found = identified()) return found->encode_health();
+  return not_identified();
 }
 
 Result<ChatResponse> AutoDetectedProvider::decode_chat(const HttpResponse& response) const {

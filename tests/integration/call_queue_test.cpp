@@ -190,5 +190,21 @@ TEST(CallQueueTest, WithoutALimitNothingWaits) {
   for (milliseconds waited : times->times()) EXPECT_EQ(waited, milliseconds(0));
 }
 
+TEST(CallQueueTest, QueueTimeoutOutOfRangeIsTypedNotAHang) {
+  test::TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  ClientOptions options;
+  options.max_concurrent_calls = 1;
+  options.queue_timeout = milliseconds(-5);
+  auto refused = Client(providers::openai_compatible(server.base_url()), options).chat(question());
+  ASSERT_THAT(refused, ErrorIs(ErrorKind::invalid_request, HasSubstr("queue_timeout")));
+  EXPECT_EQ(refused.error().param, "queue_timeout");
+  EXPECT_TRUE(server.requests().empty());
+  // milliseconds::max() means "no limit" (it must not overflow the clock into an instant
+  // timeout).
+  options.queue_timeout = milliseconds::max();
+  EXPECT_THAT(Client(providers::openai_compatible(server.base_url()), options).chat(question()),
+              IsOk());
+}
+
 }  // namespace
 }  // namespace lemma

@@ -192,13 +192,9 @@ TEST(SelfHostedTest, ModelListsOfEachFlavourAndContextLength) {
 }
 
 TEST(SelfHostedTest, FromEnvConfiguresAFlavour) {
-  auto config = providers::from_env([](const char* name) -> std::optional<std::string> {
-    const std::string n = name;
-    if (n == "LEMMA_PROVIDER") return "llama_cpp";
-    if (n == "LEMMA_BASE_URL") return "http://127.0.0.1:8080/v1";
-    if (n == "LEMMA_MODEL") return "local";
-    return std::nullopt;
-  });
+  auto config = providers::from_env(test::env({{"LEMMA_PROVIDER", "llama_cpp"},
+                                               {"LEMMA_BASE_URL", "http://127.0.0.1:8080/v1"},
+                                               {"LEMMA_MODEL", "local"}}));
   ASSERT_THAT(config, IsOk());
   EXPECT_EQ(config->provider->name(), "llama_cpp");
 }
@@ -387,13 +383,9 @@ TEST(AutoDetectTest, ThreadsMakingTheFirstCallTogetherShareOneDetection) {
 }
 
 TEST(AutoDetectTest, FromEnvAcceptsAuto) {
-  auto config = providers::from_env([](const char* name) -> std::optional<std::string> {
-    const std::string n = name;
-    if (n == "LEMMA_PROVIDER") return "auto";
-    if (n == "LEMMA_BASE_URL") return "http://127.0.0.1:8000/v1";
-    if (n == "LEMMA_MODEL") return "m";
-    return std::nullopt;
-  });
+  auto config = providers::from_env(test::env({{"LEMMA_PROVIDER", "auto"},
+                                               {"LEMMA_BASE_URL", "http://127.0.0.1:8000/v1"},
+                                               {"LEMMA_MODEL", "m"}}));
   ASSERT_THAT(config, IsOk());
   EXPECT_EQ(config->provider->name(), "auto");
   EXPECT_NE(dynamic_cast<const providers::AutoDetectedProvider*>(config->provider.get()), nullptr);

@@ -1,11 +1,14 @@
 #pragma once
 
-// Small factories shared by the integration tests.
+// Small factories shared by the tests.
 
+#include <map>
+#include <optional>
 #include <string>
 
 #include "lemma/chat.hpp"
 #include "lemma/client_options.hpp"
+#include "lemma/providers/from_env.hpp"
 
 namespace lemma::test {
 
@@ -24,6 +27,15 @@ inline ChatRequest user_request(std::string model, std::string question, bool st
   request.messages = {Message::user(std::move(question))};
   request.stream = stream;
   return request;
+}
+
+/// An environment for providers::from_env holding exactly `vars` (empty values count as unset).
+inline providers::EnvLookup env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  };
 }
 
 }  // namespace lemma::test

@@ -10,6 +10,7 @@
 #include "lemma/providers/dataoorts.hpp"
 #include "lemma/providers/from_env.hpp"
 #include "lemma/wire.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 
 namespace lemma {
@@ -224,13 +225,7 @@ TEST(AimlApiTest, DecodesTheSeedResponseAndItsErrorShapes) {
   EXPECT_EQ(credits.kind, ErrorKind::quota_exceeded);
 }
 
-providers::EnvLookup env(std::map<std::string, std::string> vars) {
-  return [vars](const char* name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  };
-}
+using test::env;
 
 TEST(FromEnvTest, PicksTheProviderFromWhatIsSet) {
   auto aiml = providers::from_env(env({{"AIMLAPI_API_KEY", "a"}}));

@@ -132,6 +132,10 @@ class LEMMA_EXPORT AutoDetectedProvider : public Provider {
   Result<Done> prepare(Transport& transport) const override;
   /// "auto" until identified, then the flavour's name.
   std::string name() const override;
+
+  /// @name The Provider interface, delegated to the identified flavour
+  /// (encode_*: invalid_request before identification; the rest: as generic until then).
+  ///@{
   Result<HttpRequest> encode_chat(const ChatRequest& request) const override;
   Result<ChatResponse> decode_chat(const HttpResponse& response) const override;
   Result<HttpRequest> encode_models() const override;
@@ -145,11 +149,15 @@ class LEMMA_EXPORT AutoDetectedProvider : public Provider {
   bool stream_requires_done() const override;
   void redact(std::string& text) const override;
   using Provider::redact;
+  ///@}
 
  private:
   struct State;
+  // The identified provider; nullptr until prepare() succeeded.
+  const SelfHostedProvider* identified() const;
   // The identified provider, or the generic stand-in (for decoding and redaction) before that.
   const SelfHostedProvider& current() const;
+  Error not_identified() const;
   std::unique_ptr<State> state_;
 };
 
