@@ -8,6 +8,7 @@
 #include "lemma/version.hpp"
 #include "lemma/wire.hpp"
 #include "retry_run_private.hpp"
+#include "seed_source_private.hpp"
 
 namespace lemma {
 
@@ -105,9 +106,9 @@ class Client::Impl {
   Result<T> with_retries(HttpRequest& request, const CallOptions& call, const CallInfo& info,
                          Attempt attempt_once, int* attempts_made = nullptr) const {
     const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
-    detail::RetryRun run(policy, call.cancellation);
+    detail::RetryRun run(policy, call.cancellation, seeds_.next());
     if (policy.idempotency_key && !request.headers.contains("Idempotency-Key")) {
-      request.headers.set("Idempotency-Key", run.idempotency_key());
+      request.headers.set("Idempotency-Key", seeds_.unique_key());
     }
     log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
                              request.to_redacted_string());
@@ -225,6 +226,7 @@ class Client::Impl {
   ClientOptions options_;
   mutable std::atomic<std::uint64_t> next_call_id_{0};
   detail::CallQueue queue_;
+  mutable detail::SeedSource seeds_;
 };
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {

@@ -4,20 +4,14 @@
 
 namespace lemma::detail {
 
-RetryRun::RetryRun(RetryPolicy policy, std::shared_ptr<const CancellationToken> token)
+RetryRun::RetryRun(RetryPolicy policy, std::shared_ptr<const CancellationToken> token,
+                   std::uint64_t seed)
     : policy_(std::move(policy)),
       token_(std::move(token)),
-      random_(std::random_device{}()),
+      random_(
+          static_cast<std::minstd_rand::result_type>(seed % (std::minstd_rand::modulus - 1) + 1)),
       start_(Clock::now()) {
   if (policy_.total_deadline) deadline_ = start_ + *policy_.total_deadline;
-}
-
-std::string RetryRun::idempotency_key() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::random_device device;
-  std::string key = "lemma-";
-  for (int i = 0; i < 32; ++i) key += kHex[device() % 16];
-  return key;
 }
 
 void RetryRun::bound_timeout(HttpRequest& request) const {

@@ -1,9 +1,10 @@
 #pragma once
 
-// The per-call state of the retry loop: attempt history, jitter source, deadline, and the
-// idempotency key. One per logical call, never shared between threads.
+// The per-call state of the retry loop: attempt history, jitter source and deadline. One per
+// logical call, never shared between threads.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <random>
@@ -19,10 +20,9 @@ class RetryRun {
  public:
   using Clock = std::chrono::steady_clock;
 
-  RetryRun(RetryPolicy policy, std::shared_ptr<const CancellationToken> token);
+  /// `seed` seeds the jitter (one per call, from the Client's SeedSource).
+  RetryRun(RetryPolicy policy, std::shared_ptr<const CancellationToken> token, std::uint64_t seed);
 
-  /// A random key for the Idempotency-Key header, the same for every attempt of this call.
-  std::string idempotency_key();
   /// Shrinks the request's total timeout so that it ends by the call's deadline.
   void bound_timeout(HttpRequest& request) const;
   /// Decides about a failed attempt (policy, then the deadline) and records it in the history.
