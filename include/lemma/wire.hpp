@@ -59,6 +59,20 @@ LEMMA_EXPORT Error decode_stream_error(const nlohmann::json& payload);
 /// JSON completion (and for providers that cannot stream).
 LEMMA_EXPORT ChatChunk chunk_from_response(const ChatResponse& response);
 
+/// The OpenAI `usage` object (with prompt/completion token details when set).
+LEMMA_EXPORT nlohmann::json encode_usage(const Usage& usage);
+/// An assistant message as a server sends it: encode_message() plus `reasoning_content` and
+/// `refusal` when set.
+LEMMA_EXPORT nlohmann::json encode_response_message(const Message& message);
+/// The OpenAI `chat.completion` object for a response, from its typed fields (`raw` and
+/// `cost_usd` are not written): what a Batch output line's body and a mock server hold.
+/// decode_chat_response(encode_chat_response(r)) gives back r's typed fields.
+LEMMA_EXPORT nlohmann::json encode_chat_response(const ChatResponse& response);
+/// The OpenAI `chat.completion.chunk` object for one chunk; decode_chat_chunk() inverts it.
+LEMMA_EXPORT nlohmann::json encode_chat_chunk(const ChatChunk& chunk);
+/// A whole OpenAI server-sent-event stream: one `data:` event per chunk, then `data: [DONE]`.
+LEMMA_EXPORT std::string encode_sse_stream(const std::vector<ChatChunk>& chunks);
+
 /// The request id a server attached (x-request-id, request-id, x-amzn-requestid, cf-ray...).
 LEMMA_EXPORT std::string request_id_from(const Headers& headers);
 /// The server's retry hint: `retry-after-ms`, then `Retry-After` as seconds or an HTTP date.
