@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "lemma/wire.hpp"
+
 namespace lemma::testing {
 
 namespace {
@@ -45,6 +47,26 @@ void MockTransport::enqueue_json(int status, std::string body) {
   response.headers.set("Content-Type", "application/json");
   response.body = std::move(body);
   enqueue(std::move(response));
+}
+
+void MockTransport::enqueue_response(const ChatResponse& response) {
+  enqueue_json(200, wire::encode_chat_response(response).dump());
+}
+
+void MockTransport::enqueue_stream(const std::vector<ChatChunk>& chunks) {
+  HttpResponse response;
+  response.status = 200;
+  response.headers.set("Content-Type", "text/event-stream");
+  response.body = wire::encode_sse_stream(chunks);
+  enqueue(std::move(response));
+}
+
+void MockTransport::enqueue_error_response(int status, std::string message, std::string type,
+                                           std::string code) {
+  nlohmann::json error = {{"message", std::move(message)}};
+  error["type"] = type.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(type));
+  error["code"] = code.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(code));
+  enqueue_json(status, nlohmann::json{{"error", std::move(error)}}.dump());
 }
 
 void MockTransport::enqueue_error(Error error) {
@@ -105,6 +127,108 @@ std::size_t MockTransport::request_count() const {
 std::size_t MockTransport::pending() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return queue_.size();
+}
+
+ChatResponse answer(std::string content, std::string reasoning, std::string model) {
+  ChatResponse response;
+  response.id = "chatcmpl-mock";
+  response.object = "chat.completion";
+  response.created = 1700000000;
+  response.model = std::move(model);
+  Choice choice;
+  choice.message = Message::assistant(std::move(content));
+  if (!reasoning.empty()) choice.message.reasoning_content = std::move(reasoning);
+  choice.finish_reason = "stop";
+  Usage usage;
+  usage.prompt_tokens = 12;
+  // About four bytes a token, like the servers' tokenizers on English and LaTeX.
+  usage.completion_tokens = static_cast<std::int64_t>(
+      (choice.message.text().size() + choice.message.reasoning_content.value_or("").size()) / 4 +
+      1);
+  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+  response.choices.push_back(std::move(choice));
+  response.usage = usage;
+  return response;
+}
+
+namespace {
+
+// Pieces of at most `bytes` bytes, each ending on a UTF-8 character boundary.
+std::vector<std::string> utf8_pieces(const std::string& text, std::size_t bytes) {
+  std::vector<std::string> pieces;
+  auto continuation = [&text](std::size_t i) {
+    return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+  };
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = std::min(text.size(), pos + bytes);
+    while (end > pos && continuation(end)) --end;
+    if (end == pos) {  // one character longer than `bytes`: keep it whole
+      end = pos + 1;
+      while (continuation(end)) ++end;
+    }
+    pieces.push_back(text.substr(pos, end - pos));
+    pos = end;
+  }
+  if (pieces.empty()) pieces.emplace_back();  // a set but empty field still arrives once
+  return pieces;
+}
+
+}  // namespace
+
+std::vector<ChatChunk> chunks_of(const ChatResponse& response, std::size_t piece_bytes) {
+  piece_bytes = std::max<std::size_t>(piece_bytes, 1);
+  std::vector<ChatChunk> out;
+  auto chunk_for = [&response](std::int64_t index) {
+    ChatChunk chunk;
+    chunk.id = response.id;
+    chunk.object = "chat.completion.chunk";
+    chunk.created = response.created;
+    chunk.model = response.model;
+    chunk.system_fingerprint = response.system_fingerprint;
+    chunk.choices.emplace_back();
+    chunk.choices.back().index = index;
+    return chunk;
+  };
+  for (const Choice& choice : response.choices) {
+    const Message& message = choice.message;
+    ChatChunk first = chunk_for(choice.index);
+    first.choices[0].delta.role = message.role.empty() ? "assistant" : message.role;
+    out.push_back(std::move(first));
+    auto stream_text = [&](const std::optional<std::string>& text,
+                           std::optional<std::string> ChunkDelta::*field) {
+      if (!text) return;
+      for (std::string& piece : utf8_pieces(*text, piece_bytes)) {
+        ChatChunk chunk = chunk_for(choice.index);
+        chunk.choices[0].delta.*field = std::move(piece);
+        out.push_back(std::move(chunk));
+      }
+    };
+    stream_text(message.reasoning_content, &ChunkDelta::reasoning_content);
+    stream_text(message.content, &ChunkDelta::content);
+    stream_text(message.refusal, &ChunkDelta::refusal);
+    for (std::size_t i = 0; i < message.tool_calls.size(); ++i) {
+      const ToolCall& call = message.tool_calls[i];
+      ChatChunk chunk = chunk_for(choice.index);
+      ToolCallDelta delta;
+      delta.index = static_cast<std::int64_t>(i);
+      delta.id = call.id;
+      delta.type = call.type;
+      delta.function_name = call.function_name;
+      delta.arguments = call.arguments;
+      chunk.choices[0].delta.tool_calls.push_back(std::move(delta));
+      out.push_back(std::move(chunk));
+    }
+    ChatChunk last = chunk_for(choice.index);
+    last.choices[0].finish_reason = choice.finish_reason.empty() ? "stop" : choice.finish_reason;
+    out.push_back(std::move(last));
+  }
+  if (response.usage) {
+    ChatChunk usage = chunk_for(0);
+    usage.choices.clear();
+    usage.usage = response.usage;
+    out.push_back(std::move(usage));
+  }
+  return out;
 }
 
 }  // namespace lemma::testing
