@@ -206,6 +206,15 @@ ErrorKind kind_for_stream_error(const Error& error) {
   return ErrorKind::server_error;
 }
 
+// A chunk that reports an error, with or without choices: OpenRouter sends {"error": {...},
+// "choices": [...]} mid-stream, and delivering its choices as a normal chunk would end the
+// stream as a success.
+bool carries_error(const json& payload) {
+  const json* error = JsonReader::member(payload, "error");
+  return error && (error->is_object() ||
+                   (error->is_string() && !error->get_ref<const std::string&>().empty()));
+}
+
 }  // namespace
 
 Result<ChatChunk> decode_chat_chunk(const nlohmann::json& chunk) {
@@ -234,9 +243,11 @@ Error decode_stream_error(const nlohmann::json& payload) {
 
 Result<StreamEvent> decode_stream_event(const SseEvent& event) {
   const std::string_view data = event.data;
-  if (event.type == "error") {
-    json payload = json::parse(data, nullptr, false);
-    return decode_stream_error(payload.is_discarded() ? json(std::string(data)) : payload);
+  if (event.type == "error" || !event.error.empty()) {
+    // `event: error` + data (OpenAI, TGI), or llama.cpp's own `error: {...}` line.
+    const std::string_view text = event.error.empty() ? data : std::string_view(event.error);
+    json payload = json::parse(text, nullptr, false);
+    return decode_stream_error(payload.is_discarded() ? json(std::string(text)) : payload);
   }
   if (data.rfind("[DONE]", 0) == 0) return StreamEvent::done();
   if (data.find_first_not_of(" \t") == std::string_view::npos) return StreamEvent::ignore();
@@ -257,9 +268,7 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
                     " is not valid JSON: " + error.message;
     return error;
   }
-  if (payload.is_object() && payload.contains("error") && !payload.contains("choices")) {
-    return decode_stream_error(payload);
-  }
+  if (carries_error(payload)) return decode_stream_error(payload);
   auto chunk = decode_owned_chunk(payload);
   if (!chunk) {
     Error error = chunk.error();
