@@ -36,7 +36,10 @@ class LEMMA_EXPORT ApiKey {
   bool empty() const noexcept { return key_.empty(); }
   /// The plain key. Never log or print it.
   const std::string& reveal() const noexcept { return key_; }
-  /// Replaces every occurrence of the key in `text` with "[REDACTED]".
+  /// Replaces the key in `text` with "[REDACTED]" wherever it stands as a token (not inside a
+  /// longer word or number, so that a short key such as "1234" leaves "12345" alone; a key of
+  /// 16 or more characters is replaced wherever it appears), and replaces the first 8 or more
+  /// characters of the key where they end an excerpt (before "..." or at the end of `text`).
   void redact_in(std::string& text) const;
 
  private:

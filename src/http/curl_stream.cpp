@@ -55,6 +55,11 @@ Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions
                                                       const HttpRequest& request) {
   // Checked here so that every transport user, not only providers, gets a typed error.
   if (auto url = Url::parse(request.url); !url) return url.error();
+  if (has_line_break(options.user_agent)) {
+    return invalid_request_error("user_agent",
+                                 "CurlTransportOptions::user_agent contains a line break or NUL, "
+                                 "which would inject headers; remove it.");
+  }
   for (const auto& [name, value] : request.headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value) ||
         name.find(':') != std::string::npos) {
