@@ -45,12 +45,13 @@ void ApiKey::wipe() noexcept {
 
 namespace {
 
-// A key of this length or more is scrubbed wherever it appears, even glued to other text: no
-// word or number contains a random secret that long by chance. A shorter key ("1234", "k") is
-// scrubbed only where it stands as a token, so that "Check" or "12345" stay readable.
-constexpr std::size_t kScrubAnywhereLength = 16;
+// A key (or a cut start of one) of this length or more is scrubbed wherever it appears, even
+// glued to other text ("key%3Dsk-..."): eight characters are a secret on their own. A shorter
+// key ("1234", "k") is scrubbed only where it stands as a token, so that "Check" or "12345"
+// stay readable.
+constexpr std::size_t kScrubAnywhereLength = 8;
 // A cut excerpt may end with the start of a key: that many characters or more are scrubbed.
-constexpr std::size_t kMinScrubbedPrefix = 8;
+constexpr std::size_t kMinScrubbedPrefix = kScrubAnywhereLength;
 // What lemma appends where it cut an excerpt (wire::body_excerpt and the message excerpts).
 constexpr std::string_view kCutMark = "...";
 
@@ -90,11 +91,6 @@ void ApiKey::redact_in(std::string& text) const {
     for (std::size_t length = longest; length >= kMinScrubbedPrefix; --length) {
       const std::size_t begin = end - length;
       if (text.compare(begin, length, key_, 0, length) != 0) continue;
-      const std::string_view prefix(key_.data(), length);
-      // The cut side is open by construction; only the start must not be inside a word.
-      const bool open_before = prefix.size() >= kScrubAnywhereLength || begin == 0 ||
-                               !is_word_char(text[begin - 1]) || !is_word_char(prefix.front());
-      if (!open_before) continue;
       text.replace(begin, length, kRedacted);
       return begin + kRedacted.size();
     }

@@ -36,10 +36,10 @@ class LEMMA_EXPORT ApiKey {
   bool empty() const noexcept { return key_.empty(); }
   /// The plain key. Never log or print it.
   const std::string& reveal() const noexcept { return key_; }
-  /// Replaces the key in `text` with "[REDACTED]" wherever it stands as a token (not inside a
-  /// longer word or number, so that a short key such as "1234" leaves "12345" alone; a key of
-  /// 16 or more characters is replaced wherever it appears), and replaces the first 8 or more
-  /// characters of the key where they end an excerpt (before "..." or at the end of `text`).
+  /// Replaces the key in `text` with "[REDACTED]": a key of 8 or more characters wherever it
+  /// appears, a shorter one only where it stands as a token (not inside a longer word or
+  /// number, so that "1234" leaves "12345" and "k" leaves "Check" alone); and the first 8 or
+  /// more characters of the key where they end an excerpt (before "..." or at the end).
   void redact_in(std::string& text) const;
 
  private:
