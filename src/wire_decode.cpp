@@ -97,6 +97,13 @@ Message decode_message_with(JsonReader& reader, const json& message, const JsonP
 
 namespace detail_decode {
 
+bool carries_error(const json& body) {
+  const json* error = JsonReader::member(body, "error");
+  return error != nullptr &&
+         (error->is_object() ||
+          (error->is_string() && !error->get_ref<const std::string&>().empty()));
+}
+
 std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage,
                                        const JsonPath& path) {
   if (!usage.is_object()) {
@@ -183,7 +190,7 @@ Result<ChatResponse> decode_chat_response(nlohmann::json body) {
     return *reader.error();
   }
   const json* choices = JsonReader::member(body, "choices");
-  if (!choices) {
+  if (!choices || detail_decode::carries_error(body)) {
     if (JsonReader::member(body, "error")) {
       // Some gateways answer 200 with an error object; report the provider's error.
       HttpResponse as_error;

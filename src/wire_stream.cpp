@@ -206,15 +206,6 @@ ErrorKind kind_for_stream_error(const Error& error) {
   return ErrorKind::server_error;
 }
 
-// A chunk that reports an error, with or without choices: OpenRouter sends {"error": {...},
-// "choices": [...]} mid-stream, and delivering its choices as a normal chunk would end the
-// stream as a success.
-bool carries_error(const json& payload) {
-  const json* error = JsonReader::member(payload, "error");
-  return error && (error->is_object() ||
-                   (error->is_string() && !error->get_ref<const std::string&>().empty()));
-}
-
 }  // namespace
 
 Result<ChatChunk> decode_chat_chunk(const nlohmann::json& chunk) {
@@ -268,7 +259,9 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
                     " is not valid JSON: " + error.message;
     return error;
   }
-  if (carries_error(payload)) return decode_stream_error(payload);
+  // An error object with or without choices: OpenRouter sends {"error": {...}, "choices":
+  // [...]} mid-stream, and delivering its choices would end the stream as a success.
+  if (detail_decode::carries_error(payload)) return decode_stream_error(payload);
   auto chunk = decode_owned_chunk(payload);
   if (!chunk) {
     Error error = chunk.error();

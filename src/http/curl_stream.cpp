@@ -5,6 +5,7 @@
 
 #include "lemma/url.hpp"
 #include "lemma/version.hpp"
+#include "request_headers_private.hpp"
 
 namespace lemma::detail {
 
@@ -66,6 +67,13 @@ Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions
       return invalid_request_error("headers", "The header '" + name +
                                                   "' has an empty name or contains a colon or a "
                                                   "line break; remove or fix it.");
+    }
+    // libcurl frames the message itself; a second, different framing desynchronises a
+    // kept-alive connection.
+    if (is_framing_header(name)) {
+      return invalid_request_error("headers", "The header '" + name +
+                                                  "' frames the HTTP message and is set by the "
+                                                  "transport only; remove it.");
     }
   }
   auto stream = std::make_unique<CurlStream>(std::move(share), request, options);
