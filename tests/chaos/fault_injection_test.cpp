@@ -786,6 +786,13 @@ TEST_P(FaultTest, PerCallAuthorizationNeverReplacesTheProvidersKey) {
   EXPECT_EQ(s.server.requests()[0].headers.get("Authorization"), "Bearer sk-chaos-key");
   EXPECT_EQ(s.server.requests()[0].headers.get("X-Trace"), "t1");
   record("per-call Authorization header", out, s.seen.load());
+
+  // With no key given to the provider, the caller's own Authorization is what is sent.
+  Scripted keyless(
+      0, [] { return Reply(); }, success_for(streaming()));
+  const Observed sent = run_key(mode(), keyless.server.base_url(), "", options(), call);
+  ASSERT_FALSE(sent.error) << sent.error->what();
+  EXPECT_EQ(keyless.server.requests()[0].headers.get("Authorization"), "Bearer someone-elses-key");
 }
 
 // A body that echoes `key` so that the cut at `cut` bytes falls `inside` bytes into it.
