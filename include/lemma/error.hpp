@@ -104,7 +104,8 @@ struct LEMMA_EXPORT Error {
   /// Every attempt of the call, oldest first, when there was more than one.
   std::vector<AttemptRecord> history;
 
-  /// Upper bound on body_excerpt's size.
+  /// Upper bound on the body bytes body_excerpt holds (escaping control characters, and the
+  /// "..." cut mark, may lengthen the text).
   static constexpr std::size_t kMaxBodyExcerpt = 1024;
 
   /// One line for logs and exceptions: kind, HTTP status, message (which says how many attempts
