@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "error_text_private.hpp"
+
 namespace lemma {
 
 namespace {
@@ -84,12 +86,23 @@ std::string ChatStream::State::progress() const {
 
 const ChatChunk* ChatStream::State::fail(Error failure) {
   failure.message += progress();
-  if (provider_) provider_->redact(failure);
+  detail::sanitize(failure, provider_.get());
   error = std::move(failure);
   finished = true;
   release_body(false);
   report_end();
   return nullptr;
+}
+
+Error ChatStream::State::scrubbed_failure(const SseEvent& event, Error failure) const {
+  // Decoded again with the provider's secrets scrubbed from the event, so that no excerpt cut
+  // from it can end inside a key.
+  SseEvent clean = event;
+  provider_->redact(clean.data);
+  provider_->redact(clean.error);
+  if (clean.data == event.data && clean.error == event.error) return failure;
+  Result<StreamEvent> again = provider_->decode_stream_event(clean);
+  return again ? failure : again.error();
 }
 
 void ChatStream::State::hold(detail::CallQueue::Place place) {
@@ -141,8 +154,15 @@ const ChatChunk* ChatStream::State::end_of_body() {
   }
   finished = true;
   if (saw_done_ || !provider_->stream_requires_done()) {
-    if (accumulator.chunk_count() == 0 && !saw_done_) {
-      return fail(protocol_error("The stream ended without any event."));
+    if (accumulator.chunk_count() == 0) {
+      // "[DONE]" alone is no answer: a server that failed and said so in a way lemma did not
+      // recognise must not look like an empty success.
+      Error empty = protocol_error(
+          saw_done_ ? "The stream ended with \"data: [DONE]\" before any chunk: the server sent "
+                      "no answer and no error lemma recognises. Check the server's log."
+                    : "The stream ended without any event.");
+      empty.code = "empty_stream";
+      return fail(std::move(empty));
     }
     release_body(true);
     if (spec_ && accumulator.response().usage) {
@@ -170,8 +190,9 @@ const ChatChunk* ChatStream::State::next() {
     if (ending_) return end_of_body();
     if (next_ready_ < ready_.size()) return deliver(std::move(ready_[next_ready_++]));
     if (next_event_ < events_.size()) {
-      Result<StreamEvent> decoded = decoder_->decode(events_[next_event_++]);
-      if (!decoded) return fail(decoded.error());
+      const SseEvent& event = events_[next_event_++];
+      Result<StreamEvent> decoded = decoder_->decode(event);
+      if (!decoded) return fail(scrubbed_failure(event, decoded.error()));
       switch (decoded->kind) {
         case StreamEvent::Kind::chunk: return deliver(std::move(decoded->chunk));
         case StreamEvent::Kind::done: saw_done_ = true; return end_of_body();

@@ -51,6 +51,7 @@ class ChatStream::State {
  private:
   const ChatChunk* deliver(ChatChunk chunk);
   const ChatChunk* fail(Error failure);
+  Error scrubbed_failure(const SseEvent& event, Error failure) const;
   const ChatChunk* end_of_body();
   void release_body(bool reuse_connection);
   void report_end();

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "token_counts_private.hpp"
+
 namespace lemma::detail {
 
 namespace {
@@ -298,6 +300,8 @@ bool ChunkSax::integer(std::int64_t value) {
       }
       return give_up();
     case Context::usage:
+      // A negative count is refused by the DOM decoder, which says so.
+      if (value < 0) return give_up();
       switch (key_) {
         case Key::prompt_tokens: usage().prompt_tokens = value; return true;
         case Key::completion_tokens: usage().completion_tokens = value; return true;
@@ -307,8 +311,14 @@ bool ChunkSax::integer(std::int64_t value) {
           return true;
         default: return give_up();
       }
-    case Context::prompt_details: usage().cached_tokens = value; return true;
-    case Context::completion_details: usage().reasoning_tokens = value; return true;
+    case Context::prompt_details:
+      if (value < 0) return give_up();
+      usage().cached_tokens = value;
+      return true;
+    case Context::completion_details:
+      if (value < 0) return give_up();
+      usage().reasoning_tokens = value;
+      return true;
     default: return give_up();
   }
 }
@@ -379,7 +389,7 @@ bool ChunkSax::end_object() {
     if (!d.reasoning_content && reasoning_alias_) d.reasoning_content = std::move(reasoning_alias_);
     reasoning_alias_.reset();
   } else if (closing == Context::usage && !total_seen_) {
-    usage().total_tokens = usage().prompt_tokens + usage().completion_tokens;
+    usage().total_tokens = total_tokens_of(usage().prompt_tokens, usage().completion_tokens);
   }
   // The member that held this object is finished; the enclosing container continues.
   key_ = top() == Context::skip ? Key::unknown : Key::none;

@@ -5,46 +5,40 @@
 
 #include "call_queue_private.hpp"
 #include "chat_stream_state_private.hpp"
-#include "lemma/version.hpp"
+#include "error_text_private.hpp"
 #include "lemma/wire.hpp"
+#include "request_headers_private.hpp"
 #include "retry_run_private.hpp"
 #include "seed_source_private.hpp"
 
 namespace lemma {
 
+namespace {
+
+ClientOptions with_transport(ClientOptions options) {
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>(options.curl);
+  return options;
+}
+
+}  // namespace
+
 class Client::Impl {
  public:
   Impl(std::shared_ptr<const Provider> provider, ClientOptions options)
       : provider_(std::move(provider)),
-        options_(std::move(options)),
-        queue_(options_.max_concurrent_calls) {
-    if (!options_.transport) options_.transport = std::make_shared<CurlTransport>(options_.curl);
-  }
+        options_(with_transport(std::move(options))),
+        queue_(options_.max_concurrent_calls),
+        shaper_(options_) {}
 
   const Provider* provider() const noexcept { return provider_.get(); }
   const ClientOptions& options() const noexcept { return options_; }
 
-  enum class Mode { whole, stream };
+  using Mode = detail::RequestShaper::Mode;
 
-  // Client-wide and per-call settings applied to every request, in one place.
+  // The Client's and the call's settings, applied to a provider's request (request_headers.cpp).
   void apply(HttpRequest& request, const CallOptions& call, Mode mode = Mode::whole) const {
-    request.connect_timeout = options_.connect_timeout;
-    if (mode == Mode::whole) {
-      request.timeout = call.timeout.value_or(options_.timeout);
-    } else {
-      request.timeout = call.timeout.value_or(options_.stream_timeout);
-      request.idle_timeout = call.idle_timeout.value_or(options_.stream_idle_timeout);
-      request.headers.set("Accept", "text/event-stream");
-    }
-    request.max_response_bytes = options_.max_response_bytes;
-    request.cancellation = call.cancellation;
-    for (const auto& [name, value] : options_.default_headers) {
-      if (!request.headers.contains(name)) request.headers.add(name, value);
-    }
-    for (const auto& [name, value] : call.headers) request.headers.set(name, value);
-    if (!request.headers.contains("User-Agent")) {
-      request.headers.set("User-Agent", std::string("lemma/") + kVersion);
-    }
+    shaper_.per_call(request, call, mode,
+                     [this](const std::string& warning) { log(LogLevel::warning, warning); });
   }
 
   using Clock = std::chrono::steady_clock;
@@ -53,9 +47,28 @@ class Client::Impl {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   }
 
-  // Removes secrets a server may have echoed back.
-  void redact(Error& error) const {
-    if (provider_) provider_->redact(error);
+  // Removes secrets a server may have echoed back and escapes its control characters.
+  void redact(Error& error) const { detail::sanitize(error, provider_.get()); }
+
+  // Errors are decoded from a copy of the response with the provider's secrets scrubbed, so
+  // that no excerpt cut from the body can end inside a key.
+  HttpResponse scrubbed(const HttpResponse& response) const {
+    HttpResponse copy = response;
+    if (provider_) provider_->redact(copy.body);
+    return copy;
+  }
+  Error decode_error(const HttpResponse& response) const {
+    return provider_->decode_error(scrubbed(response));
+  }
+  // A success body that fails to decode is decoded again, scrubbed, for the error's excerpts.
+  template <typename T, typename Decode>
+  Result<T> decode_success(const HttpResponse& response, Decode&& decode) const {
+    Result<T> decoded = decode(response);
+    if (decoded) return decoded;
+    const HttpResponse clean = scrubbed(response);
+    if (clean.body == response.body) return decoded;
+    Result<T> again = decode(clean);
+    return again ? decoded : again;
   }
 
   // Every error leaves through here.
@@ -69,6 +82,7 @@ class Client::Impl {
       return;
     }
     if (provider_) provider_->redact(line);
+    detail::make_printable(line);  // one line, whatever a server put into it
     options_.log_sink(level, line);
   }
 
@@ -107,15 +121,12 @@ class Client::Impl {
                          Attempt attempt_once, int* attempts_made = nullptr) const {
     const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
     detail::RetryRun run(policy, call.cancellation, seeds_.next());
-    if (policy.idempotency_key && !request.headers.contains("Idempotency-Key")) {
-      request.headers.set("Idempotency-Key", seeds_.unique_key());
-    }
+    detail::RequestShaper::idempotency(request, policy, seeds_);
     log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
                              request.to_redacted_string());
     const auto timeout = request.timeout;
     for (int attempt = 1;; ++attempt) {
-      request.timeout = timeout;
-      run.bound_timeout(request);
+      detail::RequestShaper::per_attempt(request, timeout, run);
       const auto attempt_start = Clock::now();
       AttemptInfo report;
       Result<T> result = attempt_once(static_cast<const HttpRequest&>(request), report);
@@ -151,7 +162,10 @@ class Client::Impl {
   template <typename T, typename Encode, typename Decode>
   Result<T> exchange(CallInfo info, const CallOptions& call, Encode encode, Decode decode) const {
     const auto start = Clock::now();
-    std::optional<Error> unprepared = prepare(info);
+    // The caller's headers are checked before anything, including a provider's preparation,
+    // is sent.
+    std::optional<Error> unprepared = shaper_.check(call);
+    if (!unprepared) unprepared = prepare(info);
     if (options_.observer) options_.observer->on_call_start(info);
     int attempts = 1;
     CallOutcome outcome;
@@ -195,8 +209,8 @@ class Client::Impl {
           if (!response) return response.error();
           report.http_status = response->status;
           report.connect_time = response->connect_time;
-          if (!response->is_success()) return provider_->decode_error(*response);
-          Result<T> decoded = decode(*response);
+          if (!response->is_success()) return decode_error(*response);
+          Result<T> decoded = decode_success<T>(*response, decode);
           if (!decoded) {
             Error error = decoded.error();
             error.http_status = response->status;
@@ -226,13 +240,15 @@ class Client::Impl {
   ClientOptions options_;
   mutable std::atomic<std::uint64_t> next_call_id_{0};
   detail::CallQueue queue_;
+  detail::RequestShaper shaper_;  // refers to options_
   mutable detail::SeedSource seeds_;
 };
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
   const auto start = Clock::now();
   CallInfo info = call_info("stream", request.model);
-  std::optional<Error> unprepared = prepare(info);
+  std::optional<Error> unprepared = shaper_.check(call);
+  if (!unprepared) unprepared = prepare(info);
   if (options_.observer) options_.observer->on_call_start(info);
   std::chrono::milliseconds queued{0};
   auto failed = [&](Error error) {
@@ -262,8 +278,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
           if (!response) return response.error();
           report.http_status = response->status;
           report.connect_time = response->connect_time;
-          if (!response->is_success()) return provider_->decode_error(*response);
-          return provider_->decode_chat(*response);
+          if (!response->is_success()) return decode_error(*response);
+          return decode_success<ChatResponse>(
+              *response, [this](const HttpResponse& r) { return provider_->decode_chat(r); });
         },
         &attempts);
     entered->place.leave();
@@ -308,8 +325,9 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
     Result<std::string> text = body->read_all(options_.max_response_bytes);
     if (!text) return text.error();
     whole.body = std::move(*text);
-    if (!whole.is_success()) return provider_->decode_error(whole);
-    Result<ChatResponse> decoded = provider_->decode_chat(whole);
+    if (!whole.is_success()) return decode_error(whole);
+    Result<ChatResponse> decoded = decode_success<ChatResponse>(
+        whole, [this](const HttpResponse& r) { return provider_->decode_chat(r); });
     if (!decoded) return decoded.error();
     std::vector<ChatChunk> chunks{wire::chunk_from_response(*decoded)};
     return std::make_unique<ChatStream::State>(provider_, std::move(chunks), start);

@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "error_text_private.hpp"
+
 namespace lemma {
 
 std::string_view to_string(ErrorKind kind) noexcept {
@@ -46,8 +48,10 @@ std::string Error::what() const {
   out += " error";
   if (http_status != 0) out += " (HTTP " + std::to_string(http_status) + ")";
   out += ": ";
-  out += message;
-  if (!request_id.empty()) out += " [request id " + request_id + "]";
+  // One line whatever the fields hold (they are escaped on the way out of a Client already;
+  // this covers Errors built elsewhere).
+  out += detail::printable(message);
+  if (!request_id.empty()) out += " [request id " + detail::printable(request_id) + "]";
   return out;
 }
 

@@ -126,8 +126,10 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-// Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
-std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
+// Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into seconds since 1970, kept as a
+// plain count: a time_point in nanoseconds cannot hold years past 2262, and a server may send any
+// year.
+std::optional<std::int64_t> parse_http_date(const std::string& text) {
   static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   char weekday[4] = {};
@@ -142,12 +144,25 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::
   for (unsigned i = 0; i < 12; ++i) {
     if (std::string_view(month) == kMonths[i]) month_number = i + 1;
   }
-  if (month_number == 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month_number == 0 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60 || year < 0) {
     return std::nullopt;
   }
+  // Any int year fits: |days| < 2^40, times 86400 < 2^57.
   const std::int64_t days = days_from_civil(year, month_number, static_cast<unsigned>(day));
-  const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second;
-  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+  return days * 86400 + std::int64_t{hour} * 3600 + minute * 60 + second;
+}
+
+// The longest server hint lemma represents. Anything longer means "not within any sane retry
+// budget": it is kept as this value so that later arithmetic (deadlines, waits) cannot overflow,
+// and RetryPolicy::max_retry_after (60 s by default) turns it into an immediate error.
+constexpr std::chrono::milliseconds kMaxRetryHint = std::chrono::hours(24 * 365);
+
+std::chrono::milliseconds clamp_hint(double milliseconds) {
+  // Compared as doubles, before any conversion: casting 1e300 to an integer is undefined.
+  if (!(milliseconds > 0)) return std::chrono::milliseconds(0);
+  if (milliseconds >= static_cast<double>(kMaxRetryHint.count())) return kMaxRetryHint;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(milliseconds));
 }
 
 std::optional<double> parse_number(const std::string& text) {
@@ -173,16 +188,16 @@ std::optional<std::chrono::milliseconds> retry_after_from(
     const Headers& headers, std::chrono::system_clock::time_point now) {
   using std::chrono::milliseconds;
   if (auto ms = headers.get("retry-after-ms")) {
-    if (auto value = parse_number(*ms)) return milliseconds(static_cast<std::int64_t>(*value));
+    if (auto value = parse_number(*ms)) return clamp_hint(*value);
   }
   auto header = headers.get("retry-after");
   if (!header) return std::nullopt;
-  if (auto seconds = parse_number(*header)) {
-    return milliseconds(static_cast<std::int64_t>(*seconds * 1000.0));
-  }
+  if (auto seconds = parse_number(*header)) return clamp_hint(*seconds * 1000.0);
   if (auto when = parse_http_date(*header)) {
-    const auto delta = std::chrono::duration_cast<milliseconds>(*when - now);
-    return delta.count() > 0 ? delta : milliseconds(0);
+    const std::int64_t now_s =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    // Both are far below 2^62 in magnitude, so the difference cannot overflow.
+    return clamp_hint(static_cast<double>(*when - now_s) * 1000.0);
   }
   return std::nullopt;  // junk: no hint rather than a crash
 }

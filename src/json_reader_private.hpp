@@ -86,6 +86,23 @@ class JsonReader {
     return optional_int(object, key, parent).value_or(fallback);
   }
 
+  /// A token count: an integer that is not negative (a negative one is a protocol error).
+  std::optional<std::int64_t> optional_count(const nlohmann::json& object, std::string_view key,
+                                             const JsonPath& parent) {
+    std::optional<std::int64_t> value = optional_int(object, key, parent);
+    if (value && *value < 0) {
+      fail(parent.field(key).str() + " is " + std::to_string(*value) +
+           " but a token count cannot be negative");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::int64_t count_or(const nlohmann::json& object, std::string_view key, const JsonPath& parent,
+                        std::int64_t fallback) {
+    return optional_count(object, key, parent).value_or(fallback);
+  }
+
   void mistyped(const JsonPath& path, std::string_view expected, const nlohmann::json& actual) {
     const std::string where = path.str();
     fail((where.empty() ? std::string("the body") : where) + " is " +

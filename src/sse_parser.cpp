@@ -22,6 +22,7 @@ void SseParser::reset() {
   bom_prefix_.clear();
   data_.clear();
   type_.clear();
+  error_.clear();
   last_id_.clear();
   retry_.reset();
   has_data_ = false;
@@ -44,11 +45,13 @@ Error SseParser::fail(std::string message) {
 }
 
 void SseParser::dispatch(std::vector<SseEvent>& events, std::size_t& appended) {
-  // WHATWG: an event without any data line is not dispatched; its type is forgotten.
-  if (has_data_) {
+  // WHATWG: an event without any data line is not dispatched; its type is forgotten. An
+  // `error:` line (llama.cpp) is dispatched on its own, so that the failure it reports is seen.
+  if (has_data_ || !error_.empty()) {
     SseEvent event;
     event.type = std::move(type_);
     event.data = std::move(data_);
+    event.error = std::move(error_);
     event.id = last_id_;
     event.retry = retry_;
     event.offset = event_offset_;
@@ -57,6 +60,7 @@ void SseParser::dispatch(std::vector<SseEvent>& events, std::size_t& appended) {
   }
   data_.clear();
   type_.clear();
+  error_.clear();
   retry_.reset();
   has_data_ = false;
   in_event_ = false;
@@ -98,6 +102,8 @@ Result<Done> SseParser::process_line(std::string_view line, std::size_t line_off
     type_.assign(value.data(), value.size());
   } else if (field == "id") {
     if (value.find('\0') == std::string_view::npos) last_id_.assign(value.data(), value.size());
+  } else if (field == "error") {
+    error_.assign(value.data(), value.size());  // bounded by max_line_bytes
   } else if (field == "retry") {
     if (!value.empty() && value.size() <= 18 &&
         value.find_first_not_of("0123456789") == std::string_view::npos) {

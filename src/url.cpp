@@ -5,10 +5,29 @@
 
 namespace lemma {
 
+namespace {}  // namespace
+
+std::string Url::shown(std::string_view text) {
+  const auto scheme_end = text.find("://");
+  const std::size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const auto query = text.find_first_of("?#", authority_start);
+  std::string_view head = text.substr(0, query);
+  std::string out;
+  // The last '@' before the query: a password may itself contain '/' or '@'.
+  if (const auto at = head.rfind('@'); at != std::string_view::npos && at >= authority_start) {
+    out = std::string(head.substr(0, authority_start)) + "[credentials]@" +
+          std::string(head.substr(at + 1));
+  } else {
+    out = std::string(head);
+  }
+  if (query != std::string_view::npos) out += text[query] == '?' ? "?[query]" : "#[fragment]";
+  return out;
+}
+
 namespace {
 
 Error malformed(std::string_view what, std::string_view text, std::string_view why) {
-  std::string message = std::string(what) + " '" + std::string(text) +
+  std::string message = std::string(what) + " '" + Url::shown(text) +
                         "' is malformed: " + std::string(why) +
                         ". Expected something like https://api.example.com/v1 or "
                         "http://127.0.0.1:8000/v1.";

@@ -1,6 +1,7 @@
 #include "lemma/wire.hpp"
 
 #include "json_reader_private.hpp"
+#include "token_counts_private.hpp"
 #include "wire_decode_private.hpp"
 
 namespace lemma::wire {
@@ -96,6 +97,13 @@ Message decode_message_with(JsonReader& reader, const json& message, const JsonP
 
 namespace detail_decode {
 
+bool carries_error(const json& body) {
+  const json* error = JsonReader::member(body, "error");
+  return error != nullptr &&
+         (error->is_object() ||
+          (error->is_string() && !error->get_ref<const std::string&>().empty()));
+}
+
 std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage,
                                        const JsonPath& path) {
   if (!usage.is_object()) {
@@ -103,17 +111,18 @@ std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage,
     return std::nullopt;
   }
   Usage out;
-  out.prompt_tokens = reader.int_or(usage, "prompt_tokens", path, 0);
-  out.completion_tokens = reader.int_or(usage, "completion_tokens", path, 0);
+  out.prompt_tokens = reader.count_or(usage, "prompt_tokens", path, 0);
+  out.completion_tokens = reader.count_or(usage, "completion_tokens", path, 0);
   out.total_tokens =
-      reader.int_or(usage, "total_tokens", path, out.prompt_tokens + out.completion_tokens);
+      reader.count_or(usage, "total_tokens", path,
+                      lemma::detail::total_tokens_of(out.prompt_tokens, out.completion_tokens));
   if (const json* details = JsonReader::member(usage, "prompt_tokens_details")) {
     out.cached_tokens =
-        reader.optional_int(*details, "cached_tokens", path.field("prompt_tokens_details"));
+        reader.optional_count(*details, "cached_tokens", path.field("prompt_tokens_details"));
   }
   if (const json* details = JsonReader::member(usage, "completion_tokens_details")) {
-    out.reasoning_tokens =
-        reader.optional_int(*details, "reasoning_tokens", path.field("completion_tokens_details"));
+    out.reasoning_tokens = reader.optional_count(*details, "reasoning_tokens",
+                                                 path.field("completion_tokens_details"));
   }
   return out;
 }
@@ -121,6 +130,20 @@ std::optional<Usage> decode_usage_with(JsonReader& reader, const json& usage,
 }  // namespace detail_decode
 
 using detail_decode::decode_usage_with;
+
+namespace {
+
+// The first 120 bytes of `body` for a message, cut at a UTF-8 boundary and marked "..." when
+// cut (redaction recognises the mark: a key cut there is still scrubbed).
+std::string short_excerpt(std::string_view body) {
+  constexpr std::size_t kLength = 120;
+  if (body.size() <= kLength) return std::string(body);
+  std::size_t end = kLength;
+  while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) --end;
+  return std::string(body.substr(0, end)) + "...";
+}
+
+}  // namespace
 
 Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) {
   json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
@@ -136,7 +159,7 @@ Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) 
   }
   std::string message = "The server's " + std::string(what) + " is not valid JSON" + where + " (" +
                         std::to_string(body.size()) + " bytes";
-  if (!body.empty()) message += ", starting \"" + body_excerpt(body.substr(0, 120)) + "\"";
+  if (!body.empty()) message += ", starting \"" + short_excerpt(body) + "\"";
   message +=
       "). It may come from a proxy or a server that is not OpenAI-compatible; check the "
       "base URL.";
@@ -167,7 +190,7 @@ Result<ChatResponse> decode_chat_response(nlohmann::json body) {
     return *reader.error();
   }
   const json* choices = JsonReader::member(body, "choices");
-  if (!choices) {
+  if (!choices || detail_decode::carries_error(body)) {
     if (JsonReader::member(body, "error")) {
       // Some gateways answer 200 with an error object; report the provider's error.
       HttpResponse as_error;

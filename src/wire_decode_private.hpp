@@ -20,6 +20,9 @@ std::optional<std::string> decode_content(lemma::detail::JsonReader& reader,
 std::optional<std::string> decode_reasoning(lemma::detail::JsonReader& reader,
                                             const nlohmann::json& message,
                                             const lemma::detail::JsonPath& path);
+/// True when a response or chunk reports an error: an `error` member that is an object or a
+/// non-empty string, with or without `choices` (OpenRouter sends both).
+bool carries_error(const nlohmann::json& body);
 /// A usage object with its token details.
 std::optional<Usage> decode_usage_with(lemma::detail::JsonReader& reader,
                                        const nlohmann::json& usage,

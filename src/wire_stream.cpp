@@ -234,9 +234,11 @@ Error decode_stream_error(const nlohmann::json& payload) {
 
 Result<StreamEvent> decode_stream_event(const SseEvent& event) {
   const std::string_view data = event.data;
-  if (event.type == "error") {
-    json payload = json::parse(data, nullptr, false);
-    return decode_stream_error(payload.is_discarded() ? json(std::string(data)) : payload);
+  if (event.type == "error" || !event.error.empty()) {
+    // `event: error` + data (OpenAI, TGI), or llama.cpp's own `error: {...}` line.
+    const std::string_view text = event.error.empty() ? data : std::string_view(event.error);
+    json payload = json::parse(text, nullptr, false);
+    return decode_stream_error(payload.is_discarded() ? json(std::string(text)) : payload);
   }
   if (data.rfind("[DONE]", 0) == 0) return StreamEvent::done();
   if (data.find_first_not_of(" \t") == std::string_view::npos) return StreamEvent::ignore();
@@ -257,9 +259,9 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
                     " is not valid JSON: " + error.message;
     return error;
   }
-  if (payload.is_object() && payload.contains("error") && !payload.contains("choices")) {
-    return decode_stream_error(payload);
-  }
+  // An error object with or without choices: OpenRouter sends {"error": {...}, "choices":
+  // [...]} mid-stream, and delivering its choices would end the stream as a success.
+  if (detail_decode::carries_error(payload)) return decode_stream_error(payload);
   auto chunk = decode_owned_chunk(payload);
   if (!chunk) {
     Error error = chunk.error();

@@ -36,7 +36,10 @@ class LEMMA_EXPORT ApiKey {
   bool empty() const noexcept { return key_.empty(); }
   /// The plain key. Never log or print it.
   const std::string& reveal() const noexcept { return key_; }
-  /// Replaces every occurrence of the key in `text` with "[REDACTED]".
+  /// Replaces the key in `text` with "[REDACTED]": a key of 8 or more characters wherever it
+  /// appears, a shorter one only where it stands as a token (not inside a longer word or
+  /// number, so that "1234" leaves "12345" and "k" leaves "Check" alone); and the first 8 or
+  /// more characters of the key where they end an excerpt (before "..." or at the end).
   void redact_in(std::string& text) const;
 
  private:

@@ -27,7 +27,10 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(600)};
   /// Largest accepted response body; larger is a protocol error. Default 64 MiB.
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
-  /// Headers added to every request (a provider's auth header is not overridden by these).
+  /// Headers added to every request; they never replace a header the provider set (so never its
+  /// credentials). Framing headers (Content-Length, Transfer-Encoding, Host, Connection,
+  /// Keep-Alive, TE, Trailer, Upgrade) and line breaks are an invalid_request Error before any
+  /// I/O.
   Headers default_headers;
   /// Receives start/attempt/first-token/chunk/end events of every call (e.g. lemma::Metrics).
   /// Default: none.
@@ -69,7 +72,10 @@ struct CallOptions {
   std::optional<std::chrono::milliseconds> timeout;
   /// Overrides ClientOptions::stream_idle_timeout for this call.
   std::optional<std::chrono::milliseconds> idle_timeout;
-  /// Headers added to this call only.
+  /// Headers added to this call only. They replace the provider's headers of the same name,
+  /// except its credentials (Authorization, api-key, x-api-key...): the provider's key is always
+  /// the one sent (a warning is logged). Framing headers and line breaks are refused as in
+  /// ClientOptions::default_headers.
   Headers headers;
   /// Cancels the call when cancelled from any thread (also during a retry backoff); the call
   /// returns a `cancelled` error.

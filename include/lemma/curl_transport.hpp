@@ -23,7 +23,9 @@ struct CurlTransportOptions {
   std::string proxy;
   /// DANGER: accept any TLS certificate and host name. Off by default; only for test servers.
   bool insecure_skip_tls_verify = false;
-  /// User-Agent header sent unless the request sets its own (default "lemma/<version>").
+  /// User-Agent header sent unless the request (or a caller's header) sets its own, also through
+  /// a Client (default "lemma/<version>"). A line break or NUL in it is an invalid_request Error
+  /// before any I/O.
   std::string user_agent;
   /// Largest accepted response header block; larger is a protocol error. Default 256 KiB.
   std::size_t max_header_bytes = 256 * 1024;

@@ -86,7 +86,8 @@ struct LEMMA_EXPORT Error {
   std::string type;
   /// The request parameter the provider (or lemma's validation) blamed, if any.
   std::string param;
-  /// The provider's own message text, verbatim (with any API key redacted).
+  /// The provider's own message text, verbatim (with any API key redacted and control
+  /// characters escaped).
   std::string provider_message;
   /// The server's request id (x-request-id and similar headers), for support tickets.
   std::string request_id;
@@ -94,18 +95,23 @@ struct LEMMA_EXPORT Error {
   std::optional<std::chrono::milliseconds> retry_after;
   /// How many attempts were made before giving up (1 when there was no retry).
   int attempts = 1;
-  /// The start of the response body (at most kMaxBodyExcerpt bytes), for diagnosis.
+  /// The start of the response body (at most kMaxBodyExcerpt bytes, then "..." when cut;
+  /// control characters and invalid UTF-8 from a Client's calls are escaped as "\n", "\x1b"),
+  /// for diagnosis.
   std::string body_excerpt;
   /// The server's explicit advice (`x-should-retry: true|false`), when it gave one.
   std::optional<bool> should_retry;
   /// Every attempt of the call, oldest first, when there was more than one.
   std::vector<AttemptRecord> history;
 
-  /// Upper bound on body_excerpt's size.
+  /// Upper bound on the body bytes body_excerpt holds (escaping control characters, and the
+  /// "..." cut mark, may lengthen the text).
   static constexpr std::size_t kMaxBodyExcerpt = 1024;
 
   /// One line for logs and exceptions: kind, HTTP status, message (which says how many attempts
-  /// were made when there were several) and request id.
+  /// were made when there were several) and request id. Control characters (CR, LF, ESC, NUL,
+  /// ...) and invalid UTF-8 are escaped ("\n", "\x1b", "\xff"), so a server cannot forge log
+  /// lines or terminal escapes; valid UTF-8 is kept.
   std::string what() const;
   /// True when a retry of the same request might succeed: `x-should-retry` when the server
   /// sent it; otherwise connection failures and timeouts before any response, HTTP 408, 409,

@@ -26,11 +26,15 @@ struct SseEvent {
   std::optional<std::chrono::milliseconds> retry;
   /// Byte offset in the stream where this event's first line started (for error messages).
   std::size_t offset = 0;
+  /// The non-standard `error:` field (llama.cpp reports a failed stream with an
+  /// `error: {...}` line instead of a data line); "" when absent. An event with this field is
+  /// dispatched even without data.
+  std::string error;
 
   /// Field-by-field equality.
   friend bool operator==(const SseEvent& a, const SseEvent& b) {
     return a.type == b.type && a.data == b.data && a.id == b.id && a.retry == b.retry &&
-           a.offset == b.offset;
+           a.offset == b.offset && a.error == b.error;
   }
 };
 
@@ -47,7 +51,8 @@ struct SseParserOptions {
 /// Feed it bytes as they arrive, split anywhere: the events are the same for every split.
 /// Handles `\n`, `\r\n` and `\r` line ends, `field:value` with or without the space, multi-line
 /// data, `event:`, `id:` (ignored when it contains NUL), `retry:` (digits only), comment lines
-/// (passed to an optional observer), a UTF-8 BOM at the start, and a last event that lacks its
+/// (passed to an optional observer), llama.cpp's non-standard `error:` field (SseEvent::error),
+/// a UTF-8 BOM at the start, and a last event that lacks its
 /// blank line at end of stream (dispatched by finish()). A line or event over its limit is a
 /// protocol error, after which the parser stays failed.
 class LEMMA_EXPORT SseParser {
@@ -84,6 +89,7 @@ class LEMMA_EXPORT SseParser {
   std::string bom_prefix_;
   std::string data_;
   std::string type_;
+  std::string error_;  // the non-standard `error:` field of the current event
   std::string last_id_;
   std::optional<std::chrono::milliseconds> retry_;
   bool has_data_ = false;

@@ -24,6 +24,11 @@ struct LEMMA_EXPORT Url {
   /// A malformed URL is an invalid_request Error that names `what` (e.g. "base_url").
   static Result<Url> parse(std::string_view text, std::string_view what = "url");
 
+  /// `text` (a URL, valid or not) as it may appear in messages and logs: credentials
+  /// (user:password@) become "[credentials]@" and a query string or fragment "?[query]" /
+  /// "#[fragment]", since they often carry secrets.
+  static std::string shown(std::string_view text);
+
   /// The URL as text, without trailing slash: "https://host[:port]/path".
   std::string to_string() const;
   /// This URL with `suffix` appended to its path, e.g. join("/chat/completions").

@@ -76,7 +76,9 @@ LEMMA_EXPORT std::string encode_sse_stream(const std::vector<ChatChunk>& chunks)
 /// The request id a server attached (x-request-id, request-id, x-amzn-requestid, cf-ray...).
 LEMMA_EXPORT std::string request_id_from(const Headers& headers);
 /// The server's retry hint: `retry-after-ms`, then `Retry-After` as seconds or an HTTP date.
-/// `now` is the current time (for the HTTP-date form).
+/// `now` is the current time (for the HTTP-date form). A hint is clamped to [0, 365 days] (any
+/// number or date, e.g. 1e300 or the year 2300, without overflow); a negative, non-finite or
+/// unreadable value is no hint.
 LEMMA_EXPORT std::optional<std::chrono::milliseconds> retry_after_from(
     const Headers& headers,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());

@@ -5,6 +5,7 @@
 
 #include "lemma/url.hpp"
 #include "lemma/version.hpp"
+#include "request_headers_private.hpp"
 
 namespace lemma::detail {
 
@@ -55,12 +56,24 @@ Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions
                                                       const HttpRequest& request) {
   // Checked here so that every transport user, not only providers, gets a typed error.
   if (auto url = Url::parse(request.url); !url) return url.error();
+  if (has_line_break(options.user_agent)) {
+    return invalid_request_error("user_agent",
+                                 "CurlTransportOptions::user_agent contains a line break or NUL, "
+                                 "which would inject headers; remove it.");
+  }
   for (const auto& [name, value] : request.headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value) ||
         name.find(':') != std::string::npos) {
       return invalid_request_error("headers", "The header '" + name +
                                                   "' has an empty name or contains a colon or a "
                                                   "line break; remove or fix it.");
+    }
+    // libcurl frames the message itself; a second, different framing desynchronises a
+    // kept-alive connection.
+    if (is_framing_header(name)) {
+      return invalid_request_error("headers", "The header '" + name +
+                                                  "' frames the HTTP message and is set by the "
+                                                  "transport only; remove it.");
     }
   }
   auto stream = std::make_unique<CurlStream>(std::move(share), request, options);

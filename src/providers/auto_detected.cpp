@@ -45,8 +45,8 @@ Result<Done> AutoDetectedProvider::prepare(Transport& transport) const {
   auto found = detect_flavour(state_->options.base_url, transport, state_->options.api_key);
   if (!found) {
     Error error = found.error();
-    error.message = "Could not identify the self-hosted server at " + state_->options.base_url +
-                    " (flavour auto): " + error.message +
+    error.message = "Could not identify the self-hosted server at " +
+                    Url::shown(state_->options.base_url) + " (flavour auto): " + error.message +
                     " Start the server, or name its flavour instead of auto.";
     state_->stand_in.redact(error);
     return error;
@@ -69,7 +69,7 @@ const SelfHostedProvider& AutoDetectedProvider::current() const {
 
 Error AutoDetectedProvider::not_identified() const {
   return invalid_request_error(
-      "flavour", "The self-hosted server at " + state_->options.base_url +
+      "flavour", "The self-hosted server at " + Url::shown(state_->options.base_url) +
                      " has not been identified yet (flavour auto); call it through a "
                      "lemma::Client, which identifies it first, or call prepare(transport).");
 }

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "error_text_private.hpp"
+
 namespace lemma::providers {
 
 namespace {
@@ -206,7 +208,11 @@ Result<std::shared_ptr<Provider>> detect_self_hosted(const std::string& base_url
   auto detected = detect_flavour(base_url, transport, api_key);
   if (!detected) {
     Error error = detected.error();
-    api_key.redact_in(error.message);
+    for (std::string* text : {&error.message, &error.provider_message, &error.code, &error.type,
+                              &error.param, &error.request_id, &error.body_excerpt}) {
+      api_key.redact_in(*text);
+    }
+    detail::sanitize(error, nullptr);  // control characters from the server made visible
     return error;
   }
   return self_hosted(base_url, detected->flavour, std::move(api_key));

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -17,7 +18,9 @@
 #include <gtest/gtest.h>
 
 #include "lemma/client.hpp"
+#include "lemma/curl_transport.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "lemma/providers/self_hosted.hpp"
 #include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 #include "support/test_server.hpp"
@@ -499,6 +502,415 @@ TEST_P(FaultTest, RedirectIsNotFollowed) {
   EXPECT_EQ(out.error->http_status, 307);
   EXPECT_EQ(s.seen.load(), 1);
   record("307 redirect (never followed)", out, s.seen.load());
+}
+
+// ---- hostile servers and callers (issue 15, part B) ----------------------------------------
+
+// What a call produced, with everything lemma handed out on the way: log lines (debug and up)
+// and the errors the observer saw.
+struct Observed : Outcome {
+  std::optional<Usage> usage;
+  std::vector<std::string> texts;  // what(), fields, log lines and observer errors
+};
+
+class TextCollector : public Observer {
+ public:
+  void add(std::string text) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    texts_.push_back(std::move(text));
+  }
+  void add(const Error& error) {
+    for (const std::string& text :
+         {error.what(), error.message, error.provider_message, error.body_excerpt, error.code,
+          error.type, error.param, error.request_id}) {
+      add(text);
+    }
+    for (const auto& attempt : error.history) add(attempt.message);
+  }
+  void on_attempt_end(const CallInfo&, const AttemptInfo& attempt) override {
+    if (attempt.error) add(*attempt.error);
+  }
+  void on_call_end(const CallInfo&, const CallOutcome& outcome) override {
+    if (outcome.error) add(*outcome.error);
+  }
+  std::vector<std::string> texts() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return texts_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> texts_;
+};
+
+Observed run_provider(const std::string& mode, std::shared_ptr<Provider> provider, ClientOptions o,
+                      const CallOptions& call = {}) {
+  auto collector = std::make_shared<TextCollector>();
+  o.observer = collector;
+  o.log_level = LogLevel::debug;
+  o.log_sink = [collector](LogLevel, std::string_view line) { collector->add(std::string(line)); };
+  Client client(std::move(provider), o);
+  Observed out;
+  const auto start = Clock::now();
+  if (mode == "chat") {
+    auto result = client.chat(request(), call);
+    if (result) {
+      out.text = result->text();
+      out.usage = result->usage;
+    } else {
+      out.error = result.error();
+    }
+  } else {
+    ChatStream stream = client.stream(request(), call);
+    for (const ChatChunk& chunk : stream) {
+      for (const auto& choice : chunk.choices) out.text += choice.delta.content.value_or("");
+    }
+    out.error = stream.error();
+    out.usage = stream.response().usage;
+    EXPECT_EQ(out.text, stream.response().text()) << "delivered tokens must equal accumulated";
+  }
+  out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  out.texts = collector->texts();
+  if (out.error) collector->add(*out.error);
+  out.texts = collector->texts();
+  return out;
+}
+
+Observed run_key(const std::string& mode, const std::string& base_url, const std::string& key,
+                 const ClientOptions& o = options(), const CallOptions& call = {}) {
+  return run_provider(mode, providers::openai_compatible(base_url, key), o, call);
+}
+
+bool has_control_or_invalid_byte(const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F || c == 0xFF || c == 0xFE) return true;
+  }
+  return false;
+}
+
+TEST_P(FaultTest, AbsurdRetryHintsAreReturnedAtOnceWithoutRetrying) {
+  const std::vector<std::pair<std::string, Headers>> hints = {
+      {"429 retry-after-ms: 1e300", {{"retry-after-ms", "1e300"}}},
+      {"429 Retry-After: 1e30", {{"Retry-After", "1e30"}}},
+      {"429 Retry-After: <HTTP date in 2300>", {{"Retry-After", "Mon, 01 Jan 2300 00:00:00 GMT"}}}};
+  for (const auto& [fault, headers] : hints) {
+    Scripted s(
+        100,
+        [h = headers] { return Reply::json(429, R"({"error": {"message": "slow down"}})", h); },
+        success_for(streaming()));
+    const Outcome out = run(mode(), s.server.base_url(), options());
+    ASSERT_TRUE(out.error) << fault;
+    EXPECT_EQ(out.error->kind, ErrorKind::rate_limited) << fault;
+    EXPECT_EQ(s.seen.load(), 1) << fault << ": a hint beyond max_retry_after is not retried";
+    ASSERT_TRUE(out.error->retry_after) << fault;
+    EXPECT_GT(*out.error->retry_after, options().retry.max_retry_after) << fault;
+    EXPECT_LT(out.elapsed, 3s) << fault;
+    record(fault, out, s.seen.load());
+  }
+}
+
+std::string with_usage(bool streaming, const std::string& usage) {
+  if (streaming) {
+    return event("4") + "data: {\"choices\": [], \"usage\": " + usage + "}\n\ndata: [DONE]\n\n";
+  }
+  return R"({"choices": [{"message": {"role": "assistant", "content": "4"}}], "usage": )" + usage +
+         "}";
+}
+
+Reply usage_reply(bool streaming, const std::string& usage) {
+  if (!streaming) return Reply::json(200, with_usage(false, usage));
+  return Reply::chunked(200).chunk(with_usage(true, usage)).end_chunks();
+}
+
+TEST_P(FaultTest, TokenCountsNearInt64MaxSaturate) {
+  const std::string max = std::to_string(std::numeric_limits<std::int64_t>::max());
+  const std::string usage =
+      R"({"prompt_tokens": )" + max + R"(, "completion_tokens": )" + max + "}";
+  Scripted s(
+      100, [&] { return usage_reply(streaming(), usage); }, success_for(streaming()));
+  const Observed out = run_key(mode(), s.server.base_url(), "sk-chaos-key");
+  ASSERT_FALSE(out.error) << out.error->what();
+  ASSERT_TRUE(out.usage);
+  EXPECT_EQ(out.usage->prompt_tokens, std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(out.usage->total_tokens, std::numeric_limits<std::int64_t>::max());
+  record("usage: INT64_MAX + INT64_MAX, no total", out, s.seen.load());
+}
+
+TEST_P(FaultTest, NegativeTokenCountsAreProtocolErrors) {
+  Scripted s(
+      100,
+      [&] { return usage_reply(streaming(), R"({"prompt_tokens": -5, "completion_tokens": 3})"); },
+      success_for(streaming()));
+  const Observed out = run_key(mode(), s.server.base_url(), "sk-chaos-key");
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_THAT(out.error->message, ::testing::HasSubstr("prompt_tokens"));
+  EXPECT_EQ(s.seen.load(), 1);
+  if (streaming()) {
+    EXPECT_EQ(out.text, "4") << "what arrived before is kept";
+  }
+  record("usage: prompt_tokens -5", out, s.seen.load());
+}
+
+TEST_P(FaultTest, ChunkWithChoicesAndErrorEndsTheStreamWithTheServersError) {
+  if (!streaming()) GTEST_SKIP() << "a stream-only shape";
+  // OpenRouter, mid-stream: an error object next to choices, then [DONE].
+  const std::string error_chunk =
+      R"({"id": "gen-1", "object": "chat.completion.chunk", "error": {"code": 400, "message": )"
+      R"("Token limit reached"}, "choices": [{"index": 0, "delta": {"content": ""}, )"
+      R"("finish_reason": "error"}]})";
+  Scripted s(
+      100,
+      [&] {
+        return Reply::chunked(200)
+            .chunk(event("t0 "))
+            .chunk("data: " + error_chunk + "\n\n")
+            .chunk("data: [DONE]\n\n")
+            .end_chunks();
+      },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error) << "must not end as a success";
+  EXPECT_EQ(out.error->kind, ErrorKind::invalid_request);
+  EXPECT_EQ(out.error->provider_message, "Token limit reached");
+  EXPECT_EQ(out.text, "t0 ") << "what arrived before is kept";
+  EXPECT_EQ(s.seen.load(), 1);
+  record("chunk with choices and error (OpenRouter)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, LlamaCppErrorFieldIsSurfaced) {
+  if (!streaming()) GTEST_SKIP() << "a stream-only shape";
+  // llama.cpp (2025 builds): an `error:` field, not a data line, then [DONE].
+  Scripted s(
+      100,
+      [] {
+        return Reply::chunked(200)
+            .chunk(
+                "error: {\"code\": 400, \"message\": \"the request exceeds the available "
+                "context size, try increasing it\", \"type\": \"exceed_context_size_error\"}"
+                "\n\n")
+            .chunk("data: [DONE]\n\n")
+            .end_chunks();
+      },
+      success_for(streaming()));
+  const Observed out = run_provider(
+      mode(), providers::self_hosted(s.server.base_url(), providers::Flavour::llama_cpp),
+      options());
+  ASSERT_TRUE(out.error) << "must not be an empty success";
+  EXPECT_EQ(out.error->kind, ErrorKind::invalid_request);
+  EXPECT_THAT(out.error->provider_message,
+              ::testing::HasSubstr("exceeds the available context size"));
+  EXPECT_EQ(out.error->type, "exceed_context_size_error");
+  EXPECT_EQ(s.seen.load(), 1);
+  record("llama.cpp `error:` line, then [DONE]", out, s.seen.load());
+}
+
+TEST_P(FaultTest, DoneWithoutAnyChunkIsNotASuccess) {
+  if (!streaming()) GTEST_SKIP() << "a stream-only shape";
+  Scripted s(
+      100, [] { return Reply::chunked(200).chunk("data: [DONE]\n\n").end_chunks(); },
+      success_for(streaming()));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_EQ(out.error->code, "empty_stream");
+  EXPECT_EQ(s.seen.load(), 1);
+  record("[DONE] with no chunk before it", out, s.seen.load());
+}
+
+TEST_P(FaultTest, CallerFramingHeadersAreRefusedBeforeAnyIo) {
+  for (const char* name : {"Content-Length", "Transfer-Encoding", "Host", "Connection"}) {
+    Scripted s(
+        0, [] { return Reply(); }, success_for(streaming()));
+    CallOptions call;
+    call.headers.set(name, "5");
+    const Outcome out = run(mode(), s.server.base_url(), options(), call);
+    ASSERT_TRUE(out.error) << name;
+    EXPECT_EQ(out.error->kind, ErrorKind::invalid_request) << name;
+    EXPECT_THAT(out.error->message, ::testing::HasSubstr(name));
+    EXPECT_EQ(s.server.requests().size(), 0u) << name << ": nothing may be sent";
+    record(std::string("caller header ") + name + ": 5", out, s.seen.load());
+  }
+  // The same from ClientOptions::default_headers.
+  Scripted s(
+      0, [] { return Reply(); }, success_for(streaming()));
+  ClientOptions o = options();
+  o.default_headers.set("content-length", "5");
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::invalid_request);
+  EXPECT_EQ(s.server.requests().size(), 0u);
+}
+
+TEST_P(FaultTest, UserAgentOptionIsSentAndCannotInjectHeaders) {
+  Scripted ok(
+      0, [] { return Reply(); }, success_for(streaming()));
+  ClientOptions o = options();
+  o.curl.user_agent = "prover-farm/2.1";
+  const Outcome sent = run(mode(), ok.server.base_url(), o);
+  ASSERT_FALSE(sent.error) << sent.error->what();
+  ASSERT_EQ(ok.server.requests().size(), 1u);
+  EXPECT_EQ(ok.server.requests()[0].headers.get("User-Agent"), "prover-farm/2.1");
+  record("CurlTransportOptions::user_agent set", sent, ok.seen.load());
+
+  Scripted s(
+      0, [] { return Reply(); }, success_for(streaming()));
+  o.curl.user_agent = "lemma\r\nX-Injected: 1";
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::invalid_request);
+  EXPECT_EQ(s.server.requests().size(), 0u) << "refused before any I/O";
+  record("CR/LF in CurlTransportOptions::user_agent", out, s.seen.load());
+
+  // A transport the caller built and passed in: its user agent applies too.
+  Scripted given(
+      0, [] { return Reply(); }, success_for(streaming()));
+  CurlTransportOptions curl;
+  curl.user_agent = "own-transport/1";
+  ClientOptions with_transport = options();
+  with_transport.transport = std::make_shared<CurlTransport>(curl);
+  ASSERT_FALSE(run(mode(), given.server.base_url(), with_transport).error);
+  EXPECT_EQ(given.server.requests()[0].headers.get("User-Agent"), "own-transport/1");
+}
+
+TEST_P(FaultTest, PerCallAuthorizationNeverReplacesTheProvidersKey) {
+  Scripted s(
+      0, [] { return Reply(); }, success_for(streaming()));
+  CallOptions call;
+  call.headers.set("Authorization", "Bearer someone-elses-key");
+  call.headers.set("X-Trace", "t1");
+  const Outcome out = run(mode(), s.server.base_url(), options(), call);
+  ASSERT_FALSE(out.error) << out.error->what();
+  ASSERT_EQ(s.server.requests().size(), 1u);
+  EXPECT_EQ(s.server.requests()[0].headers.get("Authorization"), "Bearer sk-chaos-key");
+  EXPECT_EQ(s.server.requests()[0].headers.get("X-Trace"), "t1");
+  record("per-call Authorization header", out, s.seen.load());
+
+  // With no key given to the provider, the caller's own Authorization is what is sent.
+  Scripted keyless(
+      0, [] { return Reply(); }, success_for(streaming()));
+  const Observed sent = run_key(mode(), keyless.server.base_url(), "", options(), call);
+  ASSERT_FALSE(sent.error) << sent.error->what();
+  EXPECT_EQ(keyless.server.requests()[0].headers.get("Authorization"), "Bearer someone-elses-key");
+}
+
+// A body that echoes `key` so that the cut at `cut` bytes falls `inside` bytes into it.
+std::string echo_cut_key(const std::string& key, std::size_t cut, std::size_t inside) {
+  return std::string(cut - inside, 'x') + key + " and more text after the key";
+}
+
+void expect_no_key_prefix(const Observed& out, const std::string& key) {
+  const std::string prefix = key.substr(0, 8);
+  for (const std::string& text : out.texts) {
+    EXPECT_EQ(text.find(prefix), std::string::npos) << "key prefix leaked in: " << text;
+  }
+}
+
+TEST_P(FaultTest, KeyCutByAnExcerptIsScrubbed) {
+  const std::string key = "sk-live-0123456789abcdefghijklmnopqrstuv";
+  // The 1,024-byte body excerpt of an error body (not JSON: a proxy's page).
+  Scripted excerpt(
+      100,
+      [&] {
+        return Reply::http(401, echo_cut_key(key, Error::kMaxBodyExcerpt, 20), {}, "text/plain");
+      },
+      success_for(streaming()));
+  const Observed cut_1024 = run_key(mode(), excerpt.server.base_url(), key);
+  ASSERT_TRUE(cut_1024.error);
+  EXPECT_EQ(cut_1024.error->kind, ErrorKind::authentication);
+  expect_no_key_prefix(cut_1024, key);
+  record("error body echoes the key across byte 1,024", cut_1024, excerpt.seen.load());
+
+  // The 120-byte excerpt in a "not valid JSON" message.
+  Scripted message(
+      100, [&] { return Reply::json(200, echo_cut_key(key, 120, 20)); }, success_for(streaming()));
+  const Observed cut_120 = run_key(mode(), message.server.base_url(), key);
+  ASSERT_TRUE(cut_120.error);
+  EXPECT_EQ(cut_120.error->kind, ErrorKind::protocol);
+  EXPECT_THAT(cut_120.error->message, ::testing::HasSubstr("not valid JSON"));
+  expect_no_key_prefix(cut_120, key);
+  record("200 non-JSON echoes the key across byte 120", cut_120, message.seen.load());
+}
+
+TEST_P(FaultTest, ShortKeysAreScrubbedAsTokensAndMessagesStayReadable) {
+  struct Case {
+    std::string key;
+    std::string server_message;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {{"1234", "Check your key 1234: 12345 tokens were refused.",
+                                    "Check your key [REDACTED]: 12345 tokens were refused."},
+                                   {"k", "Check the key k.", "Check the key [REDACTED]."},
+                                   {"Chec", "Check the key.", "Check the key."}};
+  for (const Case& c : cases) {
+    Scripted s(
+        100,
+        [&] {
+          return Reply::json(401,
+                             nlohmann::json{{"error", {{"message", c.server_message}}}}.dump());
+        },
+        success_for(streaming()));
+    const Observed out = run_key(mode(), s.server.base_url(), c.key);
+    ASSERT_TRUE(out.error);
+    EXPECT_EQ(out.error->provider_message, c.expected) << "key " << c.key;
+    EXPECT_THAT(out.error->what(), ::testing::HasSubstr(c.expected));
+    if (c.key == "1234") record("401 echoing a 4-character key", out, s.seen.load());
+  }
+}
+
+TEST_P(FaultTest, BaseUrlCredentialsAndQueryAreNeverEchoed) {
+  const std::string url = "http://alice:hunter2-pass@127.0.0.1:1/v1?api_key=q-secret-77";
+  const Observed out = run_key(mode(), url, "sk-chaos-key");
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::invalid_request);
+  EXPECT_THAT(out.error->message, ::testing::HasSubstr("credentials"));
+  ASSERT_FALSE(out.texts.empty());
+  for (const std::string& text : out.texts) {
+    EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+    EXPECT_EQ(text.find("alice"), std::string::npos) << text;
+    EXPECT_EQ(text.find("q-secret"), std::string::npos) << text;
+  }
+  record("base URL with user:password@ and ?query", out, 0);
+}
+
+TEST_P(FaultTest, ControlCharactersFromTheServerAreEscaped) {
+  const std::string message = "bad\nlemma info call 99 succeeded\r\x1b[2J\x07 end \xe6\x95\xb0";
+  Scripted s(
+      100,
+      [&] {
+        // The message as JSON (its escapes decode to real control characters), pretty-printed
+        // (new lines in the body excerpt), and a request id with ESC and a byte that is not
+        // UTF-8.
+        return Reply::json(400, nlohmann::json{{"error", {{"message", message}}}}.dump(2),
+                           {{"x-request-id", "req-\x1b[2J-\xff"}});
+      },
+      success_for(streaming()));
+  const Observed out = run_key(mode(), s.server.base_url(), "sk-chaos-key");
+  ASSERT_TRUE(out.error);
+  const std::string what = out.error->what();
+  EXPECT_THAT(what, ::testing::HasSubstr("bad\\nlemma info call 99 succeeded\\r\\x1b[2J\\x07"));
+  EXPECT_THAT(what, ::testing::HasSubstr("\xe6\x95\xb0")) << "valid UTF-8 is kept";
+  EXPECT_THAT(what, ::testing::HasSubstr("[request id req-\\x1b[2J-\\xff]"));
+  ASSERT_FALSE(out.texts.empty());
+  for (const std::string& text : out.texts) {
+    EXPECT_FALSE(has_control_or_invalid_byte(text)) << "raw control byte in: " << text;
+  }
+  record("control chars in message, request id, body", out, s.seen.load());
+
+  // A body that is not JSON at all (a proxy's page) with raw control bytes and invalid UTF-8.
+  Scripted raw(
+      100,
+      [] {
+        return Reply::http(403, std::string("denied\n\x1b[31m\xff\0\n", 15), {}, "text/plain");
+      },
+      success_for(streaming()));
+  const Observed page = run_key(mode(), raw.server.base_url(), "sk-chaos-key");
+  ASSERT_TRUE(page.error);
+  EXPECT_EQ(page.error->body_excerpt, "denied\\n\\x1b[31m\\xff\\x00\\n");
+  for (const std::string& text : page.texts) {
+    EXPECT_FALSE(has_control_or_invalid_byte(text)) << "raw control byte in: " << text;
+  }
 }
 
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT

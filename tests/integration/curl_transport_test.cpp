@@ -319,5 +319,23 @@ TEST(CurlTransportTest, ModelsAgainstServer) {
   EXPECT_EQ(server.requests()[0].method, "GET");
 }
 
+TEST(CurlTransportTest, FramingHeadersAreRefusedBeforeAnyIo) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  CurlTransport transport;
+  for (const char* name : {"Content-Length", "Transfer-Encoding", "Connection", "Host"}) {
+    HttpRequest request;
+    request.url = server.base_url() + "/chat/completions";
+    request.body = "{}";
+    request.headers.set(name, "5");
+    EXPECT_THAT(transport.send(request), ErrorIs(ErrorKind::invalid_request, HasSubstr(name)));
+  }
+  CurlTransportOptions injected;
+  injected.user_agent = "lemma\r\nX-Injected: 1";
+  HttpRequest request;
+  request.url = server.base_url() + "/chat/completions";
+  EXPECT_THAT(CurlTransport(injected).send(request), ErrorKindIs(ErrorKind::invalid_request));
+  EXPECT_EQ(server.requests().size(), 0u);
+}
+
 }  // namespace
 }  // namespace lemma

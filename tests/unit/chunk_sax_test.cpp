@@ -2,6 +2,8 @@
 
 #include "chunk_sax_private.hpp"
 
+#include <limits>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -74,6 +76,27 @@ TEST(ChunkSaxTest, AcceptsTheCommonShapesAndSkipsUnknownMembers) {
       }) {
     EXPECT_TRUE(agrees_with_dom(text)) << text;
   }
+}
+
+TEST(ChunkSaxTest, UsageCountsFollowTheDomDecodersRule) {
+  const std::string max = std::to_string(std::numeric_limits<std::int64_t>::max());
+  // Saturated the same way on both paths.
+  EXPECT_TRUE(agrees_with_dom(R"({"choices":[],"usage":{"prompt_tokens":)" + max +
+                              R"(,"completion_tokens":)" + max + "}}"));
+  // Negative counts: the fast path declines, the DOM decoder reports a protocol error.
+  for (const std::string& text :
+       {std::string(R"({"choices":[],"usage":{"prompt_tokens":-1,"completion_tokens":2}})"),
+        std::string(R"({"choices":[],"usage":{"prompt_tokens_details":{"cached_tokens":-3}}})")}) {
+    ChatChunk fast;
+    EXPECT_FALSE(detail::decode_chunk_fast(text, fast)) << text;
+    EXPECT_THAT(wire::decode_chat_chunk(nlohmann::json::parse(text)),
+                test::ErrorKindIs(ErrorKind::protocol))
+        << text;
+  }
+  // A chunk carrying an error is left to the DOM decoder.
+  ChatChunk fast;
+  EXPECT_FALSE(detail::decode_chunk_fast(
+      R"({"error":{"message":"x"},"choices":[{"index":0,"delta":{"content":"a"}}]})", fast));
 }
 
 }  // namespace

@@ -145,5 +145,20 @@ TEST(RequestIdTest, KnownHeaders) {
   EXPECT_EQ(wire::request_id_from({}), "");
 }
 
+TEST(RetryAfterTest, AbsurdHintsAreClampedWithoutOverflow) {
+  using std::chrono::milliseconds;
+  const milliseconds year = std::chrono::hours(24 * 365);
+  EXPECT_EQ(wire::retry_after_from({{"retry-after-ms", "1e300"}}), year);
+  EXPECT_EQ(wire::retry_after_from({{"Retry-After", "1e30"}}), year);
+  EXPECT_EQ(wire::retry_after_from({{"Retry-After", "9223372036854775807"}}), year);
+  const auto now = std::chrono::system_clock::time_point(std::chrono::seconds(784111777));
+  EXPECT_EQ(wire::retry_after_from({{"Retry-After", "Mon, 01 Jan 2300 00:00:00 GMT"}}, now), year);
+  EXPECT_EQ(wire::retry_after_from({{"Retry-After", "Sun, 01 Jan 1600 00:00:00 GMT"}}, now),
+            milliseconds(0));
+  EXPECT_FALSE(wire::retry_after_from({{"retry-after-ms", "-1e300"}}).has_value());
+  EXPECT_FALSE(wire::retry_after_from({{"retry-after-ms", "nan"}}).has_value());
+  EXPECT_FALSE(wire::retry_after_from({{"retry-after-ms", "inf"}}).has_value());
+}
+
 }  // namespace
 }  // namespace lemma

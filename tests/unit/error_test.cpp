@@ -112,5 +112,46 @@ TEST(ApiKeyTest, FromEnvironmentAndRedaction) {
   EXPECT_EQ(moved.reveal(), "sk-env-123");
 }
 
+TEST(ApiKeyTest, ShortKeysAreScrubbedOnlyWhereTheyStandAsTokens) {
+  std::string digits = "key 1234: 12345 tokens, 01234, 1234.";
+  ApiKey("1234").redact_in(digits);
+  EXPECT_EQ(digits, "key [REDACTED]: 12345 tokens, 01234, [REDACTED].");
+  std::string letter = "Check the key k (k=k).";
+  ApiKey("k").redact_in(letter);
+  EXPECT_EQ(letter, "Check the key [REDACTED] ([REDACTED]=[REDACTED]).");
+  std::string word = "Check the key.";
+  ApiKey("Chec").redact_in(word);
+  EXPECT_EQ(word, "Check the key.");
+}
+
+TEST(ApiKeyTest, KeysOfEightOrMoreAreScrubbedEvenGluedToOtherText) {
+  const ApiKey key("token-abc123");  // vLLM's documented example key
+  std::string text = "key%3Dtoken-abc123XYZ and \"token-abc123\"";
+  key.redact_in(text);
+  EXPECT_EQ(text, "key%3D[REDACTED]XYZ and \"[REDACTED]\"");
+}
+
+TEST(ApiKeyTest, KeyPrefixEndingAnExcerptIsScrubbed) {
+  const ApiKey key("sk-live-0123456789abcdefghij");
+  std::string cut = "body: sk-live-0123...";  // 12 characters of the key, then the cut mark
+  key.redact_in(cut);
+  EXPECT_EQ(cut, "body: [REDACTED]...");
+  std::string at_end = "starts with sk-live-01";
+  key.redact_in(at_end);
+  EXPECT_EQ(at_end, "starts with [REDACTED]");
+  std::string short_prefix = "sk-live... is a prefix of 7";  // under 8 characters: kept
+  key.redact_in(short_prefix);
+  EXPECT_EQ(short_prefix, "sk-live... is a prefix of 7");
+}
+
+TEST(ErrorTest, WhatIsOneLineWhateverTheFieldsHold) {
+  Error e = make_error(ErrorKind::server_error, "line one\nline two\r\x1b[31m\xff \xe4\xb8\xad");
+  e.request_id = "id\n2";
+  const std::string what = e.what();
+  EXPECT_EQ(what.find_first_of("\r\n\x1b"), std::string::npos) << what;
+  EXPECT_THAT(what, ::testing::HasSubstr("line one\\nline two\\r\\x1b[31m\\xff \xe4\xb8\xad"));
+  EXPECT_THAT(what, ::testing::HasSubstr("[request id id\\n2]"));
+}
+
 }  // namespace
 }  // namespace lemma

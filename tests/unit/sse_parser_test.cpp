@@ -179,5 +179,14 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, SseSplitPropertyTest,
                          ::testing::ValuesIn(test::stream_fixture_names()),
                          [](const auto& param_info) { return param_info.param; });
 
+TEST(SseParserTest, LlamaCppErrorFieldIsDispatchedWithoutData) {
+  const auto events = parse("error: {\"code\": 400}\n\ndata: [DONE]\n\n");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].error, "{\"code\": 400}");
+  EXPECT_EQ(events[0].data, "");
+  EXPECT_EQ(events[1].error, "");
+  EXPECT_EQ(events[1].data, "[DONE]");
+}
+
 }  // namespace
 }  // namespace lemma

@@ -1,5 +1,7 @@
 // Stream chunks: decoding, accumulation (equal to the non-streaming body) and mid-stream errors.
 
+#include <limits>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -141,6 +143,40 @@ TEST(ChunkFromResponseTest, RoundTripsThroughTheAccumulator) {
   StreamAccumulator accumulator;
   accumulator.add(wire::chunk_from_response(*whole));
   test::expect_same_response(accumulator.response(), *whole);
+}
+
+TEST(DecodeStreamEventTest, ChunkWithChoicesAndErrorIsAnError) {
+  auto openrouter = wire::decode_stream_event(
+      data_event(R"({"id":"gen-1","error":{"code":400,"message":"Token limit reached"},)"
+                 R"("choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]})"));
+  ASSERT_THAT(openrouter, ErrorIs(ErrorKind::invalid_request, HasSubstr("Token limit reached")));
+  EXPECT_EQ(openrouter.error().provider_message, "Token limit reached");
+  // A null error member is no error.
+  auto fine = wire::decode_stream_event(
+      data_event(R"({"error":null,"choices":[{"index":0,"delta":{"content":"x"}}]})"));
+  ASSERT_THAT(fine, IsOk());
+  EXPECT_EQ(fine->kind, StreamEvent::Kind::chunk);
+}
+
+TEST(DecodeStreamEventTest, LlamaCppErrorFieldIsTheServersError) {
+  SseEvent event;
+  event.error =
+      R"({"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"})";
+  auto decoded = wire::decode_stream_event(event);
+  ASSERT_THAT(decoded, ErrorIs(ErrorKind::invalid_request, HasSubstr("available context size")));
+  EXPECT_EQ(decoded.error().type, "exceed_context_size_error");
+}
+
+TEST(DecodeUsageTest, CountsSaturateAndNegativeOnesAreRefused) {
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  auto huge = wire::decode_usage({{"prompt_tokens", max}, {"completion_tokens", max}});
+  ASSERT_THAT(huge, IsOk());
+  EXPECT_EQ(huge->total_tokens, max);
+  EXPECT_THAT(wire::decode_usage({{"prompt_tokens", -1}, {"completion_tokens", 2}}),
+              ErrorIs(ErrorKind::protocol, HasSubstr("prompt_tokens")));
+  EXPECT_THAT(wire::decode_usage({{"prompt_tokens", 1},
+                                  {"completion_tokens_details", {{"reasoning_tokens", -2}}}}),
+              ErrorIs(ErrorKind::protocol, HasSubstr("reasoning_tokens")));
 }
 
 }  // namespace

@@ -40,5 +40,17 @@ TEST(UrlTest, RejectsMalformedUrlsWithInvalidRequest) {
   }
 }
 
+TEST(UrlTest, NeverEchoesCredentialsOrQuery) {
+  const auto parsed = Url::parse("https://bob:p/ss@w0rd@api.example.com/v1?key=sk-123", "base_url");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message.find("bob"), std::string::npos) << parsed.error().message;
+  EXPECT_EQ(parsed.error().message.find("w0rd"), std::string::npos) << parsed.error().message;
+  EXPECT_EQ(parsed.error().message.find("sk-123"), std::string::npos) << parsed.error().message;
+  EXPECT_EQ(Url::shown("http://user:pass@host:8000/v1"), "http://[credentials]@host:8000/v1");
+  EXPECT_EQ(Url::shown("https://host/v1?api_key=x#frag"), "https://host/v1?[query]");
+  EXPECT_EQ(Url::shown("user:pass@host/v1"), "[credentials]@host/v1");
+  EXPECT_EQ(Url::shown("http://127.0.0.1:8000/v1"), "http://127.0.0.1:8000/v1");
+}
+
 }  // namespace
 }  // namespace lemma

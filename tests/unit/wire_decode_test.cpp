@@ -164,5 +164,13 @@ TEST(BodyExcerptTest, BoundedAndCutAtCharacterBoundary) {
   EXPECT_EQ(wire::body_excerpt("short"), "short");
 }
 
+TEST(DecodeChatResponseTest, ErrorObjectNextToChoicesIsATypedError) {
+  auto decoded = wire::decode_chat_response(json::parse(
+      R"({"error": {"code": 400, "message": "Token limit reached"},)"
+      R"( "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}}]})"));
+  ASSERT_THAT(decoded, ErrorIs(ErrorKind::provider, HasSubstr("Token limit reached")));
+  EXPECT_EQ(decoded.error().code, "400");
+}
+
 }  // namespace
 }  // namespace lemma
