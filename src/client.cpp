@@ -35,7 +35,8 @@ class Client::Impl {
       request.idle_timeout = call.idle_timeout.value_or(options_.stream_idle_timeout);
       request.headers.set("Accept", "text/event-stream");
     }
-    request.max_response_bytes = options_.max_response_bytes;
+    request.max_response_bytes =
+        mode == Mode::whole ? options_.max_response_bytes : options_.max_stream_bytes;
     request.cancellation = call.cancellation;
     for (const auto& [name, value] : options_.default_headers) {
       if (!request.headers.contains(name)) request.headers.add(name, value);
@@ -322,7 +323,8 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
     body->cancel();
     return error;
   }
-  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse, start);
+  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse,
+                                             options_.max_stream_bytes, start);
 }
 
 Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)

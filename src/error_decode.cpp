@@ -159,6 +159,13 @@ std::optional<double> parse_number(const std::string& text) {
   return value;
 }
 
+// A hint in milliseconds as a duration; saturated, because converting a double beyond int64 is
+// undefined behaviour (found by the error_body fuzz target: "retry-after-ms: 1e300").
+std::chrono::milliseconds saturated_ms(double ms) {
+  constexpr double kMax = 1e15;  // ~31,700 years: far beyond any max_retry_after
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::min(ms, kMax)));
+}
+
 }  // namespace
 
 std::string request_id_from(const Headers& headers) {
@@ -173,12 +180,12 @@ std::optional<std::chrono::milliseconds> retry_after_from(
     const Headers& headers, std::chrono::system_clock::time_point now) {
   using std::chrono::milliseconds;
   if (auto ms = headers.get("retry-after-ms")) {
-    if (auto value = parse_number(*ms)) return milliseconds(static_cast<std::int64_t>(*value));
+    if (auto value = parse_number(*ms)) return saturated_ms(*value);
   }
   auto header = headers.get("retry-after");
   if (!header) return std::nullopt;
   if (auto seconds = parse_number(*header)) {
-    return milliseconds(static_cast<std::int64_t>(*seconds * 1000.0));
+    return saturated_ms(*seconds * 1000.0);
   }
   if (auto when = parse_http_date(*header)) {
     const auto delta = std::chrono::duration_cast<milliseconds>(*when - now);
@@ -187,7 +194,7 @@ std::optional<std::chrono::milliseconds> retry_after_from(
   return std::nullopt;  // junk: no hint rather than a crash
 }
 
-Error decode_error_response(const HttpResponse& response) {
+Error decode_error_response(const HttpResponse& response, std::size_t max_depth) {
   Error error;
   error.http_status = response.status;
   error.kind = response.is_success() ? ErrorKind::provider : error_kind_for_status(response.status);
@@ -200,7 +207,14 @@ Error decode_error_response(const HttpResponse& response) {
   }
   error.body_excerpt = body_excerpt(response.body);
 
-  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  detail::BoundedParse parsed = detail::parse_bounded(response.body, max_depth);
+  if (parsed.status == detail::BoundedParse::Status::too_deep) {
+    error.kind = ErrorKind::protocol;
+    error.message = detail::too_deep_message(
+        "error body (HTTP " + std::to_string(response.status) + ")", max_depth);
+    return error;
+  }
+  json& body = parsed.value;
   const bool is_json = !body.is_discarded() && body.is_object();
   if (is_json) read_error_body(body, error);
 

@@ -232,11 +232,16 @@ Error decode_stream_error(const nlohmann::json& payload) {
   return error;
 }
 
-Result<StreamEvent> decode_stream_event(const SseEvent& event) {
+Result<StreamEvent> decode_stream_event(const SseEvent& event, std::size_t max_depth) {
   const std::string_view data = event.data;
   if (event.type == "error") {
-    json payload = json::parse(data, nullptr, false);
-    return decode_stream_error(payload.is_discarded() ? json(std::string(data)) : payload);
+    detail::BoundedParse parsed = detail::parse_bounded(data, max_depth);
+    if (parsed.status == detail::BoundedParse::Status::too_deep) {
+      return protocol_error("The stream's error event at byte " + std::to_string(event.offset) +
+                            ": " + detail::too_deep_message("error event", max_depth));
+    }
+    return decode_stream_error(
+        parsed.status == detail::BoundedParse::Status::ok ? parsed.value : json(std::string(data)));
   }
   if (data.rfind("[DONE]", 0) == 0) return StreamEvent::done();
   if (data.find_first_not_of(" \t") == std::string_view::npos) return StreamEvent::ignore();
@@ -246,17 +251,21 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
   }
   {
     ChatChunk fast;
-    if (lemma::detail::decode_chunk_fast(data, fast)) return StreamEvent::of(std::move(fast));
+    if (lemma::detail::decode_chunk_fast(data, fast, max_depth)) {
+      return StreamEvent::of(std::move(fast));
+    }
   }
   // The general path: a DOM, for errors, unusual shapes and precise messages.
-  json payload = json::parse(data, nullptr, false);
-  if (payload.is_discarded()) {
-    auto parsed = parse_json(data, "stream event");
-    Error error = parsed.error();
-    error.message = "The stream's event at byte " + std::to_string(event.offset) +
-                    " is not valid JSON: " + error.message;
+  detail::BoundedParse parsed = detail::parse_bounded(data, max_depth);
+  if (parsed.status != detail::BoundedParse::Status::ok) {
+    Error error = parse_json(data, "stream event", max_depth).error();
+    error.message =
+        "The stream's event at byte " + std::to_string(event.offset) +
+        (parsed.status == detail::BoundedParse::Status::too_deep ? ": " : " is not valid JSON: ") +
+        error.message;
     return error;
   }
+  json& payload = parsed.value;
   if (payload.is_object() && payload.contains("error") && !payload.contains("choices")) {
     return decode_stream_error(payload);
   }

@@ -1,5 +1,7 @@
 #include "lemma/http.hpp"
 
+#include <algorithm>
+
 #include "lemma/url.hpp"
 
 namespace lemma {
@@ -15,6 +17,11 @@ Result<std::string> ResponseStream::read_all(std::size_t max_bytes) {
       cancel();
       return protocol_error("The response body exceeds the limit of " + std::to_string(max_bytes) +
                             " bytes; raise ClientOptions::max_response_bytes if that is expected.");
+    }
+    if (body.size() + *n > body.capacity()) {
+      // Grow geometrically but never past the limit, so a body at the limit peaks near it
+      // rather than at twice it.
+      body.reserve(std::min(max_bytes, std::max(body.size() + *n, 2 * body.capacity())));
     }
     body.append(chunk, *n);
   }
