@@ -212,7 +212,7 @@ const ChatChunk* ChatStream::State::next() {
       return fail(protocol_error("The stream's body exceeds the limit of " +
                                  std::to_string(max_body_bytes_) +
                                  " bytes; raise ClientOptions::max_stream_bytes if the server is "
-                                 "trusted and the answer that long."));
+                                 "trusted and answers that long are expected."));
     }
     unparsed_begin_ = 0;
     unparsed_end_ = *n;

@@ -419,19 +419,19 @@ Error CurlStream::describe_transfer_error() const {
                             where + ".");
     case CURLE_OUT_OF_MEMORY:
       // Before the body, this is libcurl's guard against a giant status or header line
-      // (CURL_MAX_HTTP_HEADER, 100 KiB): the server's violation, not worth retrying.
+      // (CURL_MAX_HTTP_HEADER, 100 KiB): the server's violation, not worth retrying. curl's
+      // own text ("Out of memory") would mislead, so it is not quoted.
       if (!headers_complete_) {
         return protocol_error(
             "The server sent a status or header line longer than libcurl "
             "accepts (100 KiB)" +
-            where + ": " + detail + ". The server or a proxy is broken.");
+            where + ". The server or a proxy in front of it is broken.");
       }
       break;
     case CURLE_RECV_ERROR:
       // libcurl reports malformed chunked framing ("Illegal or missing hexadecimal sequence in
       // chunked-encoding") as a receive error; a real network failure stays `connection`.
-      if (detail.find("chunked-encoding") != std::string::npos ||
-          detail.find("chunk") != std::string::npos) {
+      if (detail.find("chunk") != std::string::npos) {
         return protocol_error("The server's chunked body framing is malformed" + where + ": " +
                               detail + ".");
       }
