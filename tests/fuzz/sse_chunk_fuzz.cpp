@@ -1,7 +1,7 @@
 // Fuzz target for the streaming decode path: arbitrary bytes, split arbitrarily, through
-// SseParser (default limits, so deeply nested JSON events are reachable), the OpenAI event
-// decoder, each self-hosted flavour's stream decoder and the accumulator. Must never crash, leak,
-// hang or grow memory beyond the parser's limits.
+// SseParser (default limits, so deeply nested JSON events are reachable), both OpenAI chunk
+// decoders (SAX fast path and DOM, checked against each other) and the accumulator. Must never
+// crash, leak, hang or grow memory beyond the parser's limits.
 
 #include <cstddef>
 #include <cstdint>
