@@ -24,6 +24,17 @@ if(LEMMA_SANITIZE)
   endforeach()
   list(APPEND LEMMA_SANITIZER_FLAGS -fno-omit-frame-pointer -fno-sanitize-recover=all)
 endif()
+# Fuzzing instruments every lemma target, the library first: coverage (fuzzer-no-link) guides
+# libFuzzer through lemma's own code, and ASan/UBSan catch what it finds there. The fuzz binaries
+# add -fsanitize=fuzzer at link time (tests/fuzz/CMakeLists.txt).
+if(LEMMA_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "LEMMA_BUILD_FUZZERS needs clang (configure with -DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  list(APPEND LEMMA_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,address,undefined
+       -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  list(REMOVE_DUPLICATES LEMMA_SANITIZER_FLAGS)
+endif()
 
 function(lemma_set_sanitizers target)
   if(LEMMA_SANITIZER_FLAGS)

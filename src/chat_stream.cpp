@@ -8,6 +8,10 @@ namespace lemma {
 
 namespace {
 constexpr std::size_t kReadSize = 64 * 1024;
+// The parser is fed this much at a time and its events decoded before the next slice: at most
+// a few hundred events (of at most SseParserOptions::max_id_bytes of id each) are ever queued,
+// however many tiny events one read holds.
+constexpr std::size_t kFeedSlice = 4 * 1024;
 // After [DONE] the body normally ends at once; waiting this long for its last bytes lets the
 // connection go back to the pool instead of being closed.
 constexpr std::chrono::milliseconds kDiscardGrace{200};
@@ -19,12 +23,13 @@ ChatStream::State::State(Error failure) : finished(true) {
 
 ChatStream::State::State(std::shared_ptr<const Provider> provider,
                          std::unique_ptr<ResponseStream> body, SseParserOptions sse,
-                         Clock::time_point start)
+                         std::size_t max_body_bytes, Clock::time_point start)
     : provider_(std::move(provider)),
       decoder_(provider_->stream_decoder()),
       body_(std::move(body)),
       parser_(sse),
       buffer_(kReadSize),
+      max_body_bytes_(max_body_bytes),
       start_(start) {}
 
 ChatStream::State::State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
@@ -201,6 +206,14 @@ const ChatChunk* ChatStream::State::next() {
     }
     events_.clear();
     next_event_ = 0;
+    if (unparsed_begin_ < unparsed_end_) {
+      const std::size_t slice = std::min(kFeedSlice, unparsed_end_ - unparsed_begin_);
+      Result<std::size_t> parsed =
+          parser_.feed(std::string_view(buffer_.data() + unparsed_begin_, slice), events_);
+      unparsed_begin_ += slice;
+      if (!parsed) return fail(parsed.error());
+      continue;
+    }
     if (eof_) return end_of_body();
     Result<std::size_t> n = body_->read(buffer_.data(), buffer_.size());
     if (!n) {
@@ -209,11 +222,21 @@ const ChatChunk* ChatStream::State::next() {
       }
       return fail(n.error());
     }
-    Result<std::size_t> parsed = *n == 0
-                                     ? parser_.finish(events_)
-                                     : parser_.feed(std::string_view(buffer_.data(), *n), events_);
-    if (*n == 0) eof_ = true;
-    if (!parsed) return fail(parsed.error());
+    if (*n == 0) {
+      eof_ = true;
+      Result<std::size_t> parsed = parser_.finish(events_);
+      if (!parsed) return fail(parsed.error());
+      continue;
+    }
+    body_bytes_ += *n;
+    if (body_bytes_ > max_body_bytes_) {
+      return fail(protocol_error("The stream's body exceeds the limit of " +
+                                 std::to_string(max_body_bytes_) +
+                                 " bytes; raise ClientOptions::max_stream_bytes if the server is "
+                                 "trusted and answers that long are expected."));
+    }
+    unparsed_begin_ = 0;
+    unparsed_end_ = *n;
   }
 }
 

@@ -26,7 +26,7 @@ class ChatStream::State {
   explicit State(Error error);
   /// A live server-sent-event stream over `body`.
   State(std::shared_ptr<const Provider> provider, std::unique_ptr<ResponseStream> body,
-        SseParserOptions sse, Clock::time_point start);
+        SseParserOptions sse, std::size_t max_body_bytes, Clock::time_point start);
   /// A stream whose chunks are already known (a server that replied with plain JSON).
   State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
         Clock::time_point start);
@@ -72,6 +72,10 @@ class ChatStream::State {
   bool saw_done_ = false;
   bool ending_ = false;  // the decoder's last chunk was delivered; the next call ends the stream
   std::vector<char> buffer_;
+  std::size_t unparsed_begin_ = 0;  // buffer_[unparsed_begin_, unparsed_end_) awaits the parser
+  std::size_t unparsed_end_ = 0;
+  std::size_t body_bytes_ = 0;
+  std::size_t max_body_bytes_ = 0;  // ClientOptions::max_stream_bytes, whatever the transport
   ChatChunk current_;
   Clock::time_point start_;
   std::shared_ptr<Observer> observer_;

@@ -117,7 +117,7 @@ Key key_in(Context context, std::string_view k) {
 
 class ChunkSax {
  public:
-  explicit ChunkSax(ChatChunk& chunk) : chunk_(chunk) {}
+  ChunkSax(ChatChunk& chunk, std::size_t max_depth) : chunk_(chunk), max_depth_(max_depth) {}
 
   bool bailed() const noexcept { return bail_; }
 
@@ -183,6 +183,7 @@ class ChunkSax {
   Usage& usage() { return *chunk_.usage; }
 
   ChatChunk& chunk_;
+  std::size_t max_depth_;  // beyond it the DOM decoder reports the limit
   std::vector<Context> stack_;
   std::vector<std::uint64_t> seen_;  // members already seen, per open container
   Key key_ = Key::none;
@@ -324,6 +325,7 @@ bool ChunkSax::integer(std::int64_t value) {
 }
 
 bool ChunkSax::start_object(std::size_t) {
+  if (stack_.size() >= max_depth_) return give_up();
   if (!started_) {
     started_ = true;
     push(Context::root);
@@ -397,6 +399,7 @@ bool ChunkSax::end_object() {
 }
 
 bool ChunkSax::start_array(std::size_t) {
+  if (stack_.size() >= max_depth_) return give_up();
   if (!started_) return give_up();  // the body must be an object
   if (ignorable()) {
     push(Context::skip);
@@ -423,8 +426,8 @@ bool ChunkSax::end_array() {
 
 }  // namespace
 
-bool decode_chunk_fast(std::string_view text, ChatChunk& chunk) {
-  ChunkSax sax(chunk);
+bool decode_chunk_fast(std::string_view text, ChatChunk& chunk, std::size_t max_depth) {
+  ChunkSax sax(chunk, max_depth);
   const bool parsed = json::sax_parse(text.begin(), text.end(), &sax);
   return parsed && !sax.bailed();
 }

@@ -3,17 +3,22 @@
 // The streaming hot path: decodes a chat.completion.chunk straight from its JSON text with a
 // SAX handler, without building a DOM. It handles the shapes servers actually send; for
 // anything else (an "error" member, logprobs, content parts, a type it does not expect,
-// invalid JSON) it gives up and the DOM decoder, which has the precise error messages, runs.
+// invalid JSON, nesting deeper than the depth limit) it gives up and the DOM decoder, which has
+// the precise error messages, runs.
 
+#include <cstddef>
 #include <string_view>
 
 #include "lemma/export.hpp"
 #include "lemma/stream.hpp"
+#include "lemma/wire.hpp"
 
 namespace lemma::detail {
 
 /// Decodes `text` into `chunk`; false means "use the DOM decoder" (not necessarily an error).
 /// Exported only so that lemma's own white-box tests can link it in shared builds.
-LEMMA_EXPORT bool decode_chunk_fast(std::string_view text, ChatChunk& chunk);
+/// Nesting deeper than `max_depth` also gives up, so both decoders agree on the limit.
+LEMMA_EXPORT bool decode_chunk_fast(std::string_view text, ChatChunk& chunk,
+                                    std::size_t max_depth = wire::kDefaultMaxJsonDepth);
 
 }  // namespace lemma::detail

@@ -342,7 +342,8 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
     body->cancel();
     return error;
   }
-  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse, start);
+  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse,
+                                             options_.max_stream_bytes, start);
 }
 
 Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)

@@ -159,7 +159,8 @@ std::optional<std::int64_t> parse_http_date(const std::string& text) {
 constexpr std::chrono::milliseconds kMaxRetryHint = std::chrono::hours(24 * 365);
 
 std::chrono::milliseconds clamp_hint(double milliseconds) {
-  // Compared as doubles, before any conversion: casting 1e300 to an integer is undefined.
+  // Compared as doubles, before any conversion: casting 1e300 to an integer is undefined (found
+  // by probing and by the error_body fuzz target: "retry-after-ms: 1e300").
   if (!(milliseconds > 0)) return std::chrono::milliseconds(0);
   if (milliseconds >= static_cast<double>(kMaxRetryHint.count())) return kMaxRetryHint;
   return std::chrono::milliseconds(static_cast<std::int64_t>(milliseconds));
@@ -202,7 +203,7 @@ std::optional<std::chrono::milliseconds> retry_after_from(
   return std::nullopt;  // junk: no hint rather than a crash
 }
 
-Error decode_error_response(const HttpResponse& response) {
+Error decode_error_response(const HttpResponse& response, std::size_t max_depth) {
   Error error;
   error.http_status = response.status;
   error.kind = response.is_success() ? ErrorKind::provider : error_kind_for_status(response.status);
@@ -215,7 +216,14 @@ Error decode_error_response(const HttpResponse& response) {
   }
   error.body_excerpt = body_excerpt(response.body);
 
-  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  detail::BoundedParse parsed = detail::parse_bounded(response.body, max_depth);
+  if (parsed.status == detail::BoundedParse::Status::too_deep) {
+    error.kind = ErrorKind::protocol;
+    error.message = detail::too_deep_message(
+        "error body (HTTP " + std::to_string(response.status) + ")", max_depth);
+    return error;
+  }
+  json& body = parsed.value;
   const bool is_json = !body.is_discarded() && body.is_object();
   if (is_json) read_error_body(body, error);
 

@@ -2,6 +2,7 @@
 
 // Typed, non-throwing access to JSON fields for decoders: the first mistyped field becomes a
 // protocol Error naming its path; absent and null optional fields are simply absent.
+// Also the one depth-bounded parse used for every JSON body a server sends (parse_bounded).
 // Paths are chains of stack objects rendered only when an error occurs, so decoding a chunk on
 // the streaming hot path allocates nothing for them.
 
@@ -15,6 +16,84 @@
 #include "lemma/error.hpp"
 
 namespace lemma::detail {
+
+/// The outcome of parse_bounded().
+struct BoundedParse {
+  enum class Status { ok, invalid, too_deep };
+  nlohmann::json value;  ///< the document when ok; discarded otherwise
+  Status status = Status::ok;
+  std::size_t error_byte = 0;  ///< where parsing stopped (invalid or too_deep)
+};
+
+/// A SAX handler that builds the DOM like nlohmann's parser but stops at `max_depth` nested
+/// arrays/objects. Parsing itself does not recurse, but copying, comparing and dump() of a
+/// document do: bounding depth here means no later recursion over server JSON can overflow the
+/// stack (nlohmann's destructor is iterative, so dropping a partial document is safe too).
+class DepthBoundedSax {
+ public:
+  using json = nlohmann::json;
+  DepthBoundedSax(json& out, std::size_t max_depth) : dom_(out, false), max_depth_(max_depth) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool value) { return dom_.boolean(value); }
+  bool number_integer(json::number_integer_t value) { return dom_.number_integer(value); }
+  bool number_unsigned(json::number_unsigned_t value) { return dom_.number_unsigned(value); }
+  bool number_float(json::number_float_t value, const json::string_t& text) {
+    return dom_.number_float(value, text);
+  }
+  bool string(json::string_t& value) { return dom_.string(value); }
+  bool binary(json::binary_t& value) { return dom_.binary(value); }
+  bool key(json::string_t& value) { return dom_.key(value); }
+  bool start_object(std::size_t size) { return enter() && dom_.start_object(size); }
+  bool end_object() {
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t size) { return enter() && dom_.start_array(size); }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  bool parse_error(std::size_t position, const std::string& token,
+                   const nlohmann::detail::exception& error) {
+    error_byte_ = position;
+    return dom_.parse_error(position, token, error);
+  }
+
+  bool too_deep() const noexcept { return too_deep_; }
+  std::size_t error_byte() const noexcept { return error_byte_; }
+
+ private:
+  bool enter() {
+    if (++depth_ <= max_depth_) return true;
+    too_deep_ = true;
+    return false;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  std::size_t error_byte_ = 0;
+  bool too_deep_ = false;
+};
+
+/// Parses `text` as one JSON document with at most `max_depth` nested arrays/objects; never
+/// throws.
+inline BoundedParse parse_bounded(std::string_view text, std::size_t max_depth) {
+  BoundedParse out;
+  DepthBoundedSax sax(out.value, max_depth);
+  bool parsed = false;
+  try {
+    parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
+  } catch (const std::exception&) {
+    parsed = false;  // e.g. std::bad_alloc building a huge document
+  }
+  if (parsed) return out;
+  out.status = sax.too_deep() ? BoundedParse::Status::too_deep : BoundedParse::Status::invalid;
+  out.error_byte = sax.error_byte();
+  out.value = nlohmann::json(nlohmann::json::value_t::discarded);
+  return out;
+}
 
 /// A position in a JSON document, e.g. choices[0].message.content.
 struct JsonPath {
@@ -31,6 +110,15 @@ struct JsonPath {
     return key.empty() ? prefix : prefix + "." + std::string(key);
   }
 };
+
+/// The protocol-error message for JSON nested deeper than the limit.
+inline std::string too_deep_message(std::string_view what, std::size_t max_depth) {
+  return "The server's " + std::string(what) + " nests JSON arrays/objects deeper than " +
+         std::to_string(max_depth) +
+         " levels, lemma's limit (max_json_depth). Real responses nest fewer than 10 levels, so "
+         "the server is broken or hostile; raise max_json_depth in the provider's options only "
+         "for a server you trust.";
+}
 
 class JsonReader {
  public:

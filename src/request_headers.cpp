@@ -79,7 +79,8 @@ void RequestShaper::per_call(HttpRequest& request, const CallOptions& call, Mode
     request.idle_timeout = call.idle_timeout.value_or(options_.stream_idle_timeout);
     request.headers.set("Accept", "text/event-stream");
   }
-  request.max_response_bytes = options_.max_response_bytes;
+  request.max_response_bytes =
+      mode == Mode::whole ? options_.max_response_bytes : options_.max_stream_bytes;
   request.cancellation = call.cancellation;
 
   // The provider's credentials are never replaced by a caller's header of the same name (the

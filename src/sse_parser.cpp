@@ -101,6 +101,12 @@ Result<Done> SseParser::process_line(std::string_view line, std::size_t line_off
   } else if (field == "event") {
     type_.assign(value.data(), value.size());
   } else if (field == "id") {
+    if (value.size() > options_.max_id_bytes) {
+      return fail("A server-sent event id of " + std::to_string(value.size()) +
+                  " bytes exceeds the limit of " + std::to_string(options_.max_id_bytes) +
+                  " bytes (line starting at byte " + std::to_string(line_offset) +
+                  "); raise SseParserOptions::max_id_bytes if the server is trusted.");
+    }
     if (value.find('\0') == std::string_view::npos) last_id_.assign(value.data(), value.size());
   } else if (field == "error") {
     error_.assign(value.data(), value.size());  // bounded by max_line_bytes

@@ -145,18 +145,16 @@ std::string short_excerpt(std::string_view body) {
 
 }  // namespace
 
-Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) {
-  json parsed = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_discarded()) return parsed;
-  // Parse again with exceptions to learn where it broke (the error path only).
-  std::string where;
-  try {
-    const json unused = json::parse(body.begin(), body.end());
-    (void)unused;
-  } catch (const json::parse_error& e) {
-    where = " at byte " + std::to_string(e.byte);
-  } catch (const std::exception&) {
+Result<nlohmann::json> parse_json(std::string_view body, std::string_view what,
+                                  std::size_t max_depth) {
+  detail::BoundedParse parsed = detail::parse_bounded(body, max_depth);
+  if (parsed.status == detail::BoundedParse::Status::ok) return std::move(parsed.value);
+  if (parsed.status == detail::BoundedParse::Status::too_deep) {
+    Error error = protocol_error(detail::too_deep_message(what, max_depth));
+    error.body_excerpt = body_excerpt(body);
+    return error;
   }
+  const std::string where = " at byte " + std::to_string(parsed.error_byte);
   std::string message = "The server's " + std::string(what) + " is not valid JSON" + where + " (" +
                         std::to_string(body.size()) + " bytes";
   if (!body.empty()) message += ", starting \"" + short_excerpt(body) + "\"";

@@ -232,13 +232,18 @@ Error decode_stream_error(const nlohmann::json& payload) {
   return error;
 }
 
-Result<StreamEvent> decode_stream_event(const SseEvent& event) {
+Result<StreamEvent> decode_stream_event(const SseEvent& event, std::size_t max_depth) {
   const std::string_view data = event.data;
   if (event.type == "error" || !event.error.empty()) {
     // `event: error` + data (OpenAI, TGI), or llama.cpp's own `error: {...}` line.
     const std::string_view text = event.error.empty() ? data : std::string_view(event.error);
-    json payload = json::parse(text, nullptr, false);
-    return decode_stream_error(payload.is_discarded() ? json(std::string(text)) : payload);
+    detail::BoundedParse parsed = detail::parse_bounded(text, max_depth);
+    if (parsed.status == detail::BoundedParse::Status::too_deep) {
+      return protocol_error("The stream's error event at byte " + std::to_string(event.offset) +
+                            ": " + detail::too_deep_message("error event", max_depth));
+    }
+    return decode_stream_error(
+        parsed.status == detail::BoundedParse::Status::ok ? parsed.value : json(std::string(text)));
   }
   if (data.rfind("[DONE]", 0) == 0) return StreamEvent::done();
   if (data.find_first_not_of(" \t") == std::string_view::npos) return StreamEvent::ignore();
@@ -248,17 +253,21 @@ Result<StreamEvent> decode_stream_event(const SseEvent& event) {
   }
   {
     ChatChunk fast;
-    if (lemma::detail::decode_chunk_fast(data, fast)) return StreamEvent::of(std::move(fast));
+    if (lemma::detail::decode_chunk_fast(data, fast, max_depth)) {
+      return StreamEvent::of(std::move(fast));
+    }
   }
   // The general path: a DOM, for errors, unusual shapes and precise messages.
-  json payload = json::parse(data, nullptr, false);
-  if (payload.is_discarded()) {
-    auto parsed = parse_json(data, "stream event");
-    Error error = parsed.error();
-    error.message = "The stream's event at byte " + std::to_string(event.offset) +
-                    " is not valid JSON: " + error.message;
+  detail::BoundedParse parsed = detail::parse_bounded(data, max_depth);
+  if (parsed.status != detail::BoundedParse::Status::ok) {
+    Error error = parse_json(data, "stream event", max_depth).error();
+    error.message =
+        "The stream's event at byte " + std::to_string(event.offset) +
+        (parsed.status == detail::BoundedParse::Status::too_deep ? ": " : " is not valid JSON: ") +
+        error.message;
     return error;
   }
+  json& payload = parsed.value;
   // An error object with or without choices: OpenRouter sends {"error": {...}, "choices":
   // [...]} mid-stream, and delivering its choices would end the stream as a success.
   if (detail_decode::carries_error(payload)) return decode_stream_error(payload);

@@ -25,8 +25,13 @@ struct ClientOptions {
   /// Time allowed for one whole call, from sending to the last byte. Default 600 s: math models
   /// can think for minutes.
   std::chrono::milliseconds timeout{std::chrono::seconds(600)};
-  /// Largest accepted response body; larger is a protocol error. Default 64 MiB.
+  /// Largest accepted response body (after decompression); larger is a protocol error. Default
+  /// 64 MiB.
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
+  /// Streams: largest accepted stream body (all its bytes, after decompression); beyond it the
+  /// stream ends with a protocol error and the chunks already delivered stay in response().
+  /// Default 256 MiB (kDefaultMaxStreamBytes).
+  std::size_t max_stream_bytes = kDefaultMaxStreamBytes;
   /// Headers added to every request; they never replace a header the provider set (so never its
   /// credentials). Framing headers (Content-Length, Transfer-Encoding, Host, Connection,
   /// Keep-Alive, TE, Trailer, Upgrade) and line breaks are an invalid_request Error before any

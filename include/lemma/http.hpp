@@ -17,6 +17,10 @@ namespace lemma {
 
 /// Default bound on a whole (non-streamed) response body: 64 MiB.
 inline constexpr std::size_t kDefaultMaxResponseBytes = std::size_t{64} * 1024 * 1024;
+/// Default bound on a streamed body: 256 MiB. Larger than for whole responses because SSE
+/// framing repeats a chunk's JSON envelope per token: a 128K-token proof is ~40 MB of events,
+/// several times that with logprobs.
+inline constexpr std::size_t kDefaultMaxStreamBytes = std::size_t{256} * 1024 * 1024;
 
 /// A cooperative cancellation flag shared between a caller and an operation in flight.
 ///
@@ -55,7 +59,9 @@ struct LEMMA_EXPORT HttpRequest {
   /// Longest silence allowed between two received bytes (headers or body); 0 = no limit.
   /// Default 0; Client::stream() sets ClientOptions::stream_idle_timeout.
   std::chrono::milliseconds idle_timeout{0};
-  /// send() refuses bodies larger than this with a protocol error. Default 64 MiB.
+  /// Largest body the transport accepts, counted as delivered (after any decompression), for
+  /// send() and open() alike: larger is a protocol error. Default 64 MiB; Client sets
+  /// ClientOptions::max_response_bytes, or max_stream_bytes for streams.
   std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   /// Optional cancellation flag, polled while the request is in flight.
   std::shared_ptr<const CancellationToken> cancellation;

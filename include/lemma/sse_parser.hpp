@@ -44,6 +44,9 @@ struct SseParserOptions {
   std::size_t max_line_bytes = std::size_t{16} * 1024 * 1024;
   /// Largest accepted event (all its data lines together). Default 16 MiB.
   std::size_t max_event_bytes = std::size_t{16} * 1024 * 1024;
+  /// Longest accepted `id:` value. Every later event carries a copy of the last id, so a huge
+  /// id would multiply memory by the number of events. Default 1 KiB (servers send short ids).
+  std::size_t max_id_bytes = 1024;
 };
 
 /// An incremental parser for the WHATWG `text/event-stream` format.
@@ -52,9 +55,9 @@ struct SseParserOptions {
 /// Handles `\n`, `\r\n` and `\r` line ends, `field:value` with or without the space, multi-line
 /// data, `event:`, `id:` (ignored when it contains NUL), `retry:` (digits only), comment lines
 /// (passed to an optional observer), llama.cpp's non-standard `error:` field (SseEvent::error),
-/// a UTF-8 BOM at the start, and a last event that lacks its
-/// blank line at end of stream (dispatched by finish()). A line or event over its limit is a
-/// protocol error, after which the parser stays failed.
+/// a UTF-8 BOM at the start, and a last event that lacks its blank line at end of stream
+/// (dispatched by finish()). A line, event or id over its limit is a protocol error, after
+/// which the parser stays failed.
 class LEMMA_EXPORT SseParser {
  public:
   /// A parser with the given limits.

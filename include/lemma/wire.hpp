@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +33,17 @@ LEMMA_EXPORT nlohmann::json encode_chat_body(const ChatRequest& request);
 /// null value removes the key.
 LEMMA_EXPORT void merge_extra(nlohmann::json& body, const nlohmann::json& extra);
 
+/// Default limit on nested arrays/objects in any JSON a server sends (256 levels; real
+/// responses use fewer than 10). Deeper JSON is a protocol Error, so that no later copy or dump()
+/// of it can overflow the stack. Knob: OpenAICompatibleOptions::max_json_depth (and
+/// SelfHostedOptions::max_json_depth).
+inline constexpr std::size_t kDefaultMaxJsonDepth = 256;
+
 /// Parses `body` as JSON; a protocol Error naming `what`, the byte offset and an excerpt when it
-/// is not JSON (e.g. an HTML page from a proxy).
-LEMMA_EXPORT Result<nlohmann::json> parse_json(std::string_view body, std::string_view what);
+/// is not JSON (e.g. an HTML page from a proxy), or naming the limit when it nests deeper than
+/// `max_depth` arrays/objects.
+LEMMA_EXPORT Result<nlohmann::json> parse_json(std::string_view body, std::string_view what,
+                                               std::size_t max_depth = kDefaultMaxJsonDepth);
 
 /// Decodes an OpenAI-format chat completion. Unknown fields are ignored (and kept in `raw`);
 /// a missing or mistyped essential field is a protocol Error naming it.
@@ -51,8 +60,10 @@ LEMMA_EXPORT Result<std::vector<ModelInfo>> decode_models_response(const nlohman
 LEMMA_EXPORT Result<ChatChunk> decode_chat_chunk(const nlohmann::json& chunk);
 /// Decodes one server-sent event of an OpenAI-format stream: `[DONE]` ends it; an `error`
 /// event, or a data object with an "error" member (OpenAI, vLLM, TGI), is the typed Error it
-/// reports; empty data is skipped; invalid JSON is a protocol Error naming the event's offset.
-LEMMA_EXPORT Result<StreamEvent> decode_stream_event(const SseEvent& event);
+/// reports; empty data is skipped; invalid JSON (or JSON nested deeper than `max_depth`) is a
+/// protocol Error naming the event's offset.
+LEMMA_EXPORT Result<StreamEvent> decode_stream_event(const SseEvent& event,
+                                                     std::size_t max_depth = kDefaultMaxJsonDepth);
 /// The typed Error for an error a server reported inside a stream (a JSON object or text).
 LEMMA_EXPORT Error decode_stream_error(const nlohmann::json& payload);
 /// One chunk carrying a whole response, for servers that answer a stream request with a plain
@@ -87,8 +98,10 @@ LEMMA_EXPORT std::optional<std::chrono::milliseconds> retry_after_from(
 /// param, code}}, {"error": "text"}, FastAPI {"detail": ...}, {"message": ...}, TGI
 /// {"error": ..., "error_type": ...}, or a non-JSON body (an HTML page from a proxy). The kind
 /// comes from error_kind_for_status(); 429 and 402 become quota_exceeded when the body says the
-/// quota or credit is exhausted. The message says what to do next.
-LEMMA_EXPORT Error decode_error_response(const HttpResponse& response);
+/// quota or credit is exhausted. The message says what to do next. A JSON body nested deeper
+/// than `max_depth` is a protocol Error naming the limit (the HTTP status is kept).
+LEMMA_EXPORT Error decode_error_response(const HttpResponse& response,
+                                         std::size_t max_depth = kDefaultMaxJsonDepth);
 
 /// The first Error::kMaxBodyExcerpt bytes of `body`, cut at a UTF-8 boundary.
 LEMMA_EXPORT std::string body_excerpt(std::string_view body);

@@ -42,6 +42,7 @@ CurlStream::CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& requ
       last_activity_(std::chrono::steady_clock::now()),
       poll_interval_(std::max(options.cancellation_poll_interval, std::chrono::milliseconds(1))),
       max_header_bytes_(options.max_header_bytes),
+      max_body_bytes_(request.max_response_bytes),
       token_(request.cancellation) {
   auto url = Url::parse(request.url);
   target_ = request.method + " " + (url ? url->to_string() : std::string("(invalid URL)"));
@@ -212,6 +213,12 @@ std::size_t CurlStream::on_body(char* data, std::size_t size, std::size_t count,
   }
   self.headers_complete_ = true;  // body bytes imply the header block ended
   self.last_activity_ = std::chrono::steady_clock::now();
+  // Counted as delivered, i.e. after any gzip/deflate decoding libcurl does: a compression
+  // bomb stops at the limit instead of being inflated whole.
+  if (length > self.max_body_bytes_ - std::min(self.body_bytes_, self.max_body_bytes_)) {
+    self.body_too_large_ = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
   self.buffer_.append(data, length);
   self.body_bytes_ += length;
   return length;
@@ -349,6 +356,17 @@ Error CurlStream::transfer_error() const {
   return error;
 }
 
+namespace {
+
+// libcurl's OpenSSL/GnuTLS messages for a certificate that does not name the host.
+bool is_host_name_mismatch(const std::string& detail) {
+  return detail.find("does not match target host name") != std::string::npos ||
+         detail.find("no alternative certificate subject name matches") != std::string::npos ||
+         detail.find("does not match target hostname") != std::string::npos;
+}
+
+}  // namespace
+
 Error CurlStream::describe_transfer_error() const {
   const std::string detail =
       error_buffer_[0] != '\0' ? std::string(error_buffer_) : curl_easy_strerror(result_);
@@ -390,6 +408,13 @@ Error CurlStream::describe_transfer_error() const {
     case CURLE_ABORTED_BY_CALLBACK:
       return make_error(ErrorKind::cancelled, "The request was cancelled" + where + ".");
     case CURLE_WRITE_ERROR:
+      if (body_too_large_) {
+        return protocol_error("The response body exceeds the limit of " +
+                              std::to_string(max_body_bytes_) + " bytes" + where +
+                              " (counted after decompression); raise "
+                              "ClientOptions::max_response_bytes (max_stream_bytes for streams) "
+                              "if that is expected.");
+      }
       if (headers_too_large_) {
         return protocol_error("The response headers exceed " + std::to_string(max_header_bytes_) +
                               " bytes" + where +
@@ -405,6 +430,25 @@ Error CurlStream::describe_transfer_error() const {
                             " bytes: the server closed the connection before the length it "
                             "announced" +
                             where + ".");
+    case CURLE_OUT_OF_MEMORY:
+      // Before the body, this is libcurl's guard against a giant status or header line
+      // (CURL_MAX_HTTP_HEADER, 100 KiB): the server's violation, not worth retrying. curl's
+      // own text ("Out of memory") would mislead, so it is not quoted.
+      if (!headers_complete_) {
+        return protocol_error(
+            "The server sent a status or header line longer than libcurl "
+            "accepts (100 KiB)" +
+            where + ". The server or a proxy in front of it is broken.");
+      }
+      break;
+    case CURLE_RECV_ERROR:
+      // libcurl reports malformed chunked framing ("Illegal or missing hexadecimal sequence in
+      // chunked-encoding") as a receive error; a real network failure stays `connection`.
+      if (detail.find("chunk") != std::string::npos) {
+        return protocol_error("The server's chunked body framing is malformed" + where + ": " +
+                              detail + ".");
+      }
+      break;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
 #if LIBCURL_VERSION_NUM >= 0x074400
@@ -412,6 +456,20 @@ Error CurlStream::describe_transfer_error() const {
 #endif
       return protocol_error("The server's reply broke the HTTP protocol" + where + ": " + detail);
     case CURLE_PEER_FAILED_VERIFICATION:
+      if (is_host_name_mismatch(detail)) {
+        Error error = make_error(
+            ErrorKind::connection,
+            "TLS verification failed" + where +
+                ": the server's certificate is not issued for "
+                "the host name in the URL (" +
+                detail +
+                "). Use the host name the certificate names in the base URL, or have the server's "
+                "certificate reissued for this name; configuring a CA bundle cannot fix a wrong "
+                "name.");
+        error.code = "tls_hostname_mismatch";
+        return error;
+      }
+      [[fallthrough]];
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
       return make_error(

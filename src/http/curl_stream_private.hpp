@@ -65,6 +65,7 @@ class CurlStream final : public ResponseStream {
   bool idle_expired_ = false;
   std::chrono::milliseconds poll_interval_;
   std::size_t max_header_bytes_;
+  std::size_t max_body_bytes_;  // request.max_response_bytes, checked on decoded bytes
   std::shared_ptr<const CancellationToken> token_;
   std::atomic<bool> cancelled_{false};
   bool attached_ = false;
@@ -74,6 +75,7 @@ class CurlStream final : public ResponseStream {
   std::size_t header_bytes_ = 0;
   bool headers_complete_ = false;
   bool headers_too_large_ = false;
+  bool body_too_large_ = false;
 
   std::string buffer_;
   std::size_t buffer_pos_ = 0;

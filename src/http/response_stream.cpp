@@ -1,23 +1,50 @@
 #include "lemma/http.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "lemma/url.hpp"
 
 namespace lemma {
 
 Result<std::string> ResponseStream::read_all(std::size_t max_bytes) {
-  std::string body;
+  // The body is gathered in 1 MiB blocks and joined once at the end, each block freed as soon
+  // as it is copied: a growing std::string would hold its old and new buffers at once on every
+  // reallocation, so a body at the limit would peak at up to twice the limit.
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  std::vector<std::string> blocks;
+  std::size_t total = 0;
   char chunk[16 * 1024];
   while (true) {
     auto n = read(chunk, sizeof chunk);
     if (!n) return n.error();
-    if (*n == 0) return body;
-    if (body.size() + *n > max_bytes) {
+    if (*n == 0) break;
+    if (*n > max_bytes - total) {
       cancel();
       return protocol_error("The response body exceeds the limit of " + std::to_string(max_bytes) +
                             " bytes; raise ClientOptions::max_response_bytes if that is expected.");
     }
-    body.append(chunk, *n);
+    std::size_t copied = 0;
+    while (copied < *n) {
+      if (blocks.empty() || blocks.back().size() == kBlock) {
+        blocks.emplace_back();
+        blocks.back().reserve(blocks.size() == 1 ? sizeof chunk : kBlock);
+      }
+      std::string& block = blocks.back();
+      const std::size_t take = std::min(*n - copied, kBlock - block.size());
+      block.append(chunk + copied, take);
+      copied += take;
+    }
+    total += *n;
   }
+  if (blocks.size() <= 1) return blocks.empty() ? std::string() : std::move(blocks.front());
+  std::string body;
+  body.reserve(total);
+  for (std::string& block : blocks) {
+    body += block;
+    std::string().swap(block);
+  }
+  return body;
 }
 
 void CancellationToken::cancel() noexcept {

@@ -183,7 +183,7 @@ Result<HttpRequest> DataoortsProvider::encode_chat(const ChatRequest& request) c
 }
 
 Result<ChatResponse> DataoortsProvider::decode_chat(const HttpResponse& response) const {
-  auto body = wire::parse_json(response.body, "Dataoorts response");
+  auto body = wire::parse_json(response.body, "Dataoorts response", options_.max_json_depth);
   if (!body) return body.error();
   if (auto error = envelope_error(*body, response.status)) {
     error->request_id = wire::request_id_from(response.headers);
@@ -232,15 +232,15 @@ Result<std::vector<ModelInfo>> DataoortsProvider::decode_models(const HttpRespon
 }
 
 Error DataoortsProvider::decode_error(const HttpResponse& response) const {
-  json body = json::parse(response.body, nullptr, false);
-  if (!body.is_discarded()) {
-    if (auto error = envelope_error(body, response.status)) {
+  detail::BoundedParse parsed = detail::parse_bounded(response.body, options_.max_json_depth);
+  if (parsed.status == detail::BoundedParse::Status::ok) {
+    if (auto error = envelope_error(parsed.value, response.status)) {
       error->request_id = wire::request_id_from(response.headers);
       error->retry_after = wire::retry_after_from(response.headers);
       return *error;
     }
   }
-  return wire::decode_error_response(response);
+  return wire::decode_error_response(response, options_.max_json_depth);
 }
 
 std::shared_ptr<Provider> dataoorts(ApiKey api_key) {

@@ -137,7 +137,7 @@ class ThinkSplittingDecoder final : public StreamDecoder {
 }  // namespace
 
 Result<ChatResponse> OpenAICompatibleProvider::decode_chat(const HttpResponse& response) const {
-  auto body = wire::parse_json(response.body, "chat completion");
+  auto body = wire::parse_json(response.body, "chat completion", options_.max_json_depth);
   if (!body) return body.error();
   Result<ChatResponse> decoded = wire::decode_chat_response(std::move(*body));
   if (decoded && options_.split_think_tags) {
@@ -163,13 +163,17 @@ Result<HttpRequest> OpenAICompatibleProvider::encode_models() const {
 
 Result<std::vector<ModelInfo>> OpenAICompatibleProvider::decode_models(
     const HttpResponse& response) const {
-  auto body = wire::parse_json(response.body, "model list");
+  auto body = wire::parse_json(response.body, "model list", options_.max_json_depth);
   if (!body) return body.error();
   return wire::decode_models_response(*body);
 }
 
 Error OpenAICompatibleProvider::decode_error(const HttpResponse& response) const {
-  return wire::decode_error_response(response);
+  return wire::decode_error_response(response, options_.max_json_depth);
+}
+
+Result<StreamEvent> OpenAICompatibleProvider::decode_stream_event(const SseEvent& event) const {
+  return wire::decode_stream_event(event, options_.max_json_depth);
 }
 
 void OpenAICompatibleProvider::redact(std::string& text) const {

@@ -3,6 +3,8 @@
 #include <array>
 
 #include "error_text_private.hpp"
+#include "json_reader_private.hpp"
+#include "lemma/wire.hpp"
 
 namespace lemma::providers {
 
@@ -28,6 +30,7 @@ OpenAICompatibleOptions base_options(const SelfHostedOptions& options) {
   base.split_think_tags =
       options.split_think_tags.value_or(traits_of(options.flavour).think_tags_inline);
   base.think_starts_open = options.think_starts_open;
+  base.max_json_depth = options.max_json_depth;
   return base;
 }
 
@@ -139,18 +142,25 @@ Probe probe(Transport& transport, const std::string& url, const ApiKey& api_key,
   }
   out.reachable = true;
   if (response->is_success()) {
-    auto parsed = nlohmann::json::parse(response->body, nullptr, false);
-    if (!parsed.is_discarded()) out.body = std::move(parsed);
+    // Bounded like every server body; an unparsable or too-deep answer just identifies nothing.
+    auto parsed = detail::parse_bounded(response->body, wire::kDefaultMaxJsonDepth);
+    if (parsed.status == detail::BoundedParse::Status::ok) out.body = std::move(parsed.value);
   }
   return out;
 }
 
+// The first model entry of a /models answer, or nullptr. Checked reads only: the answer is
+// whatever the server sent, and nothing may throw out of detection.
+const nlohmann::json* first_model_of(const nlohmann::json& models) {
+  const nlohmann::json* data = detail::JsonReader::member(models, "data");
+  if (!data || !data->is_array() || data->empty() || !(*data)[0].is_object()) return nullptr;
+  return &(*data)[0];
+}
+
 std::string owned_by_of(const nlohmann::json& models) {
-  if (!models.is_object() || !models.contains("data") || !models["data"].is_array() ||
-      models["data"].empty() || !models["data"][0].is_object()) {
-    return {};
-  }
-  return models["data"][0].value("owned_by", std::string());
+  const nlohmann::json* model = first_model_of(models);
+  const nlohmann::json* owner = model ? detail::JsonReader::member(*model, "owned_by") : nullptr;
+  return owner && owner->is_string() ? owner->get_ref<const std::string&>() : std::string();
 }
 
 }  // namespace
@@ -174,10 +184,8 @@ Result<DetectedFlavour> detect_flavour(const std::string& base_url, Transport& t
     return DetectedFlavour{Flavour::vllm, "GET " + root.path + "/models: owned_by is \"vllm\""};
   if (owner == "sglang")
     return DetectedFlavour{Flavour::sglang, "GET " + root.path + "/models: owned_by is \"sglang\""};
-  if (owner == "llamacpp" ||
-      (models.body.is_object() && models.body.contains("data") && models.body["data"].is_array() &&
-       !models.body["data"].empty() && models.body["data"][0].is_object() &&
-       models.body["data"][0].contains("meta"))) {
+  const nlohmann::json* first_model = first_model_of(models.body);
+  if (owner == "llamacpp" || (first_model && first_model->contains("meta"))) {
     return DetectedFlavour{Flavour::llama_cpp,
                            "GET " + root.path + "/models: llama.cpp's owned_by/meta"};
   }

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -913,17 +914,293 @@ TEST_P(FaultTest, ControlCharactersFromTheServerAreEscaped) {
   }
 }
 
+// ---- hostile servers (issue 15): depth, memory, error kinds ------------------------------
+
+std::string deep_json(std::size_t depth = 100000) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream in(std::string(LEMMA_TEST_FIXTURES_DIR) + "/" + name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A reply carrying 100,000-deep JSON at one place a hostile server can put it.
+enum class DeepPlace { error_message, error_event, tool_arguments, logprobs, unknown_member };
+
+Reply deep_reply(DeepPlace place, bool streaming) {
+  const std::string deep = deep_json();
+  if (place == DeepPlace::error_message) {
+    return Reply::json(400, R"({"error": {"message": )" + deep + "}}");
+  }
+  if (place == DeepPlace::error_event) {
+    return Reply::chunked(200)
+        .chunk(event("a "))
+        .chunk("event: error\ndata: " + deep + "\n\n")
+        .chunk("data: [DONE]\n\n")
+        .end_chunks();
+  }
+  std::string choice;
+  std::string root_extra;
+  if (place == DeepPlace::tool_arguments) {
+    const std::string call =
+        R"({"index": 0, "id": "c1", "type": "function", "function": {"name": "f", "arguments": )" +
+        deep + "}}";
+    choice = streaming ? R"({"index": 0, "delta": {"tool_calls": [)" + call + "]}}"
+                       : R"({"index": 0, "message": {"role": "assistant", "content": null, )"
+                         R"("tool_calls": [)" +
+                             call + R"(]}, "finish_reason": "tool_calls"})";
+  } else if (place == DeepPlace::logprobs) {
+    choice = streaming ? R"({"index": 0, "delta": {"content": "b"}, "logprobs": )" + deep + "}"
+                       : R"({"index": 0, "message": {"role": "assistant", "content": "b"}, )"
+                         R"("finish_reason": "stop", "logprobs": )" +
+                             deep + "}";
+  } else {
+    root_extra = R"("vendor_extension": )" + deep + ", ";
+    choice = streaming ? R"({"index": 0, "delta": {"content": "b"}})"
+                       : R"({"index": 0, "message": {"role": "assistant", "content": "b"}})";
+  }
+  const std::string body = "{" + root_extra + R"("choices": [)" + choice + "]}";
+  if (!streaming) return Reply::json(200, body);
+  return Reply::chunked(200)
+      .chunk(event("a "))
+      .chunk("data: " + body + "\n\n")
+      .chunk("data: [DONE]\n\n")
+      .end_chunks();
+}
+
+TEST_P(FaultTest, DeeplyNestedJsonIsProtocolErrorNamingTheLimit) {
+  const std::vector<std::pair<DeepPlace, std::string>> places = {
+      {DeepPlace::error_message, "100k-deep JSON in 400 error.message"},
+      {DeepPlace::error_event, "100k-deep JSON in an `event: error`"},
+      {DeepPlace::tool_arguments, "100k-deep JSON in tool-call arguments"},
+      {DeepPlace::logprobs, "100k-deep JSON in logprobs"},
+      {DeepPlace::unknown_member, "100k-deep JSON in an unknown member"},
+  };
+  for (const auto& [place, fault] : places) {
+    if (place == DeepPlace::error_event && !streaming()) continue;  // streams only
+    Scripted s(
+        100, [&, p = place] { return deep_reply(p, streaming()); }, success_for(streaming()));
+    const Outcome out = run(mode(), s.server.base_url(), options());
+    ASSERT_TRUE(out.error) << fault;
+    EXPECT_EQ(out.error->kind, ErrorKind::protocol) << fault << ": " << out.error->what();
+    EXPECT_THAT(out.error->message, ::testing::HasSubstr("deeper than 256 levels")) << fault;
+    EXPECT_THAT(out.error->message, ::testing::HasSubstr("max_json_depth")) << fault;
+    EXPECT_EQ(s.seen.load(), 1) << fault;
+    if (streaming() && place != DeepPlace::error_message) {
+      EXPECT_EQ(out.text, "a ") << fault << ": tokens before the bad event are kept";
+    }
+    record(fault, out, s.seen.load());
+  }
+}
+
+TEST_P(FaultTest, DeeplyNestedModelsEntryIsProtocolError) {
+  if (streaming()) GTEST_SKIP() << "models() has no stream form";
+  TestServer server([](const test::RecordedRequest&) {
+    return Reply::json(200,
+                       R"({"object": "list", "data": [{"id": "m", "meta": )" + deep_json() + "}]}");
+  });
+  Client client(providers::openai_compatible(server.base_url(), "sk-chaos-key"), options());
+  Outcome out;
+  auto models = client.models();
+  ASSERT_FALSE(models);
+  out.error = models.error();
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol) << out.error->what();
+  EXPECT_THAT(out.error->message, ::testing::HasSubstr("deeper than 256 levels"));
+  EXPECT_EQ(server.requests().size(), 1u);
+  record("100k-deep JSON in a /models entry (models())", out,
+         static_cast<int>(server.requests().size()));
+}
+
+TEST_P(FaultTest, JsonDepthLimitIsAKnob) {
+  // 300 levels: over the default, accepted when the provider's max_json_depth allows it.
+  const std::string body = R"({"choices": [{"index": 0, "message": {"role": "assistant", )"
+                           R"("content": "ok"}, "logprobs": )" +
+                           deep_json(300) + "}]}";
+  Scripted s(
+      0, [] { return Reply(); },
+      [&] {
+        return streaming() ? Reply::chunked(200)
+                                 .chunk("data: " + std::string(R"({"choices": [{"index": 0, )") +
+                                        R"("delta": {"content": "ok"}, "logprobs": )" +
+                                        deep_json(300) + "}]}\n\n")
+                                 .chunk("data: [DONE]\n\n")
+                                 .end_chunks()
+                           : Reply::json(200, body);
+      });
+  providers::OpenAICompatibleOptions raised;
+  raised.base_url = s.server.base_url();
+  raised.max_json_depth = 400;
+  Client client(std::make_shared<providers::OpenAICompatibleProvider>(raised), options());
+  if (streaming()) {
+    ChatStream stream = client.stream(request());
+    for (const ChatChunk& chunk : stream) (void)chunk;
+    EXPECT_FALSE(stream.error()) << stream.error()->what();
+    EXPECT_EQ(stream.response().text(), "ok");
+  } else {
+    auto answer = client.chat(request());
+    ASSERT_TRUE(answer) << answer.error().what();
+    EXPECT_EQ(answer->text(), "ok");
+  }
+  // And the same body is refused at the default limit.
+  const Outcome refused = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->kind, ErrorKind::protocol);
+}
+
+TEST_P(FaultTest, AutoDetectionSurvivesAMistypedOwnedBy) {
+  if (streaming()) GTEST_SKIP() << "detection is the same for both; chat() covers it";
+  TestServer server([](const test::RecordedRequest& req) {
+    if (req.target == "/v1/models") {
+      return Reply::json(200, R"({"object": "list", "data": [{"id": "m", "owned_by": 5}]})");
+    }
+    if (req.target == "/v1/chat/completions") return Reply::json(200, kAnswer);
+    return Reply::json(404, R"({"error": "not found"})");
+  });
+  Client client(providers::self_hosted(server.base_url(), providers::Flavour::auto_detect),
+                options());
+  Outcome out;
+  auto answer = client.chat(request());  // threw json::type_error before
+  if (answer) {
+    out.text = answer->text();
+  } else {
+    out.error = answer.error();
+  }
+  ASSERT_FALSE(out.error) << out.error->what();
+  EXPECT_EQ(out.text, "\\boxed{4}");
+  record("auto-detect, /models \"owned_by\": 5", out, 1);
+}
+
+TEST_P(FaultTest, HugeSseIdIsProtocolErrorNotGigabytes) {
+  if (!streaming()) GTEST_SKIP() << "SSE only";
+  // 4 MiB id, then 100,000 tiny events: each event used to carry a copy of the id.
+  const std::string tiny = "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n";
+  Scripted s(
+      100,
+      [&] {
+        Reply reply = Reply::chunked(200);
+        reply.chunk("id: " + std::string(4 * 1024 * 1024, 'i') + "\n");
+        std::string batch;
+        for (int i = 0; i < 1000; ++i) batch += tiny;
+        for (int i = 0; i < 100; ++i) reply.chunk(batch);
+        return reply.chunk("data: [DONE]\n\n").end_chunks();
+      },
+      success_for(true));
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_THAT(out.error->message, ::testing::HasSubstr("max_id_bytes"));
+  EXPECT_EQ(s.seen.load(), 1);
+  record("SSE `id:` of 4 MiB + 100k tiny events", out, s.seen.load());
+}
+
+TEST_P(FaultTest, ManyTinyEventsWithALongIdAllArrive) {
+  if (!streaming()) GTEST_SKIP() << "SSE only";
+  // An id at the limit and 50,000 one-token events in few reads: decoded as they are parsed,
+  // every token arrives once.
+  const std::string tiny = "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n";
+  Scripted s(
+      0, [] { return Reply(); },
+      [&] {
+        Reply reply = Reply::chunked(200);
+        reply.chunk("id: " + std::string(1024, 'i') + "\n");
+        std::string batch;
+        for (int i = 0; i < 5000; ++i) batch += tiny;
+        for (int i = 0; i < 10; ++i) reply.chunk(batch);
+        return reply.chunk("data: [DONE]\n\n").end_chunks();
+      });
+  const Outcome out = run(mode(), s.server.base_url(), options());
+  ASSERT_FALSE(out.error) << out.error->what();
+  EXPECT_EQ(out.text, std::string(50000, 'x'));
+  record("SSE 1 KiB id + 50k tiny events", out, s.seen.load());
+}
+
+TEST_P(FaultTest, EndlessStreamStopsAtMaxStreamBytesKeepingTokens) {
+  if (!streaming()) GTEST_SKIP() << "whole bodies: BodyOverTheLimitIsProtocolError";
+  Scripted s(
+      100,
+      [] {
+        Reply reply = Reply::chunked(200);
+        std::string batch;
+        for (int i = 0; i < 1000; ++i) batch += event("t ");
+        for (int i = 0; i < 64; ++i) reply.chunk(batch);  // ~4 MiB, never [DONE]
+        return reply.end_chunks();
+      },
+      success_for(true));
+  ClientOptions o = options();
+  o.max_stream_bytes = 256 * 1024;
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol);
+  EXPECT_THAT(out.error->message, ::testing::HasSubstr("max_stream_bytes"));
+  EXPECT_FALSE(out.text.empty()) << "tokens before the limit are kept";
+  EXPECT_LT(out.text.size(), 256u * 1024u);
+  EXPECT_EQ(s.seen.load(), 1);
+  record("endless stream over max_stream_bytes", out, s.seen.load());
+}
+
+TEST_P(FaultTest, GzipTransferEncodingBombStopsAtTheLimit) {
+  const std::string bomb =
+      read_fixture(streaming() ? "bombs/sse_16MiB.gz" : "bombs/spaces_16MiB.gz");
+  ASSERT_FALSE(bomb.empty());
+  Scripted s(
+      100,
+      [&] {
+        return Reply::raw(std::string("HTTP/1.1 200 OK\r\nContent-Type: ") +
+                          (streaming() ? "text/event-stream" : "application/json") +
+                          "\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+            .chunk(bomb)
+            .end_chunks();
+      },
+      success_for(streaming()));
+  ClientOptions o = options();
+  o.max_response_bytes = 1024 * 1024;
+  o.max_stream_bytes = 1024 * 1024;
+  const Outcome out = run(mode(), s.server.base_url(), o);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, ErrorKind::protocol) << out.error->what();
+  EXPECT_THAT(out.error->message, ::testing::HasSubstr("exceeds the limit of 1048576 bytes"));
+  EXPECT_EQ(s.seen.load(), 1);
+  if (streaming()) {
+    EXPECT_FALSE(out.text.empty()) << "tokens before the limit are kept";
+  }
+  record("gzip TE bomb (16 MiB inflated, limit 1 MiB)", out, s.seen.load());
+}
+
+TEST_P(FaultTest, ServerProtocolViolationsAreProtocolAndNotRetried) {
+  const std::string content_type = streaming() ? "text/event-stream" : "application/json";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"endless status line (2 MiB)", "HTTP/1.1 200 " + std::string(2 * 1024 * 1024, 'x')},
+      {"2 MiB header line",
+       "HTTP/1.1 200 OK\r\nX-Big: " + std::string(2 * 1024 * 1024, 'h') + "\r\n\r\n"},
+      {"bogus chunk size", "HTTP/1.1 200 OK\r\nContent-Type: " + content_type +
+                               "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"},
+  };
+  for (const auto& [fault, bytes] : cases) {
+    Scripted s(
+        100, [&, b = bytes] { return Reply::raw(b).close(); }, success_for(streaming()));
+    const Outcome out = run(mode(), s.server.base_url(), options());
+    ASSERT_TRUE(out.error) << fault;
+    EXPECT_EQ(out.error->kind, ErrorKind::protocol) << fault << ": " << out.error->what();
+    EXPECT_EQ(s.seen.load(), 1) << fault << ": a server's violation is not retried";
+    EXPECT_THAT(out.error->message, ::testing::Not(::testing::HasSubstr("Out of memory")));
+    record(fault, out, s.seen.load());
+  }
+}
+
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
 // A TLS server with a certificate made for this test by the openssl command.
 class TlsServer {
  public:
-  explicit TlsServer(const std::filesystem::path& dir) {
+  /// `names`: the certificate's subjectAltName (the default names the loopback address).
+  explicit TlsServer(const std::filesystem::path& dir,
+                     const std::string& names = "IP:127.0.0.1,DNS:localhost") {
     cert_ = (dir / "cert.pem").string();
     const std::string key = (dir / "key.pem").string();
     const std::string command =
         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
-        "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-        key + " -out " + cert_ + " >/dev/null 2>&1";
+        "-addext subjectAltName=" +
+        names + " -keyout " + key + " -out " + cert_ + " >/dev/null 2>&1";
     if (std::system(command.c_str()) != 0) return;
     server_ = std::make_unique<httplib::SSLServer>(cert_.c_str(), key.c_str());
     server_->Post("/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
@@ -970,6 +1247,28 @@ TEST_P(FaultTest, SelfSignedTlsIsRefusedByDefaultAndTrustedWithItsCa) {
     EXPECT_FALSE(ok.error) << ok.error->what();
     EXPECT_EQ(ok.text, streaming() ? "tls " : "\\boxed{4}");
     record("TLS self-signed, its CA configured", ok, 1);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_P(FaultTest, TlsHostNameMismatchSaysSo) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("lemma-tls-name-" + std::to_string(::getpid()) + "-" + mode());
+  std::filesystem::create_directories(dir);
+  {
+    TlsServer server(dir, "DNS:other.example");  // trusted CA, wrong name
+    if (!server.ok()) GTEST_SKIP() << "openssl is not available to make a test certificate";
+    ClientOptions o = options(0);
+    o.curl.ca_bundle_path = server.ca_bundle();
+    const Outcome out = run(mode(), server.base_url(), o);
+    ASSERT_TRUE(out.error);
+    EXPECT_EQ(out.error->kind, ErrorKind::connection);
+    EXPECT_EQ(out.error->code, "tls_hostname_mismatch") << out.error->what();
+    EXPECT_THAT(out.error->message, ::testing::HasSubstr("not issued for the host name"));
+    EXPECT_THAT(
+        out.error->message,
+        ::testing::Not(::testing::HasSubstr("Configure CurlTransportOptions::ca_bundle_path")));
+    record("TLS certificate for another host name", out, 1);
   }
   std::filesystem::remove_all(dir);
 }

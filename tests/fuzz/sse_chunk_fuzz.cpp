@@ -1,5 +1,6 @@
 // Fuzz target for the streaming decode path: arbitrary bytes, split arbitrarily, through
-// SseParser (with small limits), the OpenAI event decoder and the accumulator. Must never
+// SseParser (default limits, so deeply nested JSON events are reachable), both OpenAI chunk
+// decoders (SAX fast path and DOM, checked against each other) and the accumulator. Must never
 // crash, leak, hang or grow memory beyond the parser's limits.
 
 #include <cstddef>
@@ -19,10 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t piece = 1 + data[0] % 64;
   const std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
 
-  lemma::SseParserOptions options;
-  options.max_line_bytes = 4096;
-  options.max_event_bytes = 8192;
-  lemma::SseParser parser(options);
+  lemma::SseParser parser;
   lemma::StreamAccumulator accumulator;
   std::vector<lemma::SseEvent> events;
   bool failed = false;

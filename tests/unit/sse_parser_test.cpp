@@ -188,5 +188,20 @@ TEST(SseParserTest, LlamaCppErrorFieldIsDispatchedWithoutData) {
   EXPECT_EQ(events[1].data, "[DONE]");
 }
 
+TEST(SseParserTest, IdOverItsLimitIsAProtocolError) {
+  SseParserOptions options;
+  options.max_id_bytes = 8;
+  SseParser parser(options);
+  std::vector<SseEvent> events;
+  ASSERT_TRUE(parser.feed("id: 12345678\ndata: a\n\n", events).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].id, "12345678");
+  auto failed = parser.feed("id: 123456789\ndata: b\n\n", events);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, ErrorKind::protocol);
+  EXPECT_NE(failed.error().message.find("max_id_bytes"), std::string::npos);
+  EXPECT_EQ(events.size(), 1u);
+}
+
 }  // namespace
 }  // namespace lemma

@@ -172,5 +172,30 @@ TEST(DecodeChatResponseTest, ErrorObjectNextToChoicesIsATypedError) {
   EXPECT_EQ(decoded.error().code, "400");
 }
 
+TEST(ParseJsonTest, DepthIsBoundedAtTheLimitExactly) {
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_THAT(wire::parse_json(nested(wire::kDefaultMaxJsonDepth), "body"), IsOk());
+  EXPECT_THAT(wire::parse_json(nested(wire::kDefaultMaxJsonDepth + 1), "body"),
+              ErrorIs(ErrorKind::protocol, HasSubstr("deeper than 256 levels")));
+  EXPECT_THAT(wire::parse_json(nested(11), "body", 10),
+              ErrorIs(ErrorKind::protocol, HasSubstr("deeper than 10 levels")));
+  // Objects count like arrays; invalid JSON still names the byte where it broke.
+  EXPECT_THAT(wire::parse_json(R"({"a": {"b": {"c": 1}}})", "body", 2),
+              ErrorIs(ErrorKind::protocol, HasSubstr("max_json_depth")));
+  EXPECT_THAT(wire::parse_json(R"({"a": tru})", "body"),
+              ErrorIs(ErrorKind::protocol, HasSubstr("not valid JSON at byte 10")));
+}
+
+TEST(ParseJsonTest, DeepErrorBodyIsProtocolKeepingTheStatus) {
+  HttpResponse response;
+  response.status = 503;
+  response.body =
+      R"({"error": {"message": )" + std::string(100000, '[') + std::string(100000, ']') + "}}";
+  const Error error = wire::decode_error_response(response);
+  EXPECT_EQ(error.kind, ErrorKind::protocol);
+  EXPECT_EQ(error.http_status, 503);
+  EXPECT_THAT(error.message, HasSubstr("deeper than 256 levels"));
+}
+
 }  // namespace
 }  // namespace lemma

@@ -10,6 +10,7 @@
 #include "lemma/message.hpp"
 #include "lemma/provider.hpp"
 #include "lemma/url.hpp"
+#include "lemma/wire.hpp"
 
 namespace lemma::providers {
 
@@ -25,6 +26,9 @@ struct DataoortsOptions {
   /// Refuse, before sending, requests whose estimated prompt plus max_tokens exceed the model's
   /// context window from the ModelCatalog (see estimate_prompt_tokens()). Default on.
   bool check_context_window = true;
+  /// Deepest JSON nesting accepted from the server; deeper is a protocol error. Default
+  /// wire::kDefaultMaxJsonDepth (256).
+  std::size_t max_json_depth = wire::kDefaultMaxJsonDepth;
 };
 
 /// Dataoorts' serverless API, which wraps requests in its own envelope:

@@ -9,6 +9,7 @@
 #include "lemma/headers.hpp"
 #include "lemma/provider.hpp"
 #include "lemma/url.hpp"
+#include "lemma/wire.hpp"
 
 namespace lemma::providers {
 
@@ -32,6 +33,10 @@ struct OpenAICompatibleOptions {
   /// With split_think_tags: the chat template opens the think block itself, so content before
   /// the first "</think>" is reasoning (DeepSeek-R1-style templates). Default off.
   bool think_starts_open = false;
+  /// Deepest nesting of arrays/objects accepted in any JSON the server sends (responses, stream
+  /// events, error bodies, model lists); deeper is a protocol error. Default
+  /// wire::kDefaultMaxJsonDepth (256).
+  std::size_t max_json_depth = wire::kDefaultMaxJsonDepth;
 };
 
 /// A provider for any server that speaks OpenAI's chat-completions API: POST
@@ -52,6 +57,7 @@ class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
   Result<HttpRequest> encode_models() const override;
   Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const override;
   Error decode_error(const HttpResponse& response) const override;
+  Result<StreamEvent> decode_stream_event(const SseEvent& event) const override;
   std::unique_ptr<StreamDecoder> stream_decoder() const override;
   void redact(std::string& text) const override;
   using Provider::redact;

@@ -63,6 +63,8 @@ struct SelfHostedOptions {
   std::optional<bool> split_think_tags;
   /// The template opens the think block itself (DeepSeek-R1 style); default off.
   bool think_starts_open = false;
+  /// Deepest JSON nesting accepted from the server (OpenAICompatibleOptions::max_json_depth).
+  std::size_t max_json_depth = wire::kDefaultMaxJsonDepth;
 };
 
 /// An OpenAI-compatible self-hosted server of a known flavour (auto_detect is treated as
