@@ -3,7 +3,7 @@ include(CMakePackageConfigHelpers)
 
 set(LEMMA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/lemma")
 
-install(TARGETS lemma EXPORT lemmaTargets
+install(TARGETS lemma lemma_math EXPORT lemmaTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -1,0 +1,2 @@
+// placeholder: filled in by the math work
+#include "lemma/math.hpp"
