@@ -31,14 +31,41 @@ LEMMA_MATH_EXPORT const char* to_string(Verdict::Result result) noexcept;
 
 /// Policy for compare(); every field has a documented default.
 struct CompareOptions {
-  // The equivalence helper adds the documented policy fields here (decimal comma, set/tuple
-  // strictness, rounding places, relative tolerance, percent guess, step budget, ...).
-  /// Work limit for one comparison; past it the verdict is undecided with rule "budget".
+  /// Work limit for one comparison (parser and evaluator steps); past it the verdict is
+  /// undecided with rule "budget".
   std::size_t step_budget = 200000;
+  /// Read "," as the decimal separator ("3,5" is 3.5; tuples then need ";"). Default off.
+  bool decimal_comma = false;
+  /// A set ({1,2}) never equals a tuple ((1,2)) when true (default); when false they compare
+  /// as sets. A bare list "1, 2" is compatible with both either way.
+  bool strict_set_tuple = true;
+  /// Compare a predicted inequality with a reference interval too (default false: only a
+  /// reference inequality may match a predicted interval, Math-Verify's guard against reward
+  /// hacking with a bare relation).
+  bool allow_predicted_relation_vs_interval = false;
+  /// When a side is a decimal: values within this relative difference are equal (default 1e-9;
+  /// never an absolute tolerance, so 0.0001 and 0.0009 stay different).
+  double relative_tolerance = 1e-9;
+  /// When a side is a decimal written with k >= min_rounding_places digits after the point,
+  /// the other side rounded to k places that equals it is equal (3.14 vs \pi). Default 2; a
+  /// negative value turns this rule off.
+  int min_rounding_places = 2;
+  /// When set, both sides are rounded to this many decimal places before a numeric compare.
+  std::optional<int> rounding_places;
+  /// Accept x, x/100 and 100x as equal (the Qwen grader's percent guess). Default off.
+  bool percent_guess = false;
+  /// How many points a symbolic comparison (free variables) evaluates both sides at.
+  int symbolic_points = 6;
 };
 
 /// Decides whether `predicted` and `reference` (two answers, LaTeX or plain text) are equal.
+/// Thread-safe; never throws; a pathological input yields undecided with rule "budget".
 LEMMA_MATH_EXPORT Verdict compare(std::string_view predicted, std::string_view reference,
                                   const CompareOptions& options = {});
+
+/// True when the whole of `text` reads as one math answer (a number, expression, tuple, set,
+/// interval, equation, ...) by compare()'s parser, e.g. "\frac{1}{2}" or "x = 3" but not a
+/// sentence of prose. grade() uses it to decide whether an anchorless response is an answer.
+LEMMA_MATH_EXPORT bool parses_as_answer(std::string_view text, const CompareOptions& options = {});
 
 }  // namespace lemma::math
