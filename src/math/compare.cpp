@@ -53,7 +53,7 @@ class PointSource {
     // integers, so coincidences such as x^2 = 2x at x = 2 do not happen.
     long num = 13 + static_cast<long>(z % 191);
     long den = 7 + static_cast<long>((z >> 20) % 29);
-    return Rational(num, den);
+    return Rational(Integer(num), Integer(den));
   }
 
  private:

@@ -304,7 +304,7 @@ NumberResult root(const Number& a, const Number& n, Budget& budget) {
         if (!r.ok()) return r;
         return mul(*r.value, Number::exact(0, 1), budget);
       }
-      return approx_power(a, Number::exact(Rational(1, k)), budget);
+      return approx_power(a, Number::exact(Rational(Integer(1), Integer(k))), budget);
     }
     Rational mag = negative ? Rational(-a.re) : a.re;
     auto num = exact_root(boost::multiprecision::numerator(mag), k);
@@ -321,7 +321,7 @@ NumberResult root(const Number& a, const Number& n, Budget& budget) {
     Real v = boost::multiprecision::pow(Real(-a.real_part()), Real(1) / Real(k));
     return checked_approx(-v, 0);
   }
-  return approx_power(a, Number::exact(Rational(1, k)), budget);
+  return approx_power(a, Number::exact(Rational(Integer(1), Integer(k))), budget);
 }
 
 NumberResult factorial(const Number& a, Budget& budget) {
@@ -451,7 +451,7 @@ std::optional<Rational> round_to_places(const Number& a, int places) {
   }
   Integer scale = boost::multiprecision::pow(Integer(10), static_cast<unsigned>(places));
   if (a.is_exact()) {
-    Rational scaled = boost::multiprecision::abs(a.re) * scale + Rational(1, 2);
+    Rational scaled = boost::multiprecision::abs(a.re) * scale + Rational(Integer(1), Integer(2));
     Integer q =
         boost::multiprecision::numerator(scaled) / boost::multiprecision::denominator(scaled);
     Rational r(q, scale);
