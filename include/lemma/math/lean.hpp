@@ -19,14 +19,31 @@ struct LeanBlock {
   bool has_sorry = false;
   /// False when the block was not terminated (the answer was cut off).
   bool complete = true;
+  /// True when LeanOptions::statement replaced the model's own statement of the theorem.
+  bool restated = false;
 };
 
 /// How extract_lean() picks and rewrites the block; every field has a documented default.
 struct LeanOptions {
-  // The extraction helper adds the documented option fields here.
+  /// Text to put before the code, e.g. "import Mathlib\nimport Aesop\nset_option
+  /// maxHeartbeats 400000\nopen BigOperators Real Nat". Its `import` lines go first and the
+  /// block's own imports are kept once after them (Lean wants every import at the top).
+  /// Default empty: the code as the model wrote it.
+  std::string header;
+  /// A canonical theorem statement, e.g. "theorem foo (x : ℕ) : x + 0 = x" (anything from
+  /// `:=` on, such as ":= by sorry", is ignored). When set, the model's statement of the
+  /// theorem with the same name (else of its last theorem) is replaced by it, up to its `:=`,
+  /// so a model cannot prove a different statement; LeanBlock::restated says it happened.
+  /// Default empty: no restating.
+  std::string statement;
+  /// Take the first block instead of the last. Default off: DeepSeek-Prover-V2 writes a proof
+  /// sketch full of `sorry` first and the complete proof last.
+  bool first_block = false;
 };
 
-/// Finds the last complete ```lean / ```lean4 block in `text`; std::nullopt when there is none.
+/// Finds the last complete ```lean / ```lean4 block in `text` (when there is none, a block cut
+/// off by the end of the text, with complete = false), with its theorem names and whether it
+/// uses `sorry` / `admit` outside comments and strings; std::nullopt when there is no block.
 LEMMA_MATH_EXPORT std::optional<LeanBlock> extract_lean(std::string_view text,
                                                         const LeanOptions& options = {});
 
