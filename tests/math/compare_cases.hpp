@@ -371,6 +371,38 @@ inline constexpr CompareCase kCompareCases[] = {
     {"choice_letter_differs", "C", "D", N, ""},
     {"choice_letter_bold", R"(\textbf{(C)})", "C", E, ""},
 
+    // --- more traps reported against the Python graders
+    {"minerva_identical_tuple", "(2,4)", "(2,4)", E, "string"},  // lm-evaluation-harness #4030
+    {"minerva_identical_interval", "[2,5)", "[2,5)", E, "string"},  // lm-evaluation-harness #4030
+    {"minerva_identical_vector", R"(\begin{pmatrix}1\\2\end{pmatrix})", R"(\begin{pmatrix}1\\2\end{pmatrix})", E, "string"},  // #4030
+    {"open_interval_vs_gold_chain", "(0, 12.5)", "0 < x < 12.5", E, "interval"},  // Math-Verify #10
+    {"gold_interval_vs_predicted_chain", "0 < x < 12.5", "(0, 12.5)", N, "relation_vs_interval"},  // Math-Verify #10
+    {"rationalised_sqrt3", R"(\frac{\sqrt{3}}{3})", R"(\frac{1}{\sqrt3})", E, "numeric"},  // lighteval #170
+    {"five_sqrt_two", R"(5\sqrt{2})", R"(\sqrt{50})", E, "numeric"},
+    {"float_sum_exact", "0.1+0.2", "0.3", E, "numeric_exact"},
+    {"huge_plus_one_differs", "10^{100}", "10^{100}+1", N, "numeric_exact"},
+    {"tiny_decimal_not_zero", "1e-10", "0", N, ""},
+    {"repeating_third_rounded", "0.33333", "1/3", E, "numeric_rounding"},
+    {"sqrt_squared", R"(\sqrt{2}^2)", "2", E, "numeric"},
+    {"negative_half_forms", R"(-\frac{1}{2})", R"(\frac{1}{-2})", E, "numeric_exact"},
+    {"half_as_power", "2^{-1}", "0.5", E, "numeric_exact"},
+    {"assignment_half", R"(x=\frac{1}{2})", "0.5", E, "numeric_exact"},
+    {"left_bracket_interval", R"(\left[ 1, 2 \right))", "[1,2)", E, "string"},
+    {"text_and_list", R"(3 \text{ and } 4)", "3, 4", E, ""},
+    {"tuple_decimal_element", "(1,2)", "(1, 2.0)", E, "tuple"},
+    {"exp_vs_e_power", R"(e^{x})", R"(\exp(x))", E, "symbolic"},
+    {"ln_of_power", R"(\ln(e^3))", "3", E, "numeric"},
+    {"log10_exact", R"(\log_{10} 1000)", "3", E, "numeric_exact"},
+    {"degrees_not_radians", R"(60^\circ)", R"(\frac{\pi}{3})", N, "numeric"},
+    {"assignments_vs_tuple", "a=2, b=3", "(2,3)", E, "tuple"},
+    {"power_braces_optional", "x^2", "x^{2}", E, "symbolic"},
+    {"frac_vs_slash_symbolic", R"(\frac{x}{2})", "x/2", E, "symbolic"},
+    {"percent_both_sides", R"(10\%)", "10%", E, "string"},
+    {"sqrt_square_positive_domain", R"(\sqrt{x^2})", "x", E, "symbolic"},  // variables sampled positive
+    {"symbolic_not_constant_multiple", "2x", "x", N, "symbolic"},
+    {"quadratic_roots_set", "x = 2, x = 3", R"(\{2, 3\})", E, "set"},
+    {"quadratic_roots_wrong", "x = 2, x = -3", R"(\{2, 3\})", N, "set"},
+
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},

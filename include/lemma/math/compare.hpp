@@ -60,6 +60,31 @@ struct CompareOptions {
 
 /// Decides whether `predicted` and `reference` (two answers, LaTeX or plain text) are equal.
 /// Thread-safe; never throws; a pathological input yields undecided with rule "budget".
+///
+/// The stages, each named in Verdict::rule when it decides:
+/// - normalise both sides: `$...$`, `\(...\)`, `\[...\]`, `\boxed{}` unwrapped; `\left`/`\right`,
+///   spacing, `\text{}` units and unit words ("5 cm"), degrees (`^\circ`), `\$` and `%` dropped;
+///   thousands separators joined only in the 3-digit form at top level ("1,000" is 1000,
+///   "(1, 000)" a tuple); "7 3/4" is a mixed number. Empty sides: "empty".
+/// - "string": the normalised texts are the same.
+/// - parse to an expression tree; when one side is not math: undecided "parse"; when neither
+///   is: "text" (the words compared, ignoring case and punctuation).
+/// - structure: `x = 5` reads as 5; `\pm` is a two-element set; "tuple" (ordered), "set"
+///   (unordered; duplicates ignored), "list" (a bare "1, 2" matches a set unordered and a tuple
+///   in order), "set_vs_tuple"; "interval" (open/closed ends matter; an open `(a, b)` is also a
+///   pair), "union" (parts in any order); "matrix" (shape, then element-wise; a column or row
+///   vector matches a tuple); "equation" (equal up to a nonzero factor: 2x+2y=2 is x+y=1);
+///   "inequality" (flipped, or up to a positive factor); a reference inequality matches a
+///   predicted interval, not the reverse ("relation_vs_interval", see the option); "structure"
+///   when the kinds differ.
+/// - numbers: exact big rationals and exact complex numbers ("numeric_exact": 1/2004! is not
+///   1/2006!); with irrationals, 50-digit evaluation, equal when 35 digits agree ("numeric").
+/// - decimals only: "numeric_tolerance" (relative_tolerance), "numeric_rounding" (the other side
+///   rounded to the decimal's places, or both to rounding_places); "percent_guess" if enabled.
+/// - free variables: "symbolic", both sides evaluated at deterministic pseudo-random positive
+///   rationals (so identities true for positive values, such as sqrt(x^2) = x, are accepted);
+///   "variables" when they use different variables and the values differ.
+/// - otherwise undecided: "evaluation" (a domain error), "budget", "pm", "internal".
 LEMMA_MATH_EXPORT Verdict compare(std::string_view predicted, std::string_view reference,
                                   const CompareOptions& options = {});
 
