@@ -10,7 +10,7 @@ namespace lemma::math::detail {
 class Budget {
  public:
   /// Deepest recursion the parser and evaluator accept.
-  static constexpr int kMaxDepth = 200;
+  static constexpr int kMaxDepth = 500;
 
   explicit Budget(std::size_t steps) noexcept : left_(steps) {}
 

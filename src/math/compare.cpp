@@ -116,7 +116,6 @@ class Comparer {
           !same_shape(sa, a) || !same_shape(sb, b)) {
         return nodes(sa, sb);
       }
-      a_ = nullptr;
     }
     // \pm is a two-element set.
     if (has_pm(a) && (a.is_scalar() || a.kind == K::pm)) {
@@ -614,7 +613,6 @@ class Comparer {
 
   const CompareOptions& options_;
   Budget& budget_;
-  const Node* a_ = nullptr;
 };
 
 std::string compact(const std::string& s) {

@@ -80,8 +80,7 @@ Node integer(long v) {
 
 class Parser {
  public:
-  Parser(std::string_view s, const CompareOptions& options, Budget& budget)
-      : s_(s), options_(options), budget_(budget) {}
+  Parser(std::string_view s, Budget& budget) : s_(s), budget_(budget) {}
 
   ParseResult run() {
     ParseResult r;
@@ -830,7 +829,6 @@ class Parser {
   }
 
   std::string_view s_;
-  const CompareOptions& options_;
   Budget& budget_;
   std::size_t pos_ = 0;
   int abs_depth_ = 0;
@@ -839,9 +837,10 @@ class Parser {
 
 }  // namespace
 
-ParseResult parse_normalized(std::string_view normalized, const CompareOptions& options,
+ParseResult parse_normalized(std::string_view normalized, const CompareOptions& /*options*/,
                              Budget& budget) {
-  Parser p(normalized, options, budget);
+  // The options act in normalisation (decimal comma); the grammar itself has no knobs.
+  Parser p(normalized, budget);
   return p.run();
 }
 

@@ -142,6 +142,16 @@ TEST(CompareBudget, DeeplyNestedBracesAreUndecidedNotACrash) {
   EXPECT_EQ(compare(parens, "2").rule, "budget");
 }
 
+TEST(CompareBudget, LegitimateNestingIsWithinTheDepthLimit) {
+  std::string continued = "1";
+  for (int k = 0; k < 15; ++k) continued = "1+\\frac{1}{" + continued + "}";
+  Verdict v = compare(continued, "\\frac{1597}{987}");
+  EXPECT_TRUE(v.equal()) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "numeric_exact");
+  std::string parens = std::string(40, '(') + "2" + std::string(40, ')');
+  EXPECT_TRUE(compare(parens, "2").equal());
+}
+
 TEST(CompareBudget, TowerOfPowersIsUndecided) {
   Verdict v = compare("10^{10^{10}}", "10^{10^{10}}+1");
   EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
