@@ -76,11 +76,22 @@ const char* kind_name(K k) {
   }
 }
 
+// "x = 5" names its value; so does a function definition "f(x) = 2x" (parsed as f*x).
 bool is_assignment(const Node& n) {
-  if (n.kind != K::equation || n.kids[0].kind != K::variable) return false;
+  if (n.kind != K::equation) return false;
+  const Node& lhs = n.kids[0];
+  std::string name;
+  if (lhs.kind == K::variable) {
+    name = lhs.name;
+  } else if (lhs.kind == K::mul && lhs.kids.size() == 2 && lhs.kids[0].kind == K::variable &&
+             lhs.kids[1].kind == K::variable) {
+    name = lhs.kids[0].name;
+  } else {
+    return false;
+  }
   std::set<std::string> vars;
   collect_variables(n.kids[1], vars);
-  return vars.count(n.kids[0].name) == 0;
+  return vars.count(name) == 0;
 }
 
 std::string flip(const std::string& op) {
@@ -103,7 +114,8 @@ class Comparer {
     if (is_assignment(b) && a.kind != K::equation) return nodes(a, b.kids[1]);
     if (is_assignment(a) && is_assignment(b)) {
       Outcome o = nodes(a.kids[1], b.kids[1]);
-      if (a.kids[0].name != b.kids[0].name && o.result == R::equal) {
+      if (a.kids[0].kind == K::variable && b.kids[0].kind == K::variable &&
+          a.kids[0].name != b.kids[0].name && o.result == R::equal) {
         o.explanation += " (names differ: " + a.kids[0].name + " vs " + b.kids[0].name + ")";
       }
       return o;

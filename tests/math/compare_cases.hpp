@@ -403,6 +403,8 @@ inline constexpr CompareCase kCompareCases[] = {
     {"quadratic_roots_set", "x = 2, x = 3", R"(\{2, 3\})", E, "set"},
     {"quadratic_roots_wrong", "x = 2, x = -3", R"(\{2, 3\})", N, "set"},
 
+    {"function_definition_prefix", "f(x) = 2x", "2x", E, "symbolic"},
+    {"function_definition_differs", "p(x) = x^2+1", "x^2", N, "symbolic"},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
