@@ -60,6 +60,20 @@ INSTANTIATE_TEST_SUITE_P(Cases, CompareTable, ::testing::ValuesIn(kCompareCases)
                            return std::string(case_info.param.name);
                          });
 
+// Equivalence is symmetric except for the documented asymmetries: a reference inequality may
+// match a predicted interval but not the reverse, and an empty reference is undecided.
+TEST(CompareSymmetry, SwappingSidesKeepsTheVerdict) {
+  for (const auto& c : kCompareCases) {
+    Verdict forward = compare(c.predicted, c.reference);
+    Verdict swapped = compare(c.reference, c.predicted);
+    bool asymmetric = forward.rule == "relation_vs_interval" ||
+                      swapped.rule == "relation_vs_interval" || forward.rule == "empty";
+    if (asymmetric) continue;
+    EXPECT_EQ(to_string(forward.result), std::string(to_string(swapped.result)))
+        << c.name << ": swapped rule " << swapped.rule << ", " << swapped.explanation;
+  }
+}
+
 TEST(CompareTableSize, AtLeastThreeHundredNamedCases) {
   EXPECT_GE(sizeof(kCompareCases) / sizeof(kCompareCases[0]), 300u);
 }
