@@ -505,7 +505,12 @@ class Comparer {
     return differ(both_exact ? kExact : "numeric", describe(x) + " vs " + describe(y));
   }
 
-  Outcome symbolic(const Node& a, const Node& b, const std::set<std::string>& vars, bool decimals) {
+  Outcome symbolic(const Node& original_a, const Node& original_b,
+                   const std::set<std::string>& vars, bool decimals) {
+    Node a = original_a, b = original_b;
+    if (!fold_constants(a, budget_) || !fold_constants(b, budget_)) {
+      return unsure("budget", "step budget exhausted in symbolic evaluation");
+    }
     PointSource points(0x6C656D6D61ULL);  // fixed seed: the same verdict on every run
     int agreed = 0, tried = 0;
     Real rel(decimals ? std::max(options_.relative_tolerance, 1e-35) : 1e-35);
@@ -554,7 +559,12 @@ class Comparer {
   }
 
   // f and g equal up to a constant factor c (c > 0 when `positive`) at random points.
-  Outcome proportional(const Node& f, const Node& g, bool positive, const char* rule) {
+  Outcome proportional(const Node& original_f, const Node& original_g, bool positive,
+                       const char* rule) {
+    Node f = original_f, g = original_g;
+    if (!fold_constants(f, budget_) || !fold_constants(g, budget_)) {
+      return unsure("budget", "step budget exhausted");
+    }
     std::set<std::string> vf, vg;
     collect_variables(f, vf);
     collect_variables(g, vg);

@@ -119,6 +119,32 @@ NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget
   }
 }
 
+bool fold_constants(Node& node, Budget& budget) {
+  DepthGuard guard(budget);
+  if (!guard.ok()) return false;
+  if (node.kind == Node::Kind::number || node.kind == Node::Kind::variable ||
+      node.kind == Node::Kind::constant) {
+    return true;
+  }
+  std::set<std::string> vars;
+  collect_variables(node, vars);
+  if (vars.empty() && node.is_scalar() && !has_pm(node)) {
+    auto value = evaluate(node, {}, budget);
+    if (value.ok() && value.value->is_exact() && value.value->im == 0) {
+      Node n;
+      n.kind = Node::Kind::number;
+      n.value = value.value->re;
+      n.decimal = has_decimal(node);
+      node = std::move(n);
+    }
+    return !budget.exhausted();
+  }
+  for (auto& k : node.kids) {
+    if (!fold_constants(k, budget)) return false;
+  }
+  return true;
+}
+
 void collect_variables(const Node& node, std::set<std::string>& out) {
   if (node.kind == Node::Kind::variable) out.insert(node.name);
   for (const auto& k : node.kids) collect_variables(k, out);

@@ -27,6 +27,11 @@ bool has_decimal(const Node& node);
 /// The number of decimal places of `node` when it is a (possibly negated) decimal literal.
 std::optional<int> decimal_places(const Node& node);
 
+/// Replaces every variable-free subtree whose value is an exact real by a number node, so that
+/// evaluating at many points does not recompute (say) 2006! each time. False when the budget
+/// ran out.
+bool fold_constants(Node& node, Budget& budget);
+
 /// Expands every \pm into its two signs: a ± b gives {a + b, a - b}. Empty when there are
 /// more than 16 combinations.
 std::vector<Node> expand_pm(const Node& node);
