@@ -75,6 +75,7 @@ std::vector<Pathological> pathological_inputs() {
       {"sum_of_200001_ones", long_sum, "200001"},
       {"eight_pm_signs", pms, "0"},
       {"factorial_2006_exact", "\\frac{1}{2004!}", "\\frac{1}{2006!}"},
+      {"factorial_12345_times_variables", "12345! xy", "12346! xy"},
   };
 }
 
@@ -87,7 +88,7 @@ void BM_ComparePathological(benchmark::State& state) {
     benchmark::DoNotOptimize(v);
   }
 }
-BENCHMARK(BM_ComparePathological)->DenseRange(0, 6)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ComparePathological)->DenseRange(0, 7)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -324,6 +324,7 @@ NumberResult root(const Number& a, const Number& n, Budget& budget) {
   return approx_power(a, Number::exact(Rational(Integer(1), Integer(k))), budget);
 }
 
+// Each step multiplies a growing big integer by a small one: linear in its limbs, charged so.
 NumberResult factorial(const Number& a, Budget& budget) {
   if (!is_integer(a) || a.re < 0) return fail("factorial of a non-natural number");
   if (a.re > 20000) return too_big();
@@ -331,7 +332,7 @@ NumberResult factorial(const Number& a, Budget& budget) {
   Integer r = 1;
   for (unsigned i = 2; i <= n; ++i) {
     r *= i;
-    if (!budget.charge(1 + bits(r) / 2048)) return no_budget();
+    if (!budget.charge(1 + bits(r) / 512)) return no_budget();
     if (bits(r) > kMaxBits) return too_big();
   }
   return ok(Number::exact(Rational(r)));
@@ -347,7 +348,7 @@ NumberResult binomial(const Number& n, const Number& k, Budget& budget) {
   Integer r = 1;
   for (unsigned i = 1; i <= kk; ++i) {
     r = r * (nn - kk + i) / i;
-    if (!budget.charge(1 + bits(r) / 2048)) return no_budget();
+    if (!budget.charge(1 + bits(r) / 256)) return no_budget();
     if (bits(r) > kMaxBits) return too_big();
   }
   return ok(Number::exact(Rational(r)));
