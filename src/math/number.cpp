@@ -473,8 +473,14 @@ std::string describe(const Number& a) {
   switch (a.kind) {
     case Number::Kind::infinity: return a.inf_sign > 0 ? "oo" : "-oo";
     case Number::Kind::exact: {
-      std::string s = clip(a.re.str());
-      if (a.im != 0) s += " + (" + clip(a.im.str()) + ")i";
+      // Printing a 6,000-digit rational in full costs more than the comparison: past 256 bits
+      // an explanation shows 20 significant digits.
+      auto show = [&](const Rational& q) {
+        if (bits(q) > 256) return "~" + to_real(q).str(20);
+        return clip(q.str());
+      };
+      std::string s = show(a.re);
+      if (a.im != 0) s += " + (" + show(a.im) + ")i";
       return s;
     }
     case Number::Kind::approx: {
