@@ -505,11 +505,27 @@ std::string mixed_number(const std::string& s) {
   return sign + "(" + whole + "+" + num + "/" + den + ")";
 }
 
+// The real line, however it is written: \mathbb{R}, \mathbb R, "all real numbers".
+std::string real_line(std::string s) {
+  for (std::string_view reals : {"\\mathbb{R}", "\\mathbb R"}) {
+    for (std::size_t at = s.find(reals); at != std::string::npos; at = s.find(reals, at)) {
+      s.replace(at, reals.size(), "(-\\infty,\\infty)");
+    }
+  }
+  std::string key;
+  for (char c : s) {
+    if (is_alpha(c)) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (key == "allrealnumbers" || key == "textallrealnumbers") return "(-\\infty,\\infty)";
+  return s;
+}
+
 }  // namespace
 
 std::string normalize_answer(std::string_view text, const CompareOptions& options, Budget& budget,
                              NormalizeInfo& info) {
   std::string s(unwrap(text, budget));
+  s = real_line(s);
   s = replace_all_commands(s, budget);
   s = std::string(unwrap(s, budget));
   s = rewrite_text_commands(s, budget, info);

@@ -338,7 +338,7 @@ class Parser {
       auto cmd = command();
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
              cmd == "mathrm" || contains(kFunctions, cmd) || contains(kGreek, cmd) ||
-             cmd == "begin";
+             cmd == "begin" || cmd == "lfloor" || cmd == "lceil";
     }
     return false;
   }
@@ -553,6 +553,22 @@ class Parser {
       }
     }
     if (!any) return fail("expected a number");
+    // A repeating decimal, 0.\overline{3} or 1.2\overline{45}: an exact rational.
+    std::size_t q = pos_;
+    if (!point && q < s_.size() && s_[q] == '.') ++q;
+    if ((point || q > pos_) && s_.compare(q, 10, "\\overline{") == 0) {
+      std::size_t r = q + 10, t = r;
+      while (t < s_.size() && is_digit(s_[t])) ++t;
+      if (t > r && t - r <= 50 && t < s_.size() && s_[t] == '}') {
+        Integer block(std::string(s_.substr(r, t - r)));
+        Integer scale = boost::multiprecision::pow(Integer(10), static_cast<unsigned>(places));
+        Integer period = boost::multiprecision::pow(Integer(10), static_cast<unsigned>(t - r)) - 1;
+        Node n = make(Node::Kind::number);
+        n.value = Rational(digits, scale) + Rational(block, scale * period);
+        pos_ = t + 1;
+        return n;
+      }
+    }
     Node n = make(Node::Kind::number);
     n.value =
         Rational(digits, boost::multiprecision::pow(Integer(10), static_cast<unsigned>(places)));
@@ -814,6 +830,16 @@ class Parser {
     if (cmd == "pi") return named(Node::Kind::constant, "pi");
     if (cmd == "infty") return named(Node::Kind::constant, "oo");
     if (cmd == "emptyset") return make(Node::Kind::set);
+    if (cmd == "lfloor" || cmd == "lceil") {
+      auto inner = sum();
+      if (!inner) return std::nullopt;
+      if (!accept_command(cmd == "lfloor" ? "rfloor" : "rceil")) {
+        return fail("missing \\r" + cmd.substr(1));
+      }
+      Node f = named(Node::Kind::func, cmd == "lfloor" ? "floor" : "ceil");
+      f.kids.push_back(std::move(*inner));
+      return f;
+    }
     if (cmd == "mathrm") {
       auto a = argument();
       if (!a) return std::nullopt;

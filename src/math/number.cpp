@@ -364,6 +364,21 @@ NumberResult apply_function(const std::string& name, const Number& a, Budget& bu
     Real r = a.real_part(), i = a.imag_part();
     return checked_approx(boost::multiprecision::sqrt(r * r + i * i), 0);
   }
+  if (name == "floor" || name == "ceil") {
+    if (!a.is_real()) return fail(name + " of a complex number");
+    if (a.is_exact()) {
+      Integer q = boost::multiprecision::numerator(a.re) / boost::multiprecision::denominator(a.re);
+      // Integer division truncates toward zero; adjust to floor / ceil.
+      Rational t(q);
+      if (name == "floor" && t > a.re) t -= 1;
+      if (name == "ceil" && t < a.re) t += 1;
+      return ok(Number::exact(t));
+    }
+    Real v =
+        name == "floor" ? boost::multiprecision::floor(a.are) : boost::multiprecision::ceil(a.are);
+    if (boost::multiprecision::abs(v) > Real("1e40")) return fail(name + " of a huge value");
+    return ok(Number::exact(Rational(static_cast<Integer>(v))));
+  }
   if (name == "exp") {
     if (zero) return ok(Number::exact(1));
     auto r = complex_exp(a.real_part(), a.imag_part());

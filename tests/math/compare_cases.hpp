@@ -405,6 +405,14 @@ inline constexpr CompareCase kCompareCases[] = {
 
     {"function_definition_prefix", "f(x) = 2x", "2x", E, "symbolic"},
     {"function_definition_differs", "p(x) = x^2+1", "x^2", N, "symbolic"},
+    {"repeating_decimal_third", R"(0.\overline{3})", R"(\frac{1}{3})", E, "numeric_exact"},
+    {"repeating_decimal_block", R"(1.2\overline{45})", R"(\frac{137}{110})", E, "numeric_exact"},
+    {"repeating_decimal_not_truncation", R"(0.\overline{3})", "0.3", N, ""},
+    {"floor_value", R"(\lfloor 3.7 \rfloor)", "3", E, "numeric_exact"},
+    {"floor_negative", R"(\lfloor -3.2 \rfloor)", "-4", E, "numeric_exact"},
+    {"ceil_of_irrational", R"(\lceil \sqrt{2} \rceil)", "2", E, "numeric_exact"},
+    {"real_line_mathbb", R"(\mathbb{R})", R"((-\infty, \infty))", E, ""},
+    {"real_line_words", R"(\text{all real numbers})", R"((-\infty,\infty))", E, ""},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
