@@ -486,7 +486,7 @@ class Comparer {
           return r && dec_value.is_exact() && dec_value.im == 0 && *r == dec_value.re;
         };
         if (try_round(x, a, y) || try_round(y, b, x)) {
-          return equal("numeric_rounding", "the exact value rounds to the decimal as written (" +
+          return equal("numeric_rounding", "the other value rounds to the decimal as written (" +
                                                describe(x) + " vs " + describe(y) + ")");
         }
       }
