@@ -113,3 +113,22 @@ macro(lemma_find_benchmark)
     FetchContent_MakeAvailable(lemma_benchmark)
   endif()
 endmacro()
+
+# CLI11: the `lemma` command-line tool only (header-only; Debian's libcli11-dev).
+macro(lemma_find_cli11)
+  if(NOT TARGET CLI11::CLI11)
+    find_package(CLI11 2.1 CONFIG QUIET)
+  endif()
+  if(NOT TARGET CLI11::CLI11)
+    message(STATUS "lemma: CLI11 not found on the system; fetching 2.5.0")
+    set(CLI11_PRECOMPILED OFF)
+    set(CLI11_BUILD_TESTS OFF)
+    set(CLI11_BUILD_EXAMPLES OFF)
+    set(CLI11_BUILD_DOCS OFF)
+    set(CLI11_INSTALL OFF)
+    FetchContent_Declare(lemma_cli11
+      URL https://github.com/CLIUtils/CLI11/archive/refs/tags/v2.5.0.tar.gz
+      URL_HASH SHA256=17e02b4cddc2fa348e5dbdbb582c59a3486fa2b2433e70a0c3bacb871334fd55)
+    FetchContent_MakeAvailable(lemma_cli11)
+  endif()
+endmacro()

@@ -26,3 +26,6 @@ install(FILES "${PROJECT_BINARY_DIR}/lemmaConfig.cmake" "${PROJECT_BINARY_DIR}/l
 if(LEMMA_BUILD_TOOLS AND TARGET lemma-mock-server)
   install(TARGETS lemma-mock-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+if(LEMMA_BUILD_TOOLS AND TARGET lemma-cli)
+  install(TARGETS lemma-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
