@@ -8,7 +8,10 @@
 
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "lemma/math/lean.hpp"
 
 namespace {
 
@@ -261,6 +264,50 @@ TEST(ExtractAnswerTest, LongTextIsScannedInLinearTime) {
   const auto got = extract_answer(text);
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->text, "3");
+}
+
+TEST(ExtractAnswerTest, EveryPrefixOfEveryCaseIsSafe) {
+  // A response can be cut off anywhere: every prefix must give an answer or none, never read
+  // out of bounds (ASan checks) or hang; with every rule on.
+  ExtractOptions all;
+  all.all_boxes = true;
+  all.multiple_choice = true;
+  all.last_number = true;
+  std::size_t found = 0;
+  for (const Case& c : cases()) {
+    for (std::size_t n = 0; n <= c.text.size(); ++n) {
+      const std::string prefix = c.text.substr(0, n);
+      const auto got = extract_answer(prefix, all);
+      if (got) {
+        EXPECT_FALSE(got->text.empty()) << c.name << " prefix " << n;
+        ++found;
+      }
+      (void)lemma::math::extract_lean(prefix);
+    }
+  }
+  EXPECT_GT(found, 0U);
+}
+
+TEST(ExtractAnswerTest, SameAnswersFromManyThreads) {
+  std::vector<std::optional<Extracted>> expected;
+  for (const Case& c : cases()) expected.push_back(extract_answer(c.text, c.options));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (std::size_t i = 0; i < cases().size(); ++i) {
+          const auto got = extract_answer(cases()[i].text, cases()[i].options);
+          const bool same =
+              got.has_value() == expected[i].has_value() &&
+              (!got || (got->text == expected[i]->text && got->rule == expected[i]->rule));
+          if (!same) ++mismatches[static_cast<std::size_t>(t)];
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_THAT(mismatches, ::testing::Each(0));
 }
 
 TEST(ExtractResponseAnswerTest, LengthFinishMeansTruncated) {
