@@ -47,7 +47,7 @@ std::vector<FencedBlock> find_blocks(std::string_view text) {
         if (starts_with(l, "```") && l.find_first_not_of('`') == std::string_view::npos) {
           blocks.push_back({text.substr(start, p - start), true});
           closed = true;
-          pos = e;
+          line_end = e;  // go on after the closing fence
           break;
         }
         p = e + 1;

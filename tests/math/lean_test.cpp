@@ -172,6 +172,13 @@ TEST(ExtractLeanTest, CodeIsTheLastCompleteBlockVerbatim) {
   EXPECT_EQ(got->code, "second line\n");
 }
 
+TEST(ExtractLeanTest, ScanningResumesAfterTheClosingFence) {
+  // An opening-fence line inside a block is content (only a bare ``` closes a block).
+  const auto got = extract_lean("```lean4\n```lean4\ninner\n```\ntext");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->code, "```lean4\ninner\n");
+}
+
 TEST(ExtractLeanTest, FirstBlockOption) {
   LeanOptions o;
   o.first_block = true;
