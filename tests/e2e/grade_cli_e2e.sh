@@ -80,6 +80,13 @@ grep -qF '{"line":3,"error":"the request failed: Request timed out"}' "$work/bat
 grep -qF '{"line":4,"error":"the request failed with HTTP status 500"}' "$work/batch_out.jsonl" || fail "batch: HTTP error record"
 grep -qF '{"line":5,"error":"no answer for custom_id \"q5\"' "$work/batch_out.jsonl" || fail "batch: missing answer record"
 
+# Batch output without --answers: every line an error that says what to pass.
+"$lemma_bin" grade "$work/batch.jsonl" >"$work/noanswers_out.jsonl" 2>/dev/null
+status=$?
+[ "$status" -eq 1 ] || fail "batch without --answers: exit $status, expected 1"
+grep -qF '{"line":1,"error":"no \"answer\" field; for OpenAI Batch output lines, give the answers with --answers FILE"}' \
+  "$work/noanswers_out.jsonl" || fail "batch without --answers: hint"
+
 # 4. Standard input, and "-".
 printf '%s\n' '{"answer": "1/2", "prediction": "0.5"}' | "$lemma_bin" grade >"$work/stdin_out.jsonl" 2>/dev/null
 status=$?

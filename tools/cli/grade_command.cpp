@@ -56,7 +56,14 @@ void add_verdict(Json& record, const math::Verdict& v, LineOutcome& outcome) {
 // {"answer", "response"} or {"answer", "prediction"}, other fields kept.
 LineOutcome grade_plain(Json line, const math::GradeOptions& options) {
   const auto answer_it = line.find("answer");
-  if (answer_it == line.end()) return failed("no \"answer\" field (the reference answer)");
+  if (answer_it == line.end()) {
+    if (line.contains("custom_id")) {
+      return failed(
+          "no \"answer\" field; for OpenAI Batch output lines, give the answers with "
+          "--answers FILE");
+    }
+    return failed("no \"answer\" field (the reference answer)");
+  }
   const std::optional<std::string> reference = answer_text(*answer_it);
   if (!reference) return failed("\"answer\" must be a string or a number");
   const bool has_response = line.contains("response");
