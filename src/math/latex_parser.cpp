@@ -554,10 +554,10 @@ class Parser {
     }
     if (!any) return fail("expected a number");
     // A repeating decimal, 0.\overline{3} or 1.2\overline{45}: an exact rational.
-    std::size_t q = pos_;
-    if (!point && q < s_.size() && s_[q] == '.') ++q;
-    if ((point || q > pos_) && s_.compare(q, 10, "\\overline{") == 0) {
-      std::size_t r = q + 10, t = r;
+    std::size_t bar = pos_;
+    if (!point && bar < s_.size() && s_[bar] == '.') ++bar;
+    if ((point || bar > pos_) && s_.compare(bar, 10, "\\overline{") == 0) {
+      std::size_t r = bar + 10, t = r;
       while (t < s_.size() && is_digit(s_[t])) ++t;
       if (t > r && t - r <= 50 && t < s_.size() && s_[t] == '}') {
         Integer block(std::string(s_.substr(r, t - r)));
