@@ -67,8 +67,10 @@ struct CompareOptions {
 ///   thousands separators joined only in the 3-digit form at top level ("1,000" is 1000,
 ///   "(1, 000)" a tuple); "7 3/4" is a mixed number. Empty sides: "empty".
 /// - "string": the normalised texts are the same.
-/// - parse to an expression tree; when one side is not math: undecided "parse"; when neither
-///   is: "text" (the words compared, ignoring case and punctuation).
+/// - parse to an expression tree (numbers incl. .5, 1.5e3 and 0.\overline{3}; \frac, \sqrt[n],
+///   powers, !, \binom, trig / log / exp, \lfloor \rfloor, |x|, \pi, e, i, \infty, \mathbb{R};
+///   implicit products); when one side is not math: undecided "parse"; when neither is: "text"
+///   (the words compared, ignoring case and punctuation).
 /// - structure: `x = 5` reads as 5; `\pm` is a two-element set; "tuple" (ordered), "set"
 ///   (unordered; duplicates ignored), "list" (a bare "1, 2" matches a set unordered and a tuple
 ///   in order), "set_vs_tuple"; "interval" (open/closed ends matter; an open `(a, b)` is also a
