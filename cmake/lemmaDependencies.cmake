@@ -32,6 +32,29 @@ macro(lemma_find_library_dependencies)
       URL_HASH SHA256=d6c65aca6b1ed68e7a182f4757257b107ae403032760ed6ef121c9d55e81757d)
     FetchContent_MakeAvailable(lemma_nlohmann_json)
   endif()
+
+  lemma_find_boost_multiprecision()
+endmacro()
+
+# Boost.Multiprecision (header-only, Boost Software License) for lemma::math's exact big
+# rationals and 50-digit floats. Used privately by lemma::math: consumers of the installed
+# package never need Boost. Debian: libboost-dev. The fallback fetches the standalone
+# Boost.Multiprecision repository (BOOST_MP_STANDALONE needs no other Boost library).
+macro(lemma_find_boost_multiprecision)
+  if(NOT DEFINED LEMMA_BOOST_INCLUDE_DIRS)
+    find_path(LEMMA_BOOST_MP_HEADER boost/multiprecision/cpp_int.hpp)
+    if(LEMMA_BOOST_MP_HEADER)
+      set(LEMMA_BOOST_INCLUDE_DIRS "${LEMMA_BOOST_MP_HEADER}")
+      set(LEMMA_BOOST_DEFINITIONS "")
+    else()
+      message(STATUS "lemma: Boost.Multiprecision not found on the system; fetching 1.83 (standalone)")
+      FetchContent_Declare(lemma_boost_multiprecision
+        URL https://github.com/boostorg/multiprecision/archive/refs/tags/Boost_1_83_0.tar.gz)
+      FetchContent_Populate(lemma_boost_multiprecision)
+      set(LEMMA_BOOST_INCLUDE_DIRS "${lemma_boost_multiprecision_SOURCE_DIR}/include")
+      set(LEMMA_BOOST_DEFINITIONS "BOOST_MP_STANDALONE")
+    endif()
+  endif()
 endmacro()
 
 # cpp-httplib: the mock endpoint tool and test servers only. Debian ships it as a compiled
@@ -88,5 +111,24 @@ macro(lemma_find_benchmark)
       URL https://github.com/google/benchmark/archive/refs/tags/v1.8.3.tar.gz
       URL_HASH SHA256=6bc180a57d23d4d9515519f92b0c83d61b05b5bab188961f36ac7b06b0d9e9ce)
     FetchContent_MakeAvailable(lemma_benchmark)
+  endif()
+endmacro()
+
+# CLI11: the `lemma` command-line tool only (header-only; Debian's libcli11-dev).
+macro(lemma_find_cli11)
+  if(NOT TARGET CLI11::CLI11)
+    find_package(CLI11 2.1 CONFIG QUIET)
+  endif()
+  if(NOT TARGET CLI11::CLI11)
+    message(STATUS "lemma: CLI11 not found on the system; fetching 2.5.0")
+    set(CLI11_PRECOMPILED OFF)
+    set(CLI11_BUILD_TESTS OFF)
+    set(CLI11_BUILD_EXAMPLES OFF)
+    set(CLI11_BUILD_DOCS OFF)
+    set(CLI11_INSTALL OFF)
+    FetchContent_Declare(lemma_cli11
+      URL https://github.com/CLIUtils/CLI11/archive/refs/tags/v2.5.0.tar.gz
+      URL_HASH SHA256=17e02b4cddc2fa348e5dbdbb582c59a3486fa2b2433e70a0c3bacb871334fd55)
+    FetchContent_MakeAvailable(lemma_cli11)
   endif()
 endmacro()

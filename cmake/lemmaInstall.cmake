@@ -3,7 +3,7 @@ include(CMakePackageConfigHelpers)
 
 set(LEMMA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/lemma")
 
-install(TARGETS lemma lemma_testing EXPORT lemmaTargets
+install(TARGETS lemma lemma_testing lemma_math EXPORT lemmaTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -25,4 +25,7 @@ install(FILES "${PROJECT_BINARY_DIR}/lemmaConfig.cmake" "${PROJECT_BINARY_DIR}/l
 
 if(LEMMA_BUILD_TOOLS AND TARGET lemma-mock-server)
   install(TARGETS lemma-mock-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+if(LEMMA_BUILD_TOOLS AND TARGET lemma-cli)
+  install(TARGETS lemma-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

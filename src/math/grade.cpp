@@ -1,0 +1,63 @@
+// grade(): read each side the way a grader does, then compare().
+
+#include "lemma/math/grade.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "text_scan.hpp"
+
+namespace lemma::math {
+namespace {
+
+// An answer read from one side, and how it was read.
+struct Reading {
+  std::string answer;
+  std::string how;  // an extraction rule, or "whole"
+};
+
+// By extraction (boxed, phrases, spans, ...), else the whole text when all of it parses as an
+// answer (a bare "1/2" or "x = 3"), else nothing.
+std::optional<Reading> read_side(std::string_view text, const GradeOptions& options) {
+  const std::string_view t = detail::scan::trim(text);
+  if (t.empty()) return std::nullopt;
+  if (auto found = extract_answer(t, options.extract)) {
+    return Reading{std::move(found->text), std::move(found->rule)};
+  }
+  if (parses_as_answer(t, options.compare)) return Reading{std::string(t), "whole"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+Verdict grade(std::string_view response, std::string_view reference, const GradeOptions& options) {
+  const std::optional<Reading> ref = read_side(reference, options);
+  const std::optional<Reading> pred = read_side(response, options);
+  if (!ref) {
+    Verdict v;
+    v.result = Verdict::Result::undecided;
+    v.rule = "no_reference";
+    v.explanation =
+        "the reference has no answer that can be read (no \\boxed{}, answer phrase or math span, "
+        "and the whole text does not parse as an answer): fix the dataset row";
+    if (pred) v.extracted = pred->answer;
+    return v;
+  }
+  if (!pred) {
+    Verdict v;
+    v.result = Verdict::Result::not_equal;
+    v.rule = "no_answer";
+    v.explanation =
+        "no answer found in the response (no \\boxed{}, answer phrase, #### line, bold or math "
+        "span, and the whole text does not parse as an answer)";
+    return v;
+  }
+  Verdict v = compare(pred->answer, ref->answer, options.compare);
+  v.explanation += " (response read by rule " + pred->how + ", reference by rule " + ref->how + ")";
+  v.extracted = pred->answer;
+  return v;
+}
+
+}  // namespace lemma::math

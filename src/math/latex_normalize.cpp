@@ -1,0 +1,545 @@
+// Normalisation of an answer's text before parsing (see answer_parser.hpp). Plain string
+// scanning (no std::regex) so a long input costs linear time under the step budget.
+
+#include <array>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "answer_parser.hpp"
+
+namespace lemma::math::detail {
+namespace {
+
+bool is_alpha(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) != 0;
+}
+bool is_digit(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) != 0;
+}
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+// Index of the brace closing the one at `open`, or npos. Escaped braces (\{ \}) do not count.
+std::size_t matching_brace(std::string_view s, std::size_t open) {
+  int depth = 0;
+  for (std::size_t i = open; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (s[i] == '{') ++depth;
+    if (s[i] == '}' && --depth == 0) return i;
+  }
+  return std::string_view::npos;
+}
+
+constexpr std::array<std::string_view, 58> kUnitWords = {
+    "cm",         "mm",          "km",        "m2",         "meter",  "meters", "metre",   "metres",
+    "centimeter", "centimeters", "kilometer", "kilometers", "inch",   "inches", "ft",      "feet",
+    "foot",       "yd",          "yard",      "yards",      "mile",   "miles",  "kg",      "gram",
+    "grams",      "lb",          "lbs",       "pound",      "pounds", "oz",     "ounces",  "sec",
+    "second",     "seconds",     "minute",    "minutes",    "hr",     "hour",   "hours",   "day",
+    "days",       "week",        "weeks",     "year",       "years",  "degree", "degrees", "deg",
+    "unit",       "units",       "dollar",    "dollars",    "cent",   "cents",  "sq",      "square",
+    "cubic",      "mph"};
+
+bool is_unit_word(std::string_view w) {
+  std::string l = lower(w);
+  for (auto u : kUnitWords) {
+    if (l == u) return true;
+  }
+  return false;
+}
+
+constexpr std::array<std::string_view, 16> kFunctionNames = {
+    "sin",    "cos",  "tan",  "cot",  "sec", "csc", "arcsin", "arccos",
+    "arctan", "sinh", "cosh", "tanh", "ln",  "log", "exp",    "sqrt"};
+
+bool is_function_name(std::string_view w) {
+  for (auto f : kFunctionNames) {
+    if (w == f) return true;
+  }
+  return false;
+}
+
+// True when every word of `s` is a unit word (letters, spaces, ^2, / between words).
+bool only_letters_and_spaces(std::string_view s) {
+  for (char c : s) {
+    if (!is_alpha(c) && !is_space(c) && c != '.' && c != '-' && c != '\'') return false;
+  }
+  return true;
+}
+
+// Removes the outer delimiters a grader sees around an answer: $...$, $$...$$, \(...\),
+// \[...\], \boxed{...}, \fbox{...}, \displaystyle.
+std::string_view unwrap(std::string_view s, Budget& budget) {
+  for (;;) {
+    if (!budget.charge()) return s;
+    s = trim(s);
+    if (s.size() >= 4 && starts_with(s, "$$") && ends_with(s, "$$")) {
+      s = s.substr(2, s.size() - 4);
+    } else if (s.size() >= 2 && s.front() == '$' && s.back() == '$') {
+      s = s.substr(1, s.size() - 2);
+    } else if (starts_with(s, "\\(") && ends_with(s, "\\)")) {
+      s = s.substr(2, s.size() - 4);
+    } else if (starts_with(s, "\\[") && ends_with(s, "\\]")) {
+      s = s.substr(2, s.size() - 4);
+    } else if ((starts_with(s, "\\boxed{") || starts_with(s, "\\fbox{"))) {
+      std::size_t open = s.find('{');
+      if (matching_brace(s, open) != s.size() - 1) return s;
+      s = s.substr(open + 1, s.size() - open - 2);
+    } else if (starts_with(s, "\\displaystyle")) {
+      s = s.substr(13);
+    } else {
+      return s;
+    }
+  }
+}
+
+struct Replacement {
+  std::string_view from;
+  std::string_view to;
+};
+
+// Commands rewritten before parsing; a command only matches when no letter follows it.
+constexpr std::array<Replacement, 40> kCommands = {{
+    {"\\displaystyle", ""},
+    {"\\textstyle", ""},
+    {"\\scriptstyle", ""},
+    {"\\left", ""},
+    {"\\right", ""},
+    {"\\bigl", ""},
+    {"\\bigr", ""},
+    {"\\Bigl", ""},
+    {"\\Bigr", ""},
+    {"\\biggl", ""},
+    {"\\biggr", ""},
+    {"\\bigg", ""},
+    {"\\Bigg", ""},
+    {"\\big", ""},
+    {"\\Big", ""},
+    {"\\quad", " "},
+    {"\\qquad", " "},
+    {"\\dfrac", "\\frac"},
+    {"\\tfrac", "\\frac"},
+    {"\\cfrac", "\\frac"},
+    {"\\lvert", "|"},
+    {"\\rvert", "|"},
+    {"\\vert", "|"},
+    {"\\lbrace", "\\{"},
+    {"\\rbrace", "\\}"},
+    {"\\langle", "("},
+    {"\\rangle", ")"},
+    {"\\degree", ""},
+    {"\\dots", "\\ldots"},
+    {"\\cdots", "\\ldots"},
+    {"\\dotsc", "\\ldots"},
+    {"\\varnothing", "\\emptyset"},
+    {"\\therefore", ""},
+    {"\\implies", ","},
+    {"\\Rightarrow", ","},
+    {"\\rightarrow", "\\to"},
+    {"\\colon", ":"},
+    {"\\mathrm", "\\mathrm"},
+    {"\\operatorname*", "\\operatorname"},
+    {"\\hline", ""},
+}};
+
+// Unicode spellings models emit.
+constexpr std::array<Replacement, 14> kUnicode = {{
+    {"\xCF\x80", "\\pi "},
+    {"\xE2\x88\x9E", "\\infty "},
+    {"\xE2\x88\x9A", "\\sqrt "},
+    {"\xC3\x97", "*"},
+    {"\xC2\xB7", "*"},
+    {"\xE2\x88\x92", "-"},
+    {"\xC3\xB7", "/"},
+    {"\xE2\x89\xA4", "\\le "},
+    {"\xE2\x89\xA5", "\\ge "},
+    {"\xE2\x89\xA0", "\\ne "},
+    {"\xC2\xB0", ""},
+    {"\xE2\x88\xAA", "\\cup "},
+    {"\xE2\x88\x85", "\\emptyset "},
+    {"\xC2\xB1", "\\pm "},
+}};
+
+constexpr std::array<std::string_view, 13> kTextCommands = {
+    "\\text",   "\\textbf",     "\\textit", "\\textrm", "\\mbox",         "\\mathrm",    "\\mathbf",
+    "\\mathit", "\\boldsymbol", "\\bm",     "\\mathsf", "\\operatorname", "\\textnormal"};
+
+// Rewrites \text{...}-like commands: a whole-answer \text{X} becomes X; "and"/"or" become a
+// comma; words (units, annotations) are dropped together with a following ^2 / ^3; anything
+// else (digits, a letter in \mathrm) is kept inline.
+std::string rewrite_text_commands(std::string_view s, Budget& budget, NormalizeInfo& info) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!budget.charge()) return std::string(s);
+    std::string_view matched;
+    if (s[i] == '\\') {
+      for (auto cmd : kTextCommands) {
+        if (starts_with(s.substr(i), cmd) && i + cmd.size() < s.size() &&
+            (s[i + cmd.size()] == '{' || s[i + cmd.size()] == ' ')) {
+          if (cmd.size() > matched.size()) matched = cmd;
+        }
+      }
+    }
+    if (matched.empty()) {
+      out += s[i++];
+      continue;
+    }
+    std::size_t open = i + matched.size();
+    while (open < s.size() && s[open] == ' ') ++open;
+    if (open >= s.size() || s[open] != '{') {
+      out += s[i++];
+      continue;
+    }
+    std::size_t close = matching_brace(s, open);
+    if (close == std::string_view::npos) {
+      out += s[i++];
+      continue;
+    }
+    std::string_view content = trim(s.substr(open + 1, close - open - 1));
+    bool whole = trim(out).empty() && trim(s.substr(close + 1)).empty();
+    std::size_t next = close + 1;
+    std::string l = lower(content);
+    bool math_font = matched == "\\mathrm" || matched == "\\mathbf" || matched == "\\mathit" ||
+                     matched == "\\boldsymbol" || matched == "\\bm" || matched == "\\mathsf";
+    if (matched == "\\operatorname") {
+      out += "\\" + std::string(content) + " ";
+    } else if (whole) {
+      out += content;
+    } else if (l == "and" || l == "or" || l == "," || l == ", and" || l == ", or") {
+      out += ",";
+    } else if (math_font && content.size() == 1) {
+      out += content;
+    } else if (math_font && is_function_name(content)) {
+      out += "\\" + std::string(content) + " ";
+    } else if (content.empty()) {
+      // nothing
+    } else if (only_letters_and_spaces(content)) {
+      info.had_text = true;
+      // A unit's exponent goes with it: 5\text{ cm}^2 is 5.
+      if (next + 1 < s.size() && s[next] == '^') {
+        if (is_digit(s[next + 1])) {
+          next += 2;
+        } else if (s[next + 1] == '{') {
+          std::size_t c2 = matching_brace(s, next + 1);
+          if (c2 != std::string_view::npos) next = c2 + 1;
+        }
+      }
+      out += ' ';
+    } else {
+      out += ' ';
+      out += content;
+      out += ' ';
+    }
+    i = next;
+  }
+  return out;
+}
+
+std::string replace_all_commands(std::string_view s, Budget& budget) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!budget.charge()) return std::string(s);
+    bool done = false;
+    if (s[i] == '\\') {
+      // Spacing commands and escapes.
+      if (i + 1 < s.size()) {
+        char c = s[i + 1];
+        if (c == '\\') {  // a matrix row break stays as it is
+          out += "\\\\";
+          i += 2;
+          continue;
+        }
+        if (c == ',' || c == '!') {  // thin space or negative space: join (1\,000 is 1000)
+          i += 2;
+          continue;
+        }
+        if (c == ';' || c == ':' || c == ' ') {
+          out += ' ';
+          i += 2;
+          continue;
+        }
+        if (c == '%') {
+          out += '%';
+          i += 2;
+          continue;
+        }
+        if (c == '$') {
+          i += 2;
+          continue;
+        }
+      }
+      std::size_t best = 0;
+      std::string_view to;
+      for (const auto& r : kCommands) {
+        if (r.from.size() > best && starts_with(s.substr(i), r.from)) {
+          std::size_t end = i + r.from.size();
+          if (end < s.size() && is_alpha(s[end])) continue;
+          best = r.from.size();
+          to = r.to;
+        }
+      }
+      if (best > 0) {
+        out += to;
+        i += best;
+        // \left. and \right. are invisible delimiters.
+        if ((to.empty()) && i < s.size() && s[i] == '.' &&
+            (s.substr(i - best, best) == "\\left" || s.substr(i - best, best) == "\\right")) {
+          ++i;
+        }
+        done = true;
+      }
+    } else if (static_cast<unsigned char>(s[i]) >= 0x80) {
+      for (const auto& r : kUnicode) {
+        if (starts_with(s.substr(i), r.from)) {
+          out += r.to;
+          i += r.from.size();
+          done = true;
+          break;
+        }
+      }
+    }
+    if (!done) out += s[i++];
+  }
+  return out;
+}
+
+// Drops ^\circ, ^{\circ}, \circ (degrees), % (noting it) and dollar signs.
+std::string strip_marks(std::string_view s, Budget& budget, NormalizeInfo& info) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!budget.charge()) return std::string(s);
+    std::string_view rest = s.substr(i);
+    if (starts_with(rest, "^{\\circ}")) {
+      i += 8;
+    } else if (starts_with(rest, "^\\circ")) {
+      i += 6;
+    } else if (starts_with(rest, "^{\\circ }")) {
+      i += 9;
+    } else if (starts_with(rest, "\\circ") && !(rest.size() > 5 && is_alpha(rest[5]))) {
+      i += 5;
+    } else if (s[i] == '%') {
+      info.percent = true;
+      ++i;
+    } else if (s[i] == '$') {
+      ++i;
+    } else {
+      out += s[i++];
+    }
+  }
+  return out;
+}
+
+// Unit words after a number ("5 cm", "12 dollars") are dropped; other words stay for the parser.
+std::string strip_unit_words(std::string_view s, Budget& budget, NormalizeInfo& info) {
+  bool has_digit = false;
+  for (char c : s) has_digit = has_digit || is_digit(c);
+  if (!has_digit) return std::string(s);
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!budget.charge()) return std::string(s);
+    if (is_alpha(s[i]) && (i == 0 || (!is_alpha(s[i - 1]) && s[i - 1] != '\\'))) {
+      std::size_t j = i;
+      while (j < s.size() && is_alpha(s[j])) ++j;
+      std::string_view word = s.substr(i, j - i);
+      if (word.size() >= 2 && is_unit_word(word)) {
+        info.had_text = true;
+        if (j + 1 < s.size() && s[j] == '^' && is_digit(s[j + 1])) j += 2;
+        out += ' ';
+        i = j;
+        continue;
+      }
+      out += word;
+      i = j;
+      continue;
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+// Thousands separators: "1,000" and "12,345,678" at bracket depth 0 lose their commas (only
+// in the 3-digit form, so "(1, 000)" and "1,2" stay lists); "1{,}000" is LaTeX's spelling.
+// With decimal_comma, "3,5" becomes 3.5 instead.
+std::string join_digit_groups(std::string_view in, const CompareOptions& options, Budget& budget) {
+  std::string s;
+  s.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in.substr(i, 3) == "{,}") {
+      s += ',';
+      i += 2;
+    } else {
+      s += in[i];
+    }
+  }
+  std::string out;
+  out.reserve(s.size());
+  int depth = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (!budget.charge()) return s;
+    char c = s[i];
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') --depth;
+    if (options.decimal_comma) {
+      if (c == ',' && i > 0 && is_digit(s[i - 1]) && i + 1 < s.size() && is_digit(s[i + 1])) {
+        out += '.';
+      } else if (c == ';') {
+        out += ',';
+      } else {
+        out += c;
+      }
+      ++i;
+      continue;
+    }
+    bool number_start =
+        is_digit(c) && (i == 0 || (!is_digit(s[i - 1]) && s[i - 1] != '.' && s[i - 1] != ','));
+    if (number_start && depth == 0) {
+      std::size_t j = i;
+      while (j < s.size() && is_digit(s[j])) ++j;
+      std::size_t lead = j - i;
+      std::size_t k = j;
+      int groups = 0;
+      while (lead <= 3 && k + 3 < s.size() + 0 && s[k] == ',' && k + 3 < s.size() + 1 &&
+             is_digit(s[k + 1]) && is_digit(s[k + 2]) && is_digit(s[k + 3]) &&
+             (k + 4 >= s.size() || !is_digit(s[k + 4]))) {
+        k += 4;
+        ++groups;
+      }
+      if (groups > 0 && !(k < s.size() && s[k] == ',' && k + 1 < s.size() && is_digit(s[k + 1]))) {
+        for (std::size_t t = i; t < k; ++t) {
+          if (s[t] != ',') out += s[t];
+        }
+        i = k;
+        continue;
+      }
+      out.append(s, i, j - i);
+      i = j;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
+std::string collapse_spaces(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (is_space(c)) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// "7 3/4" and "7\frac{3}{4}" (digits only, the whole answer) are mixed numbers.
+std::string mixed_number(const std::string& s) {
+  std::size_t i = 0;
+  std::string sign;
+  if (i < s.size() && s[i] == '-') {
+    sign = "-";
+    ++i;
+  }
+  std::size_t a = i;
+  while (i < s.size() && is_digit(s[i])) ++i;
+  if (i == a) return s;
+  std::string whole = s.substr(a, i - a);
+  bool space = i < s.size() && s[i] == ' ';
+  if (space) ++i;
+  std::string num, den;
+  if (s.compare(i, 6, "\\frac{") == 0) {
+    std::size_t p = i + 6, q = p;
+    while (q < s.size() && is_digit(s[q])) ++q;
+    if (q == p || q + 1 >= s.size() || s[q] != '}' || s[q + 1] != '{') return s;
+    num = s.substr(p, q - p);
+    std::size_t r = q + 2, t = r;
+    while (t < s.size() && is_digit(s[t])) ++t;
+    if (t == r || t + 1 != s.size() || s[t] != '}') return s;
+    den = s.substr(r, t - r);
+  } else if (space) {
+    std::size_t p = i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    if (i == p || i >= s.size() || s[i] != '/') return s;
+    num = s.substr(p, i - p);
+    std::size_t r = ++i;
+    while (i < s.size() && is_digit(s[i])) ++i;
+    if (i == r || i != s.size()) return s;
+    den = s.substr(r, i - r);
+  } else {
+    return s;
+  }
+  return sign + "(" + whole + "+" + num + "/" + den + ")";
+}
+
+// The real line, however it is written: \mathbb{R}, \mathbb R, "all real numbers".
+std::string real_line(std::string s) {
+  for (std::string_view reals : {"\\mathbb{R}", "\\mathbb R"}) {
+    for (std::size_t at = s.find(reals); at != std::string::npos; at = s.find(reals, at)) {
+      s.replace(at, reals.size(), "(-\\infty,\\infty)");
+    }
+  }
+  std::string key;
+  for (char c : s) {
+    if (is_alpha(c)) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (key == "allrealnumbers" || key == "textallrealnumbers") return "(-\\infty,\\infty)";
+  return s;
+}
+
+}  // namespace
+
+std::string normalize_answer(std::string_view text, const CompareOptions& options, Budget& budget,
+                             NormalizeInfo& info) {
+  std::string s(unwrap(text, budget));
+  s = real_line(s);
+  s = replace_all_commands(s, budget);
+  s = std::string(unwrap(s, budget));
+  s = rewrite_text_commands(s, budget, info);
+  s = strip_marks(s, budget, info);
+  s = strip_unit_words(s, budget, info);
+  s = join_digit_groups(s, options, budget);
+  s = collapse_spaces(s);
+  // A sentence's full stop is not part of the answer.
+  while (!s.empty() && (s.back() == '.' || s.back() == ' ') &&
+         !(s.size() >= 2 && s[s.size() - 2] == '.')) {
+    s.pop_back();
+  }
+  s = std::string(unwrap(s, budget));
+  return mixed_number(s);
+}
+
+}  // namespace lemma::math::detail
