@@ -28,7 +28,8 @@ class Client::Impl {
       : provider_(std::move(provider)),
         options_(with_transport(std::move(options))),
         queue_(options_.max_concurrent_calls),
-        shaper_(options_) {}
+        shaper_(options_),
+        clock_(options_.clock ? options_.clock : lemma::Clock::steady()) {}
 
   const Provider* provider() const noexcept { return provider_.get(); }
   const ClientOptions& options() const noexcept { return options_; }
@@ -120,7 +121,7 @@ class Client::Impl {
   Result<T> with_retries(HttpRequest& request, const CallOptions& call, const CallInfo& info,
                          Attempt attempt_once, int* attempts_made = nullptr) const {
     const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
-    detail::RetryRun run(policy, call.cancellation, seeds_.next());
+    detail::RetryRun run(policy, call.cancellation, seeds_.next(), clock_);
     detail::RequestShaper::idempotency(request, policy, seeds_);
     log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
                              request.to_redacted_string());
@@ -139,22 +140,19 @@ class Client::Impl {
       }
       Error error = std::move(result.error());
       redact(error);
-      const RetryDecision decision = run.decide(error, attempt);
+      const std::string failure = error.what();
+      const detail::RetryStep step = run.next(error, attempt);
+      const bool retry = step.action == detail::RetryStep::Action::retry;
       report.http_status = error.http_status;
-      report.error = error;
-      report.will_retry = decision.retry;
-      report.retry_delay = decision.delay;
+      report.error = std::move(error);
+      report.will_retry = retry;
+      report.retry_delay = step.delay;
       if (options_.observer) options_.observer->on_attempt_end(info, report);
-      if (!decision.retry) return finish(run.give_up(std::move(error), attempt, decision.reason));
+      if (!retry) return finish(*step.error);
       log(LogLevel::warning, "call " + std::to_string(info.call_id) + " attempt " +
-                                 std::to_string(attempt) + " failed (" + error.what() +
-                                 "); retrying in " + std::to_string(decision.delay.count()) +
-                                 " ms");
-      if (run.wait(decision.delay)) {
-        return finish(run.give_up(
-            make_error(ErrorKind::cancelled, "The call was cancelled while waiting to retry."),
-            attempt, "cancelled"));
-      }
+                                 std::to_string(attempt) + " failed (" + failure +
+                                 "); retrying in " + std::to_string(step.delay.count()) + " ms");
+      if (run.wait(step)) return finish(run.cancelled_while_waiting(attempt));
     }
   }
 
@@ -242,6 +240,7 @@ class Client::Impl {
   detail::CallQueue queue_;
   detail::RequestShaper shaper_;  // refers to options_
   mutable detail::SeedSource seeds_;
+  std::shared_ptr<const lemma::Clock> clock_;
 };
 
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {

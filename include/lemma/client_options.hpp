@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "lemma/clock.hpp"
 #include "lemma/curl_transport.hpp"
 #include "lemma/headers.hpp"
 #include "lemma/http.hpp"
@@ -47,6 +48,9 @@ struct ClientOptions {
   /// When and how failed calls are retried (default: 2 retries, 0.5 s doubling to 8 s with
   /// full jitter, Retry-After obeyed up to 60 s).
   RetryPolicy retry;
+  /// The time source of retry waits and deadlines; null (default) = Clock::steady(). Tests
+  /// inject lemma::testing::FakeClock to record the waits instead of sleeping.
+  std::shared_ptr<const Clock> clock;
 
   /// Streams: longest silence between two received bytes before the stream fails with a
   /// `timeout` error that says "idle". Keep-alive comments count as bytes. Default 120 s.

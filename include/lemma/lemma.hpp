@@ -7,6 +7,7 @@
 #include "lemma/chat.hpp"
 #include "lemma/client.hpp"
 #include "lemma/client_options.hpp"
+#include "lemma/clock.hpp"
 #include "lemma/curl_transport.hpp"
 #include "lemma/error.hpp"
 #include "lemma/headers.hpp"

@@ -8,6 +8,7 @@
 
 #include "lemma/client.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "lemma/testing/fake_clock.hpp"
 #include "support/matchers.hpp"
 #include "support/test_server.hpp"
 
@@ -32,7 +33,8 @@ ChatRequest math_request() {
   return request;
 }
 
-// Tiny backoff so tests are fast; the delays are still real sleeps.
+// Small backoff without jitter, so the waits asked for are exact. Tests inject a FakeClock
+// (make_client) and assert the waits instead of sleeping through them.
 RetryPolicy fast_policy(int retries = 2) {
   RetryPolicy policy;
   policy.max_retries = retries;
@@ -42,11 +44,15 @@ RetryPolicy fast_policy(int retries = 2) {
   return policy;
 }
 
-Client make_client(const TestServer& server, RetryPolicy policy = fast_policy()) {
+Client make_client(const TestServer& server, RetryPolicy policy = fast_policy(),
+                   std::shared_ptr<const Clock> clock = std::make_shared<testing::FakeClock>()) {
   ClientOptions options;
   options.retry = policy;
+  options.clock = std::move(clock);
   return Client(providers::openai_compatible(server.base_url(), "k"), options);
 }
+
+using Waits = std::vector<std::chrono::milliseconds>;
 
 // Fails the first `failures` requests with `failure`, then answers.
 struct FlakyServer {
@@ -71,9 +77,8 @@ TEST(RetryTest, ServerErrorsThenSuccess) {
 TEST(RetryTest, ExhaustedRetriesReportAttemptsAndHistory) {
   FlakyServer flaky(100,
                     [] { return Reply::json(503, R"({"error": {"message": "overloaded"}})"); });
-  const auto start = std::chrono::steady_clock::now();
-  auto result = make_client(flaky.server).chat(math_request());
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  auto clock = std::make_shared<testing::FakeClock>();
+  auto result = make_client(flaky.server, fast_policy(), clock).chat(math_request());
   ASSERT_THAT(result, ErrorIs(ErrorKind::server_error, HasSubstr("gave up after 3 attempts")));
   EXPECT_EQ(flaky.seen.load(), 3);
   const Error& e = result.error();
@@ -83,8 +88,7 @@ TEST(RetryTest, ExhaustedRetriesReportAttemptsAndHistory) {
   EXPECT_EQ(e.history[1].delay, 40ms);
   EXPECT_EQ(e.history[2].delay, 0ms);
   EXPECT_EQ(e.history[2].http_status, 503);
-  EXPECT_GE(elapsed, 60ms);
-  EXPECT_LT(elapsed, 3s);
+  EXPECT_EQ(clock->sleeps(), (Waits{20ms, 40ms}));
 }
 
 TEST(RetryTest, PermanentErrorsAreNotRetried) {
@@ -116,39 +120,36 @@ TEST(RetryTest, RetryAfterSecondsIsObeyed) {
   FlakyServer flaky(1, [] {
     return Reply::json(429, R"({"error": {"message": "slow"}})", {{"Retry-After", "1"}});
   });
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_THAT(make_client(flaky.server).chat(math_request()), IsOk());
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_GE(elapsed, 950ms);
-  EXPECT_LT(elapsed, 5s);
+  auto clock = std::make_shared<testing::FakeClock>();
+  ASSERT_THAT(make_client(flaky.server, fast_policy(), clock).chat(math_request()), IsOk());
+  EXPECT_EQ(clock->sleeps(), (Waits{1000ms})) << "the server's hint wins over the backoff";
 }
 
 TEST(RetryTest, RetryAfterMsAndHttpDateAreObeyed) {
   FlakyServer ms(1, [] {
     return Reply::json(429, "{}", {{"retry-after-ms", "150"}, {"Retry-After", "30"}});
   });
-  auto start = std::chrono::steady_clock::now();
-  ASSERT_THAT(make_client(ms.server).chat(math_request()), IsOk());
-  EXPECT_GE(std::chrono::steady_clock::now() - start, 140ms);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  auto clock = std::make_shared<testing::FakeClock>();
+  ASSERT_THAT(make_client(ms.server, fast_policy(), clock).chat(math_request()), IsOk());
+  EXPECT_EQ(clock->sleeps(), (Waits{150ms})) << "retry-after-ms wins over Retry-After";
 
   FlakyServer date(1, [] {
     // An HTTP date in the past means "now".
     return Reply::json(503, "{}", {{"Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT"}});
   });
-  start = std::chrono::steady_clock::now();
-  ASSERT_THAT(make_client(date.server).chat(math_request()), IsOk());
+  clock = std::make_shared<testing::FakeClock>();
+  ASSERT_THAT(make_client(date.server, fast_policy(), clock).chat(math_request()), IsOk());
   EXPECT_EQ(date.seen.load(), 2);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(clock->sleeps(), (Waits{0ms}));
 }
 
 TEST(RetryTest, RetryAfterBeyondTheCapReturnsTheRateLimitAtOnce) {
   FlakyServer flaky(100, [] {
     return Reply::json(429, R"({"error": {"message": "later"}})", {{"Retry-After", "3600"}});
   });
-  const auto start = std::chrono::steady_clock::now();
-  auto result = make_client(flaky.server).chat(math_request());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  auto clock = std::make_shared<testing::FakeClock>();
+  auto result = make_client(flaky.server, fast_policy(), clock).chat(math_request());
+  EXPECT_TRUE(clock->sleeps().empty()) << "returned at once, without waiting";
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::rate_limited));
   EXPECT_EQ(result.error().retry_after, std::chrono::milliseconds(3600 * 1000));
   EXPECT_EQ(flaky.seen.load(), 1);
@@ -197,13 +198,12 @@ TEST(RetryTest, TotalDeadlineStopsRetrying) {
   policy.initial_backoff = 100ms;
   policy.max_backoff = 100ms;
   policy.total_deadline = 350ms;
-  const auto start = std::chrono::steady_clock::now();
-  auto result = make_client(flaky.server, policy).chat(math_request());
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  auto clock = std::make_shared<testing::FakeClock>();
+  auto result = make_client(flaky.server, policy, clock).chat(math_request());
   ASSERT_THAT(result, ErrorIs(ErrorKind::server_error, HasSubstr("total_deadline")));
-  EXPECT_LT(elapsed, 1s);
-  EXPECT_GE(flaky.seen.load(), 2);
-  EXPECT_LE(flaky.seen.load(), 5);
+  // 100 + 100 + 100 ms of waits; a fourth would end past 350 ms.
+  EXPECT_EQ(clock->sleeps(), (Waits{100ms, 100ms, 100ms}));
+  EXPECT_EQ(flaky.seen.load(), 4);
 }
 
 TEST(RetryTest, CancellationInterruptsTheBackoffAtOnce) {
@@ -214,12 +214,14 @@ TEST(RetryTest, CancellationInterruptsTheBackoffAtOnce) {
   auto token = std::make_shared<CancellationToken>();
   CallOptions call;
   call.cancellation = token;
-  std::thread canceller([token] {
-    std::this_thread::sleep_for(200ms);
+  // The real clock: a 10 s backoff that cancellation from another thread must cut short. The
+  // canceller starts once the first attempt has been answered (no sleeping to guess when).
+  std::thread canceller([token, &flaky] {
+    while (flaky.seen.load() == 0) std::this_thread::yield();
     token->cancel();
   });
   const auto start = std::chrono::steady_clock::now();
-  auto result = make_client(flaky.server, policy).chat(math_request(), call);
+  auto result = make_client(flaky.server, policy, Clock::steady()).chat(math_request(), call);
   canceller.join();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::cancelled));
