@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace lemma::detail {
 
@@ -27,8 +28,15 @@ using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
+/// The multi + easy handle pair that drives one blocking transfer.
+struct CurlHandles {
+  CurlMultiPtr multi;
+  CurlEasyPtr easy;
+};
+
 /// A curl share handle holding the connection cache, DNS cache and TLS sessions that every
-/// transfer of one transport reuses. Streams keep it alive through a shared_ptr.
+/// transfer of one transport reuses, and a pool of idle transfer handles. Streams keep it
+/// alive through a shared_ptr.
 class CurlShare {
  public:
   CurlShare();
@@ -38,12 +46,26 @@ class CurlShare {
 
   CURLSH* get() const noexcept { return share_; }
 
+  /// Handles for one transfer: an idle pair from an earlier transfer when there is one, new
+  /// ones otherwise (either may be null when libcurl cannot allocate). Reuse matters: a new
+  /// multi handle costs a socketpair, a new easy handle several allocations, on every call.
+  CurlHandles acquire();
+  /// Takes back a finished transfer's handles, already removed from their multi handle: the
+  /// easy handle is reset (every option, including the share, back to its default) and kept
+  /// for the next transfer, up to kMaxIdleHandles pairs.
+  void release(CurlHandles handles) noexcept;
+
+  /// Idle handle pairs kept for reuse (more concurrent transfers than this still work).
+  static constexpr std::size_t kMaxIdleHandles = 32;
+
  private:
   static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
   static void unlock(CURL*, curl_lock_data data, void* self);
 
   CURLSH* share_ = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
+  std::mutex idle_mutex_;
+  std::vector<CurlHandles> idle_;  // reset handles: they no longer refer to share_
 };
 
 }  // namespace lemma::detail

@@ -33,8 +33,6 @@ bool has_line_break(const std::string& text) {
 CurlStream::CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& request,
                        const CurlTransportOptions& options)
     : share_(std::move(share)),
-      multi_(curl_multi_init()),
-      easy_(curl_easy_init()),
       request_body_(request.body),
       timeout_(request.timeout),
       connect_timeout_(request.connect_timeout),
@@ -44,12 +42,16 @@ CurlStream::CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& requ
       max_header_bytes_(options.max_header_bytes),
       max_body_bytes_(request.max_response_bytes),
       token_(request.cancellation) {
+  CurlHandles handles = share_->acquire();
+  multi_ = std::move(handles.multi);
+  easy_ = std::move(handles.easy);
   auto url = Url::parse(request.url);
   target_ = request.method + " " + (url ? url->to_string() : std::string("(invalid URL)"));
 }
 
 CurlStream::~CurlStream() {
   if (attached_) curl_multi_remove_handle(multi_.get(), easy_.get());
+  share_->release({std::move(multi_), std::move(easy_)});
 }
 
 Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions& options,

@@ -28,6 +28,25 @@ CurlShare::~CurlShare() {
   if (share_) curl_share_cleanup(share_);
 }
 
+CurlHandles CurlShare::acquire() {
+  {
+    std::lock_guard<std::mutex> lock(idle_mutex_);
+    if (!idle_.empty()) {
+      CurlHandles handles = std::move(idle_.back());
+      idle_.pop_back();
+      return handles;
+    }
+  }
+  return {CurlMultiPtr(curl_multi_init()), CurlEasyPtr(curl_easy_init())};
+}
+
+void CurlShare::release(CurlHandles handles) noexcept {
+  if (!handles.multi || !handles.easy) return;
+  curl_easy_reset(handles.easy.get());
+  std::lock_guard<std::mutex> lock(idle_mutex_);
+  if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handles));
+}
+
 void CurlShare::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
   static_cast<CurlShare*>(self)->mutexes_[static_cast<std::size_t>(data)].lock();
 }
