@@ -10,6 +10,7 @@
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/testing/fake_clock.hpp"
 #include "lemma/testing/mock_transport.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 
 namespace lemma {
@@ -33,10 +34,7 @@ struct Fixture {
 };
 
 ChatRequest request() {
-  ChatRequest r;
-  r.model = "m";
-  r.messages = {Message::user("1+1?")};
-  return r;
+  return test::user_request("m", "1+1?");
 }
 
 TEST(RetryClockTest, DefaultPolicyWithoutJitterWaitsHalfASecondThenOne) {

@@ -7,6 +7,7 @@
 #include "lemma/client.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/testing/mock_transport.hpp"
+#include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
 
 namespace lemma {
@@ -20,18 +21,14 @@ struct Fixture {
   Client client = make();
 
   Client make() {
-    ClientOptions options;
+    ClientOptions options = test::single_attempt();
     options.transport = mock;
-    options.retry = RetryPolicy::none();
     return Client(providers::openai_compatible("https://api.example.com/v1"), options);
   }
 };
 
 ChatRequest request() {
-  ChatRequest r;
-  r.model = "mock-model";
-  r.messages = {Message::user("What is 6 * 7?")};
-  return r;
+  return test::user_request("mock-model", "What is 6 * 7?");
 }
 
 TEST(TypedMockTest, QueuedResponseComesBackFromChatUnchanged) {
