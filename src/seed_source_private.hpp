@@ -9,9 +9,12 @@
 #include <cstdint>
 #include <string>
 
+#include "lemma/export.hpp"
+
 namespace lemma::detail {
 
-class SeedSource {
+// Exported only so that white-box unit tests link against the shared library.
+class LEMMA_EXPORT SeedSource {
  public:
   /// Seeds from std::random_device once.
   SeedSource();
