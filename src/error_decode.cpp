@@ -142,11 +142,16 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::
   for (unsigned i = 0; i < 12; ++i) {
     if (std::string_view(month) == kMonths[i]) month_number = i + 1;
   }
-  if (month_number == 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month_number == 0 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60) {
     return std::nullopt;
   }
   const std::int64_t days = days_from_civil(year, month_number, static_cast<unsigned>(day));
-  const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  // Clamped to [1970, ~2191]: system_clock counts nanoseconds in int64 (up to year 2262), so a
+  // far-future date would overflow the conversion (found by the error_body fuzz target).
+  constexpr std::int64_t kLatest = 7'000'000'000;
+  const std::int64_t seconds = std::clamp<std::int64_t>(days, 0, kLatest / 86400) * 86400 +
+                               hour * 3600 + minute * 60 + second;
   return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
 }
 
