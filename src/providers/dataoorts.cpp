@@ -231,6 +231,10 @@ Result<std::vector<ModelInfo>> DataoortsProvider::decode_models(const HttpRespon
   return invalid_request_error("models", "Dataoorts has no model-list endpoint.");
 }
 
+Result<StreamEvent> DataoortsProvider::decode_stream_event(const SseEvent& event) const {
+  return wire::decode_stream_event(event, options_.max_json_depth);
+}
+
 Error DataoortsProvider::decode_error(const HttpResponse& response) const {
   detail::BoundedParse parsed = detail::parse_bounded(response.body, options_.max_json_depth);
   if (parsed.status == detail::BoundedParse::Status::ok) {
