@@ -889,6 +889,9 @@ TEST_P(FaultTest, BaseUrlPasswordWithQueryOrFragmentCharactersIsNeverEchoed) {
       EXPECT_EQ(text.find("2x"), std::string::npos) << text;
       EXPECT_EQ(text.find("alice"), std::string::npos) << text;
     }
+    if (url == "http://alice:hunter?2x@127.0.0.1:1/v1") {
+      record("base URL password holding '?', '#' or '/'", out, 0);
+    }
   }
 }
 
