@@ -26,14 +26,14 @@ std::string lower(std::string_view text) {
 std::string scalar_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return {};
-  return value.dump();
+  return detail::dump_json(value);
 }
 
 // FastAPI's 422 detail is a list of {loc, msg, type}; show each as "loc: msg". Lists of plain
 // strings (NestJS validation messages) are joined.
 std::string fastapi_detail_text(const json& detail) {
   if (detail.is_string()) return detail.get<std::string>();
-  if (!detail.is_array()) return detail.dump();
+  if (!detail.is_array()) return detail::dump_json(detail);
   std::string out;
   for (const auto& item : detail) {
     if (!out.empty()) out += "; ";
@@ -47,7 +47,7 @@ std::string fastapi_detail_text(const json& detail) {
       out += path + ": ";
     }
     const json* msg = JsonReader::member(item, "msg");
-    out += msg ? scalar_text(*msg) : item.dump();
+    out += msg ? scalar_text(*msg) : detail::dump_json(item);
   }
   return out;
 }

@@ -57,6 +57,20 @@ void append_hex(std::string& out, const char* format, unsigned value) {
 
 }  // namespace
 
+std::size_t first_invalid_utf8(std::string_view text) noexcept {
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    std::uint32_t code_point = 0;
+    const std::size_t length = utf8_sequence(text, i, code_point);
+    if (length == 0) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
 std::string printable(std::string_view text) {
   if (!needs_escaping(text)) return std::string(text);
   std::string out;

@@ -21,6 +21,10 @@ namespace lemma::detail {
 /// Valid UTF-8 (e.g. Chinese text) and backslashes are kept as they are, so escaping twice
 /// changes nothing.
 std::string printable(std::string_view text);
+/// Where the first byte of `text` that is not part of valid UTF-8 is, or npos when it is all
+/// valid (the same rules printable() applies: no overlong forms, surrogates or code points
+/// above U+10FFFF).
+std::size_t first_invalid_utf8(std::string_view text) noexcept;
 /// printable() in place; cheap when there is nothing to escape.
 void make_printable(std::string& text);
 

@@ -111,6 +111,13 @@ struct JsonPath {
   }
 };
 
+/// `value` as compact JSON text, never throwing on invalid UTF-8 (nlohmann's default dump()
+/// throws type_error 316): such bytes become U+FFFD. Every JSON text lemma writes goes through
+/// here; a caller's strings are refused before (validate_chat_request), so this is the backstop.
+inline std::string dump_json(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 /// The protocol-error message for JSON nested deeper than the limit.
 inline std::string too_deep_message(std::string_view what, std::size_t max_depth) {
   return "The server's " + std::string(what) + " nests JSON arrays/objects deeper than " +

@@ -43,6 +43,13 @@ std::optional<Error> check_caller_header(std::string_view origin, const std::str
   return std::nullopt;
 }
 
+std::optional<Error> check_user_agent(std::string_view user_agent) {
+  if (!has_forbidden_byte(user_agent)) return std::nullopt;
+  return invalid_request_error("user_agent",
+                               "CurlTransportOptions::user_agent contains a line break or NUL, "
+                               "which would inject headers; remove it.");
+}
+
 RequestShaper::RequestShaper(const ClientOptions& options) : options_(options) {
   // The transport's configured user agent applies through a Client too, whether the Client
   // built the CurlTransport from ClientOptions::curl or was given one.
@@ -53,11 +60,7 @@ RequestShaper::RequestShaper(const ClientOptions& options) : options_(options) {
 }
 
 std::optional<Error> RequestShaper::check(const CallOptions& call) const {
-  if (has_forbidden_byte(user_agent_)) {
-    return invalid_request_error("user_agent",
-                                 "CurlTransportOptions::user_agent contains a line break or NUL, "
-                                 "which would inject headers; remove it.");
-  }
+  if (auto error = check_user_agent(user_agent_)) return error;
   for (const auto& [name, value] : options_.default_headers) {
     if (auto error = check_caller_header("ClientOptions::default_headers", name, value)) {
       return error;

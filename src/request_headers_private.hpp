@@ -23,10 +23,16 @@ namespace lemma::detail {
 /// set them, since a wrong value desynchronises a kept-alive connection.
 bool is_framing_header(std::string_view name) noexcept;
 
-/// The problem with one header field a caller supplied ("" when none): an empty name, a colon,
-/// CR, LF or NUL in name or value, or a framing header. `origin` names where it came from.
+/// The problem with one header field a caller supplied (nullopt when none): an empty name, a
+/// colon, CR, LF or NUL in name or value, or a framing header. `origin` names where it came
+/// from. The one check for header fields: the Client runs it on the caller's headers before any
+/// I/O, and CurlTransport on every request it is given (a transport user may skip the Client).
 std::optional<Error> check_caller_header(std::string_view origin, const std::string& name,
                                          const std::string& value);
+
+/// The problem with CurlTransportOptions::user_agent (nullopt when none): CR, LF or NUL, which
+/// would inject headers. Checked by the Client and by CurlTransport alike.
+std::optional<Error> check_user_agent(std::string_view user_agent);
 
 class RequestShaper {
  public:

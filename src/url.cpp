@@ -5,21 +5,35 @@
 
 namespace lemma {
 
-namespace {}  // namespace
+namespace {
+
+// Where the userinfo of `text` ends (the index of its '@'), or npos when it has none. A password
+// may itself hold '/', '?', '#' or '@', so the userinfo runs from the authority's start to the
+// last '@' before the first '/' that follows the first '@'. An '@' in a path or query is taken
+// for userinfo too: it cannot be told apart, and hiding too much is harmless where a leak is not.
+std::size_t userinfo_end(std::string_view text, std::size_t authority_start) {
+  const auto first_at = text.find('@', authority_start);
+  if (first_at == std::string_view::npos) return std::string_view::npos;
+  return text.substr(0, text.find('/', first_at)).rfind('@');
+}
+
+}  // namespace
 
 std::string Url::shown(std::string_view text) {
   const auto scheme_end = text.find("://");
   const std::size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const auto query = text.find_first_of("?#", authority_start);
-  std::string_view head = text.substr(0, query);
   std::string out;
-  // The last '@' before the query: a password may itself contain '/' or '@'.
-  if (const auto at = head.rfind('@'); at != std::string_view::npos && at >= authority_start) {
-    out = std::string(head.substr(0, authority_start)) + "[credentials]@" +
-          std::string(head.substr(at + 1));
+  std::size_t rest_start = authority_start;
+  if (const auto at = userinfo_end(text, authority_start); at != std::string_view::npos) {
+    out = std::string(text.substr(0, authority_start)) + "[credentials]@";
+    rest_start = at + 1;
   } else {
-    out = std::string(head);
+    out = std::string(text.substr(0, authority_start));
   }
+  // Only after the userinfo is cut: a '?' or '#' before it belongs to the password.
+  const auto query = text.find_first_of("?#", rest_start);
+  out += text.substr(rest_start,
+                     query == std::string_view::npos ? std::string_view::npos : query - rest_start);
   if (query != std::string_view::npos) out += text[query] == '?' ? "?[query]" : "#[fragment]";
   return out;
 }
@@ -60,6 +74,11 @@ Result<Url> Url::parse(std::string_view text, std::string_view what) {
   }
   url.scheme = scheme;
   std::string_view rest = text.substr(scheme_end + 3);
+  // Credentials first: a '?' or '#' in a password must not make this a "query" complaint.
+  if (rest.substr(0, rest.find('/')).find('@') != std::string_view::npos) {
+    return malformed(what, text,
+                     "credentials in the URL are not allowed; pass the API key separately");
+  }
   if (rest.find_first_of("?#") != std::string_view::npos) {
     return malformed(what, text, "a base URL cannot have a query or fragment");
   }
@@ -67,10 +86,6 @@ Result<Url> Url::parse(std::string_view text, std::string_view what) {
   std::string_view authority = rest.substr(0, path_start);
   std::string_view path =
       path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
-  if (authority.find('@') != std::string_view::npos) {
-    return malformed(what, text,
-                     "credentials in the URL are not allowed; pass the API key separately");
-  }
   std::string_view host;
   std::string_view port;
   if (!authority.empty() && authority.front() == '[') {

@@ -69,7 +69,7 @@ std::vector<ToolCall> decode_tool_calls(JsonReader& reader, const json& message,
       call.function_name = reader.string_or_empty(*function, "name", function_path);
       if (const json* args = JsonReader::member(*function, "arguments")) {
         // Some servers send arguments as an object instead of a JSON string.
-        call.arguments = args->is_string() ? args->get<std::string>() : args->dump();
+        call.arguments = args->is_string() ? args->get<std::string>() : detail::dump_json(*args);
       }
     }
     calls.push_back(std::move(call));
@@ -193,7 +193,7 @@ Result<ChatResponse> decode_chat_response(nlohmann::json body) {
       // Some gateways answer 200 with an error object; report the provider's error.
       HttpResponse as_error;
       as_error.status = 200;
-      as_error.body = body.dump();
+      as_error.body = detail::dump_json(body);
       return decode_error_response(as_error);
     }
     reader.fail("it has no \"choices\" array");

@@ -1,6 +1,7 @@
 // The server side of the OpenAI wire format: typed responses and chunks back to JSON. Used by
 // lemma::testing (typed mocks) and by anything that writes OpenAI-format output files.
 
+#include "json_reader_private.hpp"
 #include "lemma/stream.hpp"
 #include "lemma/wire.hpp"
 
@@ -102,7 +103,7 @@ std::string encode_sse_stream(const std::vector<ChatChunk>& chunks) {
   std::string out;
   for (const ChatChunk& chunk : chunks) {
     out += "data: ";
-    out += encode_chat_chunk(chunk).dump();
+    out += detail::dump_json(encode_chat_chunk(chunk));
     out += "\n\n";
   }
   out += "data: [DONE]\n\n";

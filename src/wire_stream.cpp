@@ -75,7 +75,7 @@ std::vector<ToolCallDelta> decode_tool_call_deltas(JsonReader& reader, json& lis
         if (it->is_string()) {
           call.arguments = std::move(it->get_ref<std::string&>());
         } else {
-          call.arguments = it->dump();  // some servers send an object
+          call.arguments = detail::dump_json(*it);  // some servers send an object
         }
       }
     }
@@ -216,7 +216,7 @@ Result<ChatChunk> decode_chat_chunk(const nlohmann::json& chunk) {
 Error decode_stream_error(const nlohmann::json& payload) {
   HttpResponse as_response;
   as_response.status = 200;
-  as_response.body = payload.is_string() ? payload.get<std::string>() : payload.dump();
+  as_response.body = payload.is_string() ? payload.get<std::string>() : detail::dump_json(payload);
   Error error = decode_error_response(as_response);
   error.http_status = 0;
   if (error.provider_message.empty() && payload.is_string()) {

@@ -11,8 +11,9 @@ namespace lemma {
 
 /// Checks the rules every provider shares: a model name, at least one message, finite numbers,
 /// max_tokens >= 1, n >= 1, temperature >= 0, top_k >= 1, top_logprobs >= 0, repetition_penalty
-/// >= 0, an object in `extra`. Returns the first violation as an invalid_request Error naming the
-/// field, or nullopt.
+/// >= 0, an object in `extra`, and valid UTF-8 in every string that is sent (model, messages,
+/// tool calls, stop, user, and the strings and keys of `response_format` and `extra`). Returns the
+/// first violation as an invalid_request Error naming the field, or nullopt.
 LEMMA_EXPORT std::optional<Error> validate_chat_request(const ChatRequest& request);
 
 /// An inclusive or exclusive numeric range, for provider-specific parameter checks.

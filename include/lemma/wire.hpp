@@ -82,6 +82,7 @@ LEMMA_EXPORT nlohmann::json encode_chat_response(const ChatResponse& response);
 /// The OpenAI `chat.completion.chunk` object for one chunk; decode_chat_chunk() inverts it.
 LEMMA_EXPORT nlohmann::json encode_chat_chunk(const ChatChunk& chunk);
 /// A whole OpenAI server-sent-event stream: one `data:` event per chunk, then `data: [DONE]`.
+/// Never throws on invalid UTF-8 in a chunk's strings: such bytes are written as U+FFFD.
 LEMMA_EXPORT std::string encode_sse_stream(const std::vector<ChatChunk>& chunks);
 
 /// The request id a server attached (x-request-id, request-id, x-amzn-requestid, cf-ray...).

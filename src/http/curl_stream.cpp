@@ -24,10 +24,6 @@ long as_curl_ms(std::chrono::milliseconds value) {
   return static_cast<long>(std::max<std::chrono::milliseconds::rep>(0, value.count()));
 }
 
-bool has_line_break(const std::string& text) {
-  return text.find_first_of("\r\n") != std::string::npos || text.find('\0') != std::string::npos;
-}
-
 }  // namespace
 
 CurlStream::CurlStream(std::shared_ptr<CurlShare> share, const HttpRequest& request,
@@ -59,24 +55,10 @@ Result<std::unique_ptr<CurlStream>> CurlStream::start(const CurlTransportOptions
                                                       const HttpRequest& request) {
   // Checked here so that every transport user, not only providers, gets a typed error.
   if (auto url = Url::parse(request.url); !url) return url.error();
-  if (has_line_break(options.user_agent)) {
-    return invalid_request_error("user_agent",
-                                 "CurlTransportOptions::user_agent contains a line break or NUL, "
-                                 "which would inject headers; remove it.");
-  }
+  if (auto error = check_user_agent(options.user_agent)) return std::move(*error);
   for (const auto& [name, value] : request.headers) {
-    if (name.empty() || has_line_break(name) || has_line_break(value) ||
-        name.find(':') != std::string::npos) {
-      return invalid_request_error("headers", "The header '" + name +
-                                                  "' has an empty name or contains a colon or a "
-                                                  "line break; remove or fix it.");
-    }
-    // libcurl frames the message itself; a second, different framing desynchronises a
-    // kept-alive connection.
-    if (is_framing_header(name)) {
-      return invalid_request_error("headers", "The header '" + name +
-                                                  "' frames the HTTP message and is set by the "
-                                                  "transport only; remove it.");
+    if (auto error = check_caller_header("HttpRequest::headers", name, value)) {
+      return std::move(*error);
     }
   }
   auto stream = std::make_unique<CurlStream>(std::move(share), request, options);

@@ -25,6 +25,9 @@ CurlShare::CurlShare() : share_(curl_share_init()) {
 }
 
 CurlShare::~CurlShare() {
+  // Idle handles first: curl_share_cleanup refuses (CURLSHE_IN_USE, leaking the share and its
+  // caches) while any easy handle still refers to the share.
+  idle_.clear();
   if (share_) curl_share_cleanup(share_);
 }
 
@@ -42,6 +45,9 @@ CurlHandles CurlShare::acquire() {
 
 void CurlShare::release(CurlHandles handles) noexcept {
   if (!handles.multi || !handles.easy) return;
+  // curl_easy_reset leaves CURLOPT_SHARE set (libcurl keeps the share outside the options it
+  // resets), so detach explicitly: an idle handle must not keep the share in use.
+  curl_easy_setopt(handles.easy.get(), CURLOPT_SHARE, nullptr);
   curl_easy_reset(handles.easy.get());
   std::lock_guard<std::mutex> lock(idle_mutex_);
   if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handles));

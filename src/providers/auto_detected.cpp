@@ -42,7 +42,8 @@ Result<Done> AutoDetectedProvider::prepare(Transport& transport) const {
   if (identified() != nullptr) return Done{};
   std::lock_guard<std::mutex> lock(state_->mutex);
   if (state_->identified) return Done{};
-  auto found = detect_flavour(state_->options.base_url, transport, state_->options.api_key);
+  auto found = detect_flavour(state_->options.base_url, transport, state_->options.api_key,
+                              state_->options.max_json_depth);
   if (!found) {
     Error error = found.error();
     error.message = "Could not identify the self-hosted server at " +

@@ -24,15 +24,15 @@ std::string join_error_texts(const json& errors, std::string& first_code) {
       one = item.get<std::string>();
     } else if (item.is_object()) {
       if (const json* m = detail::JsonReader::member(item, "message")) {
-        one = m->is_string() ? m->get<std::string>() : m->dump();
+        one = m->is_string() ? m->get<std::string>() : detail::dump_json(*m);
       } else {
-        one = item.dump();
+        one = detail::dump_json(item);
       }
       if (const json* c = detail::JsonReader::member(item, "code"); c && first_code.empty()) {
-        first_code = c->is_string() ? c->get<std::string>() : c->dump();
+        first_code = c->is_string() ? c->get<std::string>() : detail::dump_json(*c);
       }
     } else {
-      one = item.dump();
+      one = detail::dump_json(item);
     }
     if (!text.empty()) text += "; ";
     text += one;
@@ -54,7 +54,7 @@ std::optional<Error> envelope_error(const json& body, int http_status) {
   std::string code;
   error.provider_message = has_errors ? join_error_texts(*errors, code) : "success: false";
   error.code = code;
-  error.body_excerpt = wire::body_excerpt(body.dump());
+  error.body_excerpt = wire::body_excerpt(detail::dump_json(body));
   error.message = "Dataoorts reported a failure" +
                   (http_status ? " (HTTP " + std::to_string(http_status) + ")" : std::string()) +
                   ": " + error.provider_message + (code.empty() ? "" : " [code " + code + "]") +
@@ -178,7 +178,7 @@ Result<HttpRequest> DataoortsProvider::encode_chat(const ChatRequest& request) c
   }
   http.headers.set("Content-Type", "application/json");
   http.headers.set("Accept", "application/json");
-  http.body = body.dump();
+  http.body = detail::dump_json(body);
   return http;
 }
 
@@ -229,6 +229,10 @@ Result<HttpRequest> DataoortsProvider::encode_models() const {
 
 Result<std::vector<ModelInfo>> DataoortsProvider::decode_models(const HttpResponse&) const {
   return invalid_request_error("models", "Dataoorts has no model-list endpoint.");
+}
+
+Result<StreamEvent> DataoortsProvider::decode_stream_event(const SseEvent& event) const {
+  return wire::decode_stream_event(event, options_.max_json_depth);
 }
 
 Error DataoortsProvider::decode_error(const HttpResponse& response) const {

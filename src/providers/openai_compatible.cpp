@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "json_reader_private.hpp"
 #include "lemma/think_splitter.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
@@ -69,7 +70,7 @@ Result<HttpRequest> OpenAICompatibleProvider::encode_chat(const ChatRequest& req
   if (auto error = validate(request)) return *error;
   nlohmann::json body = wire::encode_chat_body(request);
   adapt_body(body);
-  return make_request("POST", "/chat/completions", body.dump());
+  return make_request("POST", "/chat/completions", detail::dump_json(body));
 }
 
 Result<HttpRequest> OpenAICompatibleProvider::make_server_request(std::string method,

@@ -124,7 +124,7 @@ struct Probe {
 };
 
 Probe probe(Transport& transport, const std::string& url, const ApiKey& api_key,
-            std::optional<Error>& unreachable) {
+            std::size_t max_json_depth, std::optional<Error>& unreachable) {
   HttpRequest request;
   request.method = "GET";
   request.url = url;
@@ -143,7 +143,7 @@ Probe probe(Transport& transport, const std::string& url, const ApiKey& api_key,
   out.reachable = true;
   if (response->is_success()) {
     // Bounded like every server body; an unparsable or too-deep answer just identifies nothing.
-    auto parsed = detail::parse_bounded(response->body, wire::kDefaultMaxJsonDepth);
+    auto parsed = detail::parse_bounded(response->body, max_json_depth);
     if (parsed.status == detail::BoundedParse::Status::ok) out.body = std::move(parsed.value);
   }
   return out;
@@ -166,7 +166,7 @@ std::string owned_by_of(const nlohmann::json& models) {
 }  // namespace
 
 Result<DetectedFlavour> detect_flavour(const std::string& base_url, Transport& transport,
-                                       const ApiKey& api_key) {
+                                       const ApiKey& api_key, std::size_t max_json_depth) {
   OpenAICompatibleOptions options;
   options.base_url = base_url;
   const OpenAICompatibleProvider layout(options);  // applies the base-URL rule
@@ -177,7 +177,7 @@ Result<DetectedFlavour> detect_flavour(const std::string& base_url, Transport& t
   std::optional<Error> unreachable;
   bool any_answer = false;
 
-  const Probe models = probe(transport, root.join("/models"), api_key, unreachable);
+  const Probe models = probe(transport, root.join("/models"), api_key, max_json_depth, unreachable);
   any_answer = any_answer || models.reachable;
   const std::string owner = owned_by_of(models.body);
   if (owner == "vllm")
@@ -191,17 +191,18 @@ Result<DetectedFlavour> detect_flavour(const std::string& base_url, Transport& t
   }
   if (unreachable && !any_answer) return *unreachable;
 
-  const Probe version = probe(transport, server.join("/api/version"), api_key, unreachable);
+  const Probe version =
+      probe(transport, server.join("/api/version"), api_key, max_json_depth, unreachable);
   if (version.body.is_object() && version.body.contains("version")) {
     return DetectedFlavour{Flavour::ollama,
                            "GET /api/version answered {\"version\": ...} (Ollama)"};
   }
-  const Probe info = probe(transport, server.join("/info"), api_key, unreachable);
+  const Probe info = probe(transport, server.join("/info"), api_key, max_json_depth, unreachable);
   if (info.body.is_object() && info.body.contains("model_id") &&
       (info.body.contains("router") || info.body.contains("sha"))) {
     return DetectedFlavour{Flavour::tgi, "GET /info answered model_id and router/sha (TGI)"};
   }
-  const Probe props = probe(transport, server.join("/props"), api_key, unreachable);
+  const Probe props = probe(transport, server.join("/props"), api_key, max_json_depth, unreachable);
   if (props.body.is_object() && props.body.contains("default_generation_settings")) {
     return DetectedFlavour{Flavour::llama_cpp,
                            "GET /props answered default_generation_settings (llama.cpp)"};

@@ -50,7 +50,9 @@ void MockTransport::enqueue_json(int status, std::string body) {
 }
 
 void MockTransport::enqueue_response(const ChatResponse& response) {
-  enqueue_json(200, wire::encode_chat_response(response).dump());
+  // replace: a test's invalid UTF-8 is sent as U+FFFD rather than thrown out of a test helper.
+  enqueue_json(200, wire::encode_chat_response(response).dump(
+                        -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void MockTransport::enqueue_stream(const std::vector<ChatChunk>& chunks) {
@@ -66,7 +68,8 @@ void MockTransport::enqueue_error_response(int status, std::string message, std:
   nlohmann::json error = {{"message", std::move(message)}};
   error["type"] = type.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(type));
   error["code"] = code.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(code));
-  enqueue_json(status, nlohmann::json{{"error", std::move(error)}}.dump());
+  enqueue_json(status, nlohmann::json{{"error", std::move(error)}}.dump(
+                           -1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void MockTransport::enqueue_error(Error error) {

@@ -875,6 +875,26 @@ TEST_P(FaultTest, BaseUrlCredentialsAndQueryAreNeverEchoed) {
   record("base URL with user:password@ and ?query", out, 0);
 }
 
+TEST_P(FaultTest, BaseUrlPasswordWithQueryOrFragmentCharactersIsNeverEchoed) {
+  // A password may hold '?', '#' or '/': they must not end the userinfo when it is hidden.
+  for (const std::string url :
+       {"http://alice:hunter?2x@127.0.0.1:1/v1", "http://alice:hunter#2x@127.0.0.1:1/v1",
+        "http://alice:hun/ter?2x@127.0.0.1:1/v1"}) {
+    const Observed out = run_key(mode(), url, "sk-chaos-key");
+    ASSERT_TRUE(out.error) << url;
+    EXPECT_EQ(out.error->kind, ErrorKind::invalid_request) << url;
+    ASSERT_FALSE(out.texts.empty());
+    for (const std::string& text : out.texts) {
+      EXPECT_EQ(text.find("hun"), std::string::npos) << text;
+      EXPECT_EQ(text.find("2x"), std::string::npos) << text;
+      EXPECT_EQ(text.find("alice"), std::string::npos) << text;
+    }
+    if (url == "http://alice:hunter?2x@127.0.0.1:1/v1") {
+      record("base URL password holding '?', '#' or '/'", out, 0);
+    }
+  }
+}
+
 TEST_P(FaultTest, ControlCharactersFromTheServerAreEscaped) {
   const std::string message = "bad\nlemma info call 99 succeeded\r\x1b[2J\x07 end \xe6\x95\xb0";
   Scripted s(

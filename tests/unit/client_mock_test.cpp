@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "lemma/client.hpp"
+#include "lemma/providers/dataoorts.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/testing/mock_transport.hpp"
+#include "lemma/wire.hpp"
 #include "support/matchers.hpp"
 
 namespace lemma {
@@ -97,6 +99,66 @@ TEST(ClientMockTest, InvalidRequestsAreRefusedBeforeAnyIo) {
   hot.sampling.temperature = 2.5;
   EXPECT_THAT(f.client.chat(hot), ErrorIs(ErrorKind::invalid_request, HasSubstr("temperature")));
   EXPECT_EQ(f.mock->request_count(), 0u);
+}
+
+// A caller's string that is not UTF-8 cannot be sent as JSON: it is the caller's mistake, refused
+// before any I/O and naming the field, never a json::type_error thrown out of chat() or stream().
+TEST(ClientMockTest, InvalidUtf8FromTheCallerIsRefusedBeforeAnyIo) {
+  const std::string bad = "2+2=\xff\xfe?";
+  const std::vector<std::pair<std::string, void (*)(ChatRequest&, const std::string&)>> cases = {
+      {"messages[0].content",
+       [](ChatRequest& r, const std::string& b) { r.messages[0].content = b; }},
+      {"messages[0].name", [](ChatRequest& r, const std::string& b) { r.messages[0].name = b; }},
+      {"messages[1].tool_calls[0].arguments",
+       [](ChatRequest& r, const std::string& b) {
+         Message call = Message::assistant("");
+         call.tool_calls.push_back(ToolCall{"call_1", "function", "f", b});
+         r.messages.push_back(call);
+       }},
+      {"model", [](ChatRequest& r, const std::string& b) { r.model = b; }},
+      {"stop[0]",
+       [](ChatRequest& r, const std::string& b) { r.sampling.stop = std::vector<std::string>{b}; }},
+      {"user", [](ChatRequest& r, const std::string& b) { r.sampling.user = b; }},
+      {"extra.chat_template_kwargs.note", [](ChatRequest& r, const std::string& b) {
+         r.sampling.extra = {{"chat_template_kwargs", {{"note", b}}}};
+       }}};
+  for (const bool dataoorts : {false, true}) {
+    auto mock = std::make_shared<testing::MockTransport>();
+    ClientOptions options;
+    options.transport = mock;
+    options.retry = RetryPolicy::none();
+    Client client(dataoorts ? providers::dataoorts(kKey)
+                            : providers::openai_compatible("https://api.example.com/v1", kKey),
+                  options);
+    for (const auto& [field, mutate] : cases) {
+      ChatRequest request = math_request();
+      mutate(request, bad);
+      EXPECT_THAT(client.chat(request), ErrorIs(ErrorKind::invalid_request, HasSubstr(field)))
+          << field << (dataoorts ? " (dataoorts)" : "");
+      ChatStream stream = client.stream(request);
+      EXPECT_EQ(stream.next(), nullptr);
+      ASSERT_TRUE(stream.error()) << field;
+      EXPECT_EQ(stream.error()->kind, ErrorKind::invalid_request) << field;
+      EXPECT_THAT(stream.error()->message, HasSubstr(field));
+    }
+    EXPECT_EQ(mock->request_count(), 0u);
+  }
+}
+
+// The test helpers that encode what a mock server sends never throw on a caller's bad bytes:
+// invalid UTF-8 is sent as U+FFFD, as a lenient server would echo it.
+TEST(ClientMockTest, MockEncodersReplaceInvalidUtf8InsteadOfThrowing) {
+  Fixture f;
+  ChatResponse response = testing::answer("4 \xff");
+  EXPECT_NO_THROW(f.mock->enqueue_response(response));
+  EXPECT_NO_THROW(f.mock->enqueue_stream(testing::chunks_of(response)));
+  EXPECT_NO_THROW(f.mock->enqueue_error_response(400, "bad \xc3"));
+  std::string sse;
+  EXPECT_NO_THROW(sse = wire::encode_sse_stream(testing::chunks_of(response)));
+  EXPECT_THAT(sse, HasSubstr("4 \xef\xbf\xbd"));
+  auto answer = f.client.chat(math_request());
+  ASSERT_THAT(answer, IsOk());
+  EXPECT_EQ(answer->text(), "4 \xef\xbf\xbd");
 }
 
 TEST(ClientMockTest, MalformedBaseUrlIsInvalidRequestBeforeAnyIo) {

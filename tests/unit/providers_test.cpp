@@ -6,9 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "lemma/catalog.hpp"
+#include "lemma/client.hpp"
 #include "lemma/providers/aimlapi.hpp"
 #include "lemma/providers/dataoorts.hpp"
 #include "lemma/providers/from_env.hpp"
+#include "lemma/providers/self_hosted.hpp"
+#include "lemma/testing/mock_transport.hpp"
 #include "lemma/wire.hpp"
 #include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
@@ -170,6 +173,76 @@ TEST(DataoortsTest, CapabilitiesSayNoStreamingAndNoModelList) {
   EXPECT_THAT(
       provider->encode_models(),
       ErrorIs(ErrorKind::invalid_request, HasSubstr("deepseek-ai/deepseek-math-7b-instruct")));
+}
+
+// A stream event 7 levels deep (logprobs): fine at the default limit, too deep at 5.
+SseEvent deep_event() {
+  SseEvent event;
+  event.data =
+      R"({"choices": [{"index": 0, "delta": {"content": "4"}, "logprobs": {"a": {"b": {"c": [1]}}}}]})";
+  return event;
+}
+
+// The Client never streams from Dataoorts (capabilities().streaming is false), but its stream
+// decoding is public Provider API and must obey the knob like every other decoder.
+TEST(DataoortsTest, StreamEventsObeyTheMaxJsonDepthKnob) {
+  for (const std::size_t depth : {std::size_t{5}, wire::kDefaultMaxJsonDepth}) {
+    providers::DataoortsOptions options;
+    options.api_key = "dk-123";
+    options.max_json_depth = depth;
+    const providers::DataoortsProvider provider(options);
+    const Result<StreamEvent> direct = provider.decode_stream_event(deep_event());
+    const Result<StreamEvent> decoded = provider.stream_decoder()->decode(deep_event());
+    for (const Result<StreamEvent>* result : {&direct, &decoded}) {
+      if (depth == 5) {
+        EXPECT_THAT(*result, ErrorIs(ErrorKind::protocol, HasSubstr("max_json_depth")));
+      } else {
+        EXPECT_THAT(*result, IsOk());
+      }
+    }
+  }
+}
+
+// /models answers whose first entry says owned_by "vllm" but nests 8 levels deep (over a knob
+// of 5, which a chat completion's 4 levels pass).
+void enqueue_deep_models_then_nothing(testing::MockTransport& mock) {
+  mock.enqueue_json(200, R"({"data": [{"id": "m", "owned_by": "vllm", "x": [[[[1]]]]}]})");
+  for (int i = 0; i < 3; ++i) mock.enqueue_json(404, R"({"error": {"message": "no"}})");
+}
+
+TEST(SelfHostedDetectionTest, ProbesObeyTheMaxJsonDepthKnob) {
+  testing::MockTransport mock;
+  enqueue_deep_models_then_nothing(mock);
+  auto lowered = providers::detect_flavour("http://127.0.0.1:8000/v1", mock, {}, 5);
+  ASSERT_THAT(lowered, IsOk());
+  EXPECT_EQ(lowered->flavour, providers::Flavour::generic) << lowered->evidence;
+
+  testing::MockTransport fresh;
+  enqueue_deep_models_then_nothing(fresh);
+  auto by_default = providers::detect_flavour("http://127.0.0.1:8000/v1", fresh);
+  ASSERT_THAT(by_default, IsOk());
+  EXPECT_EQ(by_default->flavour, providers::Flavour::vllm) << by_default->evidence;
+}
+
+TEST(SelfHostedDetectionTest, AutoDetectionThroughAClientObeysTheKnob) {
+  auto mock = std::make_shared<testing::MockTransport>();
+  enqueue_deep_models_then_nothing(*mock);
+  mock->enqueue_response(testing::answer("4"));
+  providers::SelfHostedOptions options;
+  options.base_url = "http://127.0.0.1:8000/v1";
+  options.max_json_depth = 5;
+  auto provider = std::make_shared<providers::AutoDetectedProvider>(options);
+  ClientOptions client_options;
+  client_options.transport = mock;
+  client_options.retry = RetryPolicy::none();
+  Client client(provider, client_options);
+  ChatRequest request;
+  request.model = "m";
+  request.messages = {Message::user("2+2?")};
+  ASSERT_THAT(client.chat(request), IsOk());
+  ASSERT_TRUE(provider->detected());
+  EXPECT_EQ(provider->detected()->flavour, providers::Flavour::generic)
+      << provider->detected()->evidence;
 }
 
 TEST(AimlApiTest, EncodesTheSeedRequestToItsEndpoint) {

@@ -52,5 +52,28 @@ TEST(UrlTest, NeverEchoesCredentialsOrQuery) {
   EXPECT_EQ(Url::shown("http://127.0.0.1:8000/v1"), "http://127.0.0.1:8000/v1");
 }
 
+TEST(UrlTest, PasswordWithQueryFragmentOrSlashIsHiddenAndRefusedAsCredentials) {
+  EXPECT_EQ(Url::shown("http://alice:hunter?2@h/v1"), "http://[credentials]@h/v1");
+  EXPECT_EQ(Url::shown("http://alice:hunter#2@h/v1"), "http://[credentials]@h/v1");
+  EXPECT_EQ(Url::shown("http://alice:hun/ter?2@h/v1?k=s"), "http://[credentials]@h/v1?[query]");
+  EXPECT_EQ(Url::shown("http://a:p@ss@h/v1/x@y"), "http://[credentials]@h/v1/x@y");
+  // Which '@' ends a password and which one is in a query cannot be told apart, so both are
+  // hidden: over-hiding is harmless, a leak is not.
+  EXPECT_EQ(Url::shown("https://h/v1?to=a@b").find("to=a"), std::string::npos);
+  for (const char* bad : {"http://alice:hunter?2@h/v1", "http://alice:hunter#2@h/v1"}) {
+    EXPECT_THAT(Url::parse(bad, "base_url"),
+                ErrorIs(ErrorKind::invalid_request, HasSubstr("credentials")))
+        << bad;
+  }
+  for (const char* bad : {"http://alice:hunter?2@h/v1", "http://alice:hunter#2@h/v1",
+                          "http://alice:hun/ter@h/v1", "http://alice:hun/ter?2@h/v1"}) {
+    const auto parsed = Url::parse(bad, "base_url");
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.error().kind, ErrorKind::invalid_request);
+    EXPECT_EQ(parsed.error().message.find("hun"), std::string::npos) << parsed.error().message;
+    EXPECT_EQ(parsed.error().message.find("alice"), std::string::npos) << parsed.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace lemma

@@ -57,6 +57,8 @@ class LEMMA_EXPORT DataoortsProvider : public Provider {
   Result<HttpRequest> encode_models() const override;
   Result<std::vector<ModelInfo>> decode_models(const HttpResponse& response) const override;
   Error decode_error(const HttpResponse& response) const override;
+  /// An event of a server that streams anyway, decoded as OpenAI's with max_json_depth.
+  Result<StreamEvent> decode_stream_event(const SseEvent& event) const override;
   void redact(std::string& text) const override { options_.api_key.redact_in(text); }
   using Provider::redact;
   ProviderCapabilities capabilities() const override;

@@ -107,10 +107,11 @@ struct DetectedFlavour {
 /// 3. `<server>/info` answering JSON with "model_id" and "router" or "sha" -> tgi;
 /// 4. `<server>/props` answering JSON with "default_generation_settings" -> llama_cpp.
 /// Nothing identified is `generic`, with the evidence saying so: lemma never guesses. A server
-/// that cannot be reached at all is the connection Error.
-LEMMA_EXPORT Result<DetectedFlavour> detect_flavour(const std::string& base_url,
-                                                    Transport& transport,
-                                                    const ApiKey& api_key = {});
+/// that cannot be reached at all is the connection Error. A probe's answer nested deeper than
+/// `max_json_depth` (SelfHostedOptions::max_json_depth) identifies nothing.
+LEMMA_EXPORT Result<DetectedFlavour> detect_flavour(
+    const std::string& base_url, Transport& transport, const ApiKey& api_key = {},
+    std::size_t max_json_depth = wire::kDefaultMaxJsonDepth);
 
 /// A self-hosted server whose flavour is found by asking it: on the first call through a
 /// Client, prepare() runs detect_flavour() over the Client's transport and from then on the

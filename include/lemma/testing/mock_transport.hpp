@@ -40,6 +40,7 @@ class LEMMA_TESTING_EXPORT MockTransport : public Transport {
   /// `text/event-stream`, ending with `data: [DONE]`).
   void enqueue_stream(const std::vector<ChatChunk>& chunks);
   /// Queues an HTTP error in OpenAI's shape: `{"error": {"message", "type", "code"}}`.
+  /// These enqueue_* helpers never throw on invalid UTF-8: such bytes are sent as U+FFFD.
   void enqueue_error_response(int status, std::string message, std::string type = "",
                               std::string code = "");
   /// Queues an error (e.g. a connection error) returned by a later send()/open().
