@@ -289,7 +289,8 @@ bool ChunkSax::integer(std::int64_t value) {
       }
       return give_up();
     case Context::choice:
-      if (key_ == Key::index) {
+      // An index out of range is refused by the DOM decoder, which says so.
+      if (key_ == Key::index && value >= 0 && value <= wire::kMaxChoiceIndex) {
         choice().index = value;
         return true;
       }

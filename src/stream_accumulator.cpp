@@ -37,20 +37,20 @@ void append_logprobs(nlohmann::json& target, const nlohmann::json& piece) {
 }  // namespace
 
 Choice& StreamAccumulator::choice_at(std::int64_t index) {
-  if (auto it = choice_positions_.find(index); it != choice_positions_.end()) {
-    return response_.choices[it->second];
-  }
-  // Keep choices ordered by index, as a whole response lists them, whatever order they start in.
+  // Choices stay ordered by index, as a whole response lists them, whatever order they start
+  // in. Found by binary search; the usual order (ascending, mostly one choice) appends.
   auto& choices = response_.choices;
-  auto at = std::lower_bound(choices.begin(), choices.end(), index,
-                             [](const Choice& c, std::int64_t i) { return c.index < i; });
+  if (!choices.empty() && choices.back().index == index) return choices.back();
+  auto at = choices.end();
+  if (!choices.empty() && choices.back().index > index) {
+    at = std::lower_bound(choices.begin(), choices.end(), index,
+                          [](const Choice& c, std::int64_t i) { return c.index < i; });
+    if (at->index == index) return *at;
+  }
   Choice choice;
   choice.index = index;
   choice.message.role = "assistant";
-  at = choices.insert(at, std::move(choice));
-  choice_positions_.clear();
-  for (std::size_t i = 0; i < choices.size(); ++i) choice_positions_[choices[i].index] = i;
-  return *at;
+  return *choices.insert(at, std::move(choice));
 }
 
 void StreamAccumulator::add(const ChatChunk& chunk) {

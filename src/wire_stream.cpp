@@ -137,6 +137,12 @@ void decode_chunk_choices(JsonReader& reader, json& choices, const JsonPath& cho
         have_delta = have_delta || !value.is_null();
       } else if (key == "index") {
         choice.index = reader.int_or(item, "index", where, choice.index);
+        if (choice.index < 0 || choice.index > kMaxChoiceIndex) {
+          reader.fail(where.field(key).str() + " is " + std::to_string(choice.index) +
+                      " but a choice index must be between 0 and " +
+                      std::to_string(kMaxChoiceIndex));
+          return;
+        }
       } else if (key == "finish_reason") {
         take_string(reader, value, choice.finish_reason, where.field(key));
       } else if (key == "logprobs") {

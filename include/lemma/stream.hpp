@@ -124,7 +124,6 @@ class LEMMA_EXPORT StreamAccumulator {
   Choice& choice_at(std::int64_t index);
 
   ChatResponse response_;
-  std::map<std::int64_t, std::size_t> choice_positions_;
   std::map<std::pair<std::int64_t, std::int64_t>, std::size_t> tool_call_positions_;
   std::size_t chunks_ = 0;
 };

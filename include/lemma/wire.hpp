@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,10 @@ LEMMA_EXPORT void merge_extra(nlohmann::json& body, const nlohmann::json& extra)
 /// of it can overflow the stack. Knob: OpenAICompatibleOptions::max_json_depth (and
 /// SelfHostedOptions::max_json_depth).
 inline constexpr std::size_t kDefaultMaxJsonDepth = 256;
+/// The largest choice index a streamed chunk may carry (0-based; servers allow n up to 128).
+/// A larger or negative one is a protocol error: a hostile stream of many out-of-order indices
+/// would otherwise cost the accumulator quadratic time.
+inline constexpr std::int64_t kMaxChoiceIndex = 4095;
 
 /// Parses `body` as JSON; a protocol Error naming `what`, the byte offset and an excerpt when it
 /// is not JSON (e.g. an HTML page from a proxy), or naming the limit when it nests deeper than

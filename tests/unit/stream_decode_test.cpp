@@ -64,6 +64,35 @@ TEST(DecodeStreamEventTest, ReasoningContentAndUsageChunk) {
   EXPECT_EQ(usage->chunk.usage->reasoning_tokens, 1);
 }
 
+TEST(DecodeStreamEventTest, ChoiceIndexOutOfRangeIsProtocolOnBothDecoders) {
+  // The SAX fast path declines it; the DOM decoder names the limit.
+  for (const char* index : {"4096", "-1", "9223372036854775807"}) {
+    EXPECT_THAT(wire::decode_stream_event(data_event(std::string(R"({"choices":[{"index":)") +
+                                                     index + R"(,"delta":{"content":"a"}}]})")),
+                ErrorIs(ErrorKind::protocol, HasSubstr("between 0 and 4095")))
+        << index;
+  }
+  auto last = wire::decode_stream_event(
+      data_event(R"({"choices":[{"index":4095,"delta":{"content":"a"}}]})"));
+  ASSERT_THAT(last, IsOk());
+  EXPECT_EQ(last->chunk.choices[0].index, 4095);
+}
+
+TEST(DecodeStreamEventTest, AccumulatingEveryIndexInReverseStaysOrdered) {
+  // A hostile server's worst order for the accumulator, at the limit: it must stay cheap.
+  StreamAccumulator accumulator;
+  for (std::int64_t i = wire::kMaxChoiceIndex; i >= 0; --i) {
+    auto event = wire::decode_stream_event(data_event(
+        R"({"choices":[{"index":)" + std::to_string(i) + R"(,"delta":{"content":"x"}}]})"));
+    ASSERT_THAT(event, IsOk());
+    accumulator.add(event->chunk);
+  }
+  const auto& choices = accumulator.response().choices;
+  ASSERT_EQ(choices.size(), static_cast<std::size_t>(wire::kMaxChoiceIndex + 1));
+  EXPECT_EQ(choices.front().index, 0);
+  EXPECT_EQ(choices.back().index, wire::kMaxChoiceIndex);
+}
+
 TEST(DecodeStreamEventTest, DoneEmptyAndPingEvents) {
   EXPECT_EQ(wire::decode_stream_event(data_event("[DONE]"))->kind, StreamEvent::Kind::done);
   EXPECT_EQ(wire::decode_stream_event(data_event(""))->kind, StreamEvent::Kind::ignore);
