@@ -36,6 +36,12 @@ class Budget {
   void leave() noexcept { --depth_; }
   /// True once any charge or enter() failed.
   bool exhausted() const noexcept { return exhausted_; }
+  /// Fails (exhausted from then on): for limits other than steps and depth, such as the
+  /// height of a parsed tree.
+  bool give_up() noexcept {
+    exhausted_ = true;
+    return false;
+  }
 
  private:
   std::size_t left_;

@@ -4,6 +4,7 @@
 // associative) > postfix (!) > primary. Every level holds a DepthGuard, so nesting past
 // Budget::kMaxDepth fails instead of overflowing the stack.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -53,17 +54,25 @@ Node make(Node::Kind kind) {
   return n;
 }
 
+// Sets the node's height from its kids (Node::height).
+Node& grow(Node& n) {
+  int h = 0;
+  for (const auto& k : n.kids) h = std::max(h, k.height);
+  n.height = h + 1;
+  return n;
+}
+
 Node make(Node::Kind kind, Node a) {
   Node n = make(kind);
   n.kids.push_back(std::move(a));
-  return n;
+  return grow(n);
 }
 
 Node make(Node::Kind kind, Node a, Node b) {
   Node n = make(kind);
   n.kids.push_back(std::move(a));
   n.kids.push_back(std::move(b));
-  return n;
+  return grow(n);
 }
 
 Node named(Node::Kind kind, std::string name) {
@@ -105,6 +114,14 @@ class Parser {
   std::optional<Node> fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
     return std::nullopt;
+  }
+
+  // Chains (1!!!..., 1/2/3/..., a \pm b \pm c ...) grow the tree without recursing: past the
+  // depth limit the parse fails like a too-deep nesting (rule "budget").
+  bool too_tall(const Node& n) {
+    if (n.height <= Budget::kMaxDepth) return false;
+    budget_.give_up();
+    return true;
   }
 
   void skip() {
@@ -191,7 +208,7 @@ class Parser {
     if (items.size() == 1) return std::move(items.front());
     Node n = make(Node::Kind::list);
     n.kids = std::move(items);
-    return n;
+    return grow(n);
   }
 
   bool next_is_word(std::string_view w) {
@@ -269,7 +286,7 @@ class Parser {
     Node n = make(Node::Kind::relation);
     n.kids = std::move(operands);
     n.ops = std::move(ops);
-    return n;
+    return grow(n);
   }
 
   // union := sum (\cup sum)*
@@ -288,7 +305,7 @@ class Parser {
       if (!next) return std::nullopt;
       n.kids.push_back(std::move(*next));
     }
-    return n;
+    return grow(n);
   }
 
   // sum := term (('+' | '-' | \pm | \mp) term)*
@@ -317,12 +334,14 @@ class Parser {
       } else {
         append_sum(acc, std::move(*next));
       }
+      if (too_tall(acc)) return fail("the expression is nested too deeply");
     }
     return acc;
   }
 
   static void append_sum(Node& acc, Node next) {
     if (acc.kind != Node::Kind::add) acc = make(Node::Kind::add, std::move(acc));
+    acc.height = std::max(acc.height, next.height + 1);
     acc.kids.push_back(std::move(next));
   }
 
@@ -364,6 +383,7 @@ class Parser {
         } else {
           append_product(acc, std::move(*next));
         }
+        if (too_tall(acc)) return fail("the expression is nested too deeply");
         continue;
       }
       if (starts_factor()) {
@@ -374,6 +394,7 @@ class Parser {
         auto next = power();
         if (!next) return std::nullopt;
         append_product(acc, std::move(*next));
+        if (too_tall(acc)) return fail("the expression is nested too deeply");
         continue;
       }
       break;
@@ -383,6 +404,7 @@ class Parser {
 
   static void append_product(Node& acc, Node next) {
     if (acc.kind != Node::Kind::mul) acc = make(Node::Kind::mul, std::move(acc));
+    acc.height = std::max(acc.height, next.height + 1);
     acc.kids.push_back(std::move(next));
   }
 
@@ -416,8 +438,10 @@ class Parser {
     Node p = make(Node::Kind::pow, std::move(*base), std::move(*e));
     // A factorial after the exponent (rare) applies to the power.
     while (peek() == '!' && !(pos_ + 1 < s_.size() && s_[pos_ + 1] == '=')) {
+      if (!budget_.charge()) return fail("budget");
       ++pos_;
       p = make(Node::Kind::factorial, std::move(p));
+      if (too_tall(p)) return fail("the expression is nested too deeply");
     }
     return p;
   }
@@ -456,8 +480,10 @@ class Parser {
     auto p = primary();
     if (!p) return std::nullopt;
     while (peek() == '!' && !(pos_ + 1 < s_.size() && s_[pos_ + 1] == '=')) {
+      if (!budget_.charge()) return fail("budget");
       ++pos_;
       p = make(Node::Kind::factorial, std::move(*p));
+      if (too_tall(*p)) return fail("the expression is nested too deeply");
     }
     return p;
   }
@@ -625,7 +651,7 @@ class Parser {
     }
     Node n = make(Node::Kind::tuple);
     n.kids = std::move(items);
-    return n;
+    return grow(n);
   }
 
   // \begin{pmatrix} a & b \\ c & d \end{pmatrix} (also bmatrix, Bmatrix, matrix, smallmatrix,
@@ -671,7 +697,7 @@ class Parser {
       ++pos_;
     }
     m.cols = cols;
-    return m;
+    return grow(m);
   }
 
   // A function's argument when it has no parentheses: \sin 2x is sin(2x).
@@ -717,6 +743,7 @@ class Parser {
       f.name = "log_base";
       f.kids.push_back(std::move(*base));
     }
+    grow(f);
     if (raised) return make(Node::Kind::pow, std::move(f), std::move(*raised));
     return f;
   }
@@ -740,7 +767,7 @@ class Parser {
       if (!accept('|')) return fail("missing closing '|'");
       Node f = named(Node::Kind::func, "abs");
       f.kids.push_back(std::move(*inner));
-      return f;
+      return grow(f);
     }
     if (is_alpha(c)) return word();
     if (c == '\\') return command_primary();
@@ -775,7 +802,7 @@ class Parser {
                              : named(Node::Kind::variable, std::string(1, w[k])));
       }
     }
-    return n;
+    return grow(n);
   }
 
   Opt sqrt_rest() {
@@ -805,7 +832,7 @@ class Parser {
       } else {
         n.kids.push_back(std::move(*inner));
       }
-      return n;
+      return grow(n);
     }
     if (cmd == "begin") return matrix();
     pos_ += 1 + cmd.size();
@@ -824,7 +851,7 @@ class Parser {
       Node f = named(Node::Kind::func, "binom");
       f.kids.push_back(std::move(*a));
       f.kids.push_back(std::move(*b));
-      return f;
+      return grow(f);
     }
     if (cmd == "sqrt") return sqrt_rest();
     if (cmd == "pi") return named(Node::Kind::constant, "pi");
@@ -838,7 +865,7 @@ class Parser {
       }
       Node f = named(Node::Kind::func, cmd == "lfloor" ? "floor" : "ceil");
       f.kids.push_back(std::move(*inner));
-      return f;
+      return grow(f);
     }
     if (cmd == "mathrm") {
       auto a = argument();

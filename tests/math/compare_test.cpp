@@ -166,6 +166,47 @@ TEST(CompareBudget, LegitimateNestingIsWithinTheDepthLimit) {
   EXPECT_TRUE(compare(parens, "2").equal());
 }
 
+// Postfix !, a/b/c and \pm chains wrap the previous node iteratively: the tree's height is
+// bounded too, so copying, walking or destroying it cannot overflow the stack.
+TEST(CompareBudget, LongFactorialChainIsUndecided) {
+  std::string bangs = "1" + std::string(40000, '!');
+  Verdict v = compare(bangs, "1");
+  EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "budget");
+}
+
+TEST(CompareBudget, LongDivisionChainIsUndecided) {
+  std::string chain = "1";
+  for (int k = 0; k < 40000; ++k) chain += "/1";
+  Verdict v = compare(chain, "1");
+  EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "budget");
+}
+
+TEST(CompareBudget, LongPlusMinusChainIsUndecided) {
+  std::string chain = "1";
+  for (int k = 0; k < 40000; ++k) chain += R"(\pm 1)";
+  CompareOptions o;
+  o.step_budget = 10000000;  // the height limit, not the step budget, stops it
+  Verdict v = compare(chain, "1", o);
+  EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "budget");
+}
+
+TEST(CompareBudget, ModerateChainsStayExact) {
+  std::string chain = "720";
+  for (int k = 0; k < 5; ++k) chain += "/2";
+  EXPECT_TRUE(compare(chain, "22.5").equal());
+  EXPECT_TRUE(compare("3!!", "720").equal());
+}
+
+TEST(CompareBudget, EachFactorialChargesAStep) {
+  CompareOptions o;
+  o.step_budget = 2000;
+  std::string bangs = "1" + std::string(1900, '!');
+  EXPECT_EQ(compare(bangs, "1", o).rule, "budget");
+}
+
 TEST(CompareBudget, TowerOfPowersIsUndecided) {
   Verdict v = compare("10^{10^{10}}", "10^{10^{10}}+1");
   EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
