@@ -104,7 +104,8 @@ std::string flip(const std::string& op) {
 
 class Comparer {
  public:
-  Comparer(const CompareOptions& options, Budget& budget) : options_(options), budget_(budget) {}
+  Comparer(const CompareOptions& options, Budget& budget)
+      : options_(options), budget_(budget), points_(std::clamp(options.symbolic_points, 1, 64)) {}
 
   Outcome nodes(const Node& a, const Node& b) {
     DepthGuard guard(budget_);
@@ -515,7 +516,7 @@ class Comparer {
     int agreed = 0, tried = 0;
     Real rel(decimals ? std::max(options_.relative_tolerance, 1e-35) : 1e-35);
     std::string last_error;
-    for (int p = 0; p < options_.symbolic_points * 3 && agreed < options_.symbolic_points; ++p) {
+    for (int p = 0; p < points_ * 3 && agreed < points_; ++p) {
       if (budget_.exhausted()) break;
       ++tried;
       Bindings at;
@@ -537,7 +538,7 @@ class Comparer {
     }
     if (budget_.exhausted())
       return unsure("budget", "step budget exhausted in symbolic evaluation");
-    if (agreed >= std::min(3, options_.symbolic_points)) {
+    if (agreed >= std::min(3, points_)) {
       return equal("symbolic",
                    "equal at " + std::to_string(agreed) + " random points of the variables");
     }
@@ -572,7 +573,7 @@ class Comparer {
     PointSource points(0x65717561ULL);
     std::optional<Number> ratio;
     int agreed = 0;
-    for (int p = 0; p < options_.symbolic_points * 3 && agreed < options_.symbolic_points; ++p) {
+    for (int p = 0; p < points_ * 3 && agreed < points_; ++p) {
       if (budget_.exhausted()) break;
       Bindings at;
       for (const auto& v : vf) at.emplace_back(v, Number::exact(points.next()));
@@ -596,7 +597,7 @@ class Comparer {
       ++agreed;
     }
     if (budget_.exhausted()) return unsure("budget", "step budget exhausted");
-    if (agreed >= std::min(3, options_.symbolic_points) || (vf.empty() && agreed >= 1)) {
+    if (agreed >= std::min(3, points_) || (vf.empty() && agreed >= 1)) {
       return equal(rule, "equal up to the factor " + describe(*ratio));
     }
     return unsure(rule, "could not evaluate enough points to compare");
@@ -635,6 +636,7 @@ class Comparer {
 
   const CompareOptions& options_;
   Budget& budget_;
+  int points_;  // options_.symbolic_points clamped to 1..64
 };
 
 std::string compact(const std::string& s) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -142,6 +143,23 @@ TEST(CompareOptions, SymbolicPointsIsUsed) {
   Verdict v = compare("(x+1)^2", "x^2+2x+1", o);
   EXPECT_TRUE(v.equal());
   EXPECT_NE(v.explanation.find("1 random point"), std::string::npos) << v.explanation;
+}
+
+// symbolic_points is clamped to 1..64: zero or negative used to read an empty ratio (UB) and
+// call x and y equal; a huge value overflowed points * 3.
+TEST(CompareOptions, SymbolicPointsIsClamped) {
+  for (int points : {0, -5, std::numeric_limits<int>::min()}) {
+    CompareOptions o;
+    o.symbolic_points = points;
+    EXPECT_EQ(compare("x", "y", o).result, Verdict::Result::not_equal) << points;
+    EXPECT_EQ(compare("2x+2y=2", "x+y=1", o).result, Verdict::Result::equal) << points;
+    EXPECT_EQ(compare("x+1", "x+2", o).result, Verdict::Result::not_equal) << points;
+  }
+  CompareOptions many;
+  many.symbolic_points = std::numeric_limits<int>::max();
+  Verdict v = compare("(x+1)^2", "x^2+2x+1", many);
+  EXPECT_TRUE(v.equal()) << v.rule << ": " << v.explanation;
+  EXPECT_NE(v.explanation.find("64 random points"), std::string::npos) << v.explanation;
 }
 
 TEST(CompareBudget, DeeplyNestedBracesAreUndecidedNotACrash) {

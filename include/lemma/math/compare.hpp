@@ -54,7 +54,8 @@ struct CompareOptions {
   std::optional<int> rounding_places;
   /// Accept x, x/100 and 100x as equal (the Qwen grader's percent guess). Default off.
   bool percent_guess = false;
-  /// How many points a symbolic comparison (free variables) evaluates both sides at.
+  /// How many points a symbolic comparison (free variables) evaluates both sides at; clamped
+  /// to 1..64.
   int symbolic_points = 6;
 };
 
