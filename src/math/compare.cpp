@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -94,6 +95,12 @@ bool is_assignment(const Node& n) {
   return vars.count(name) == 0;
 }
 
+bool has_variables(const Node& n) {
+  std::set<std::string> vars;
+  collect_variables(n, vars);
+  return !vars.empty();
+}
+
 std::string flip(const std::string& op) {
   if (op == "<") return ">";
   if (op == ">") return "<";
@@ -114,13 +121,22 @@ class Comparer {
     if (is_assignment(a) && b.kind != K::equation) return nodes(a.kids[1], b);
     if (is_assignment(b) && a.kind != K::equation) return nodes(a, b.kids[1]);
     if (is_assignment(a) && is_assignment(b)) {
-      Outcome o = nodes(a.kids[1], b.kids[1]);
+      // "x = y" against "y = x", or "y = 2x+1" against "x = (y-1)/2": different names on the
+      // left make them relations between the variables, compared as equations.
+      // A value under another name ("y = 5" against "x = 5") still reads as the value.
       if (a.kids[0].kind == K::variable && b.kids[0].kind == K::variable &&
-          a.kids[0].name != b.kids[0].name && o.result == R::equal) {
+          a.kids[0].name != b.kids[0].name &&
+          (has_variables(a.kids[1]) || has_variables(b.kids[1]))) {
+        return equations(a, b);
+      }
+      Outcome o = nodes(a.kids[1], b.kids[1]);
+      if (a.kids[0].name != b.kids[0].name && o.result == R::equal) {
         o.explanation += " (names differ: " + a.kids[0].name + " vs " + b.kids[0].name + ")";
       }
       return o;
     }
+    // "x = 1, y = 2" against "y = 2, x = 1": assignments are paired by name.
+    if (auto paired = assignments_by_name(a, b)) return *paired;
     // "n = 2, 3, 4": the name goes with the whole list.
     if (a.kind == K::list || b.kind == K::list) {
       Node sa = strip_list_assignments(a, b);
@@ -184,6 +200,41 @@ class Comparer {
            k == K::matrix;
   }
   static bool same_shape(const Node& x, const Node& y) { return x.kind == y.kind; }
+
+  // The names of a list whose items all assign distinct plain variables ("x = 1, y = 2").
+  static std::optional<std::vector<std::string>> assigned_names(const Node& n) {
+    if (n.kind != K::list) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto& k : n.kids) {
+      if (!is_assignment(k) || k.kids[0].kind != K::variable) return std::nullopt;
+      if (std::find(names.begin(), names.end(), k.kids[0].name) != names.end()) {
+        return std::nullopt;  // "x = 2, x = 3" lists roots: compared as a list
+      }
+      names.push_back(k.kids[0].name);
+    }
+    return names;
+  }
+
+  // Both sides assign distinct variables: each value against the one of the same name.
+  std::optional<Outcome> assignments_by_name(const Node& a, const Node& b) {
+    auto na = assigned_names(a);
+    auto nb = assigned_names(b);
+    if (!na || !nb) return std::nullopt;
+    std::vector<std::string> sa = *na, sb = *nb;
+    std::sort(sa.begin(), sa.end());
+    std::sort(sb.begin(), sb.end());
+    std::vector<Node> va, vb;
+    for (std::size_t i = 0; i < na->size(); ++i) {
+      va.push_back(a.kids[i].kids[1]);
+      // Other names altogether ("a = 1, b = 2" against "x = 1, y = 2"): paired in order.
+      std::size_t j = i;
+      if (sa == sb) {
+        j = static_cast<std::size_t>(std::find(nb->begin(), nb->end(), (*na)[i]) - nb->begin());
+      }
+      if (j < b.kids.size()) vb.push_back(b.kids[j].kids[1]);
+    }
+    return ordered(va, vb, "assignments");
+  }
 
   // In a list whose first item is "name = value" and whose other items are values (n = 2, 3),
   // or whose items are all assignments (x = 1, y = 2) while the other side has none, the

@@ -413,6 +413,14 @@ inline constexpr CompareCase kCompareCases[] = {
     {"ceil_of_irrational", R"(\lceil \sqrt{2} \rceil)", "2", E, "numeric_exact"},
     {"real_line_mathbb", R"(\mathbb{R})", R"((-\infty, \infty))", E, ""},
     {"real_line_words", R"(\text{all real numbers})", R"((-\infty,\infty))", E, ""},
+    // --- review findings (each reproduced before its fix)
+    {"assignments_values_swapped", "x = 1, y = 2", "x = 2, y = 1", N, ""},
+    {"assignments_paired_by_name", "y = 2, x = 1", "x = 1, y = 2", E, "assignments"},
+    {"assignments_other_names_in_order", "x = 1, y = 2", "a = 1, b = 2", E, "assignments"},
+    {"assignments_other_names_in_order_differ", "x = 1, y = 2", "a = 2, b = 1", N, "assignments"},
+    {"assignment_sides_swapped", "x = y", "y = x", E, "equation"},
+    {"assignment_solved_for_other_variable", "y = 2x+1", "x = (y-1)/2", E, "equation"},
+    {"assignment_same_name_roots", "x = 3, x = 2", "x = 2, x = 3", E, ""},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
