@@ -95,6 +95,17 @@ bool is_assignment(const Node& n) {
   return vars.count(name) == 0;
 }
 
+// Significant digits of a (possibly negated) decimal literal: 0.0149 has 3, 0.00 has none.
+int significant_digits(const Node& n) {
+  if (n.kind == K::neg) return significant_digits(n.kids[0]);
+  if (n.kind != K::number || !n.decimal || n.places < 0 || n.places > 4000) return 0;
+  Rational scaled =
+      boost::multiprecision::abs(n.value) *
+      Rational(boost::multiprecision::pow(Integer(10), static_cast<unsigned>(n.places)));
+  Integer digits = boost::multiprecision::numerator(scaled);
+  return digits == 0 ? 0 : static_cast<int>(digits.str().size());
+}
+
 bool has_variables(const Node& n) {
   std::set<std::string> vars;
   collect_variables(n, vars);
@@ -531,13 +542,20 @@ class Comparer {
         }
       }
       if (options_.min_rounding_places >= 0) {
-        auto try_round = [&](const Number& dec_value, const Node& dec, const Number& other) {
+        // The decimal as written, with enough digits after the point and enough significant
+        // digits (0.00 or 0.01 says too little), equals the other side rounded to its places;
+        // a prediction coarser than a decimal reference is never accepted (0.01 is not 0.0149).
+        int min = options_.min_rounding_places;
+        auto try_round = [&](const Number& dec_value, const Node& dec, const Number& other,
+                             const Node& other_node, bool dec_is_predicted) {
           auto places = decimal_places(dec);
-          if (!places || *places < options_.min_rounding_places) return false;
+          if (!places || *places < min || significant_digits(dec) < min) return false;
+          auto other_places = decimal_places(other_node);
+          if (dec_is_predicted && other_places && *other_places > *places) return false;
           auto r = round_to_places(other, *places);
           return r && dec_value.is_exact() && dec_value.im == 0 && *r == dec_value.re;
         };
-        if (try_round(x, a, y) || try_round(y, b, x)) {
+        if (try_round(x, a, y, b, true) || try_round(y, b, x, a, false)) {
           return equal("numeric_rounding", "the other value rounds to the decimal as written (" +
                                                describe(x) + " vs " + describe(y) + ")");
         }

@@ -421,6 +421,11 @@ inline constexpr CompareCase kCompareCases[] = {
     {"assignment_sides_swapped", "x = y", "y = x", E, "equation"},
     {"assignment_solved_for_other_variable", "y = 2x+1", "x = (y-1)/2", E, "equation"},
     {"assignment_same_name_roots", "x = 3, x = 2", "x = 2, x = 3", E, ""},
+    {"coarser_prediction_zero", "0.00", "0.0009", N, ""},
+    {"coarser_prediction_truncated", "0.01", "0.0149", N, ""},
+    {"zero_significant_digits_no_rounding", "0.00", R"(\frac{1}{300})", N, ""},
+    {"one_significant_digit_no_rounding", "0.01", R"(\frac{1}{75})", N, ""},
+    {"two_significant_digits_rounding", "0.013", R"(\frac{1}{75})", E, "numeric_rounding"},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},

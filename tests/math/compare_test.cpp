@@ -62,13 +62,15 @@ INSTANTIATE_TEST_SUITE_P(Cases, CompareTable, ::testing::ValuesIn(kCompareCases)
                          });
 
 // Equivalence is symmetric except for the documented asymmetries: a reference inequality may
-// match a predicted interval but not the reverse, and an empty reference is undecided.
+// match a predicted interval but not the reverse, an empty reference is undecided, and a
+// prediction more precise than a decimal reference rounds to it but not the reverse.
 TEST(CompareSymmetry, SwappingSidesKeepsTheVerdict) {
   for (const auto& c : kCompareCases) {
     Verdict forward = compare(c.predicted, c.reference);
     Verdict swapped = compare(c.reference, c.predicted);
     bool asymmetric = forward.rule == "relation_vs_interval" ||
-                      swapped.rule == "relation_vs_interval" || forward.rule == "empty";
+                      swapped.rule == "relation_vs_interval" || forward.rule == "empty" ||
+                      forward.rule == "numeric_rounding";
     if (asymmetric) continue;
     EXPECT_EQ(to_string(forward.result), std::string(to_string(swapped.result)))
         << c.name << ": swapped rule " << swapped.rule << ", " << swapped.explanation;
