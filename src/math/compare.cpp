@@ -493,11 +493,13 @@ class Comparer {
     collect_variables(b, vb);
     bool decimals = has_decimal(a) || has_decimal(b);
     if (va.empty() && vb.empty()) {
+      budget_.take_approximation();
       auto x = evaluate(a, {}, budget_);
       if (!x.ok()) return evaluation_failure(x, "predicted");
       auto y = evaluate(b, {}, budget_);
       if (!y.ok()) return evaluation_failure(y, "reference");
-      return numbers(*x.value, *y.value, a, b, decimals);
+      bool approximated = budget_.take_approximation();
+      return unless_approximated(numbers(*x.value, *y.value, a, b, decimals), approximated);
     }
     // Different variables usually mean different answers, but sin^2 x + cos^2 x is 1: evaluate
     // over the union, and name the variables when the values differ.
@@ -514,6 +516,16 @@ class Comparer {
                     "the answers use different variables: " + names(va) + " vs " + names(vb));
     }
     return o;
+  }
+
+  // Exact operands whose result was too large to hold exactly (10^{100000} + 1) were
+  // approximated to 50 digits: agreement then proves nothing.
+  static Outcome unless_approximated(Outcome o, bool approximated) {
+    if (!approximated || o.result != R::equal) return o;
+    return unsure("approximation",
+                  "an exact value too large to hold was approximated, so agreement to 50 digits "
+                  "proves nothing (" +
+                      o.explanation + ")");
   }
 
   Outcome numbers(const Number& x, const Number& y, const Node& a, const Node& b, bool decimals) {
@@ -577,6 +589,13 @@ class Comparer {
 
   Outcome symbolic(const Node& original_a, const Node& original_b,
                    const std::set<std::string>& vars, bool decimals) {
+    budget_.take_approximation();
+    Outcome o = symbolic_points(original_a, original_b, vars, decimals);
+    return unless_approximated(std::move(o), budget_.take_approximation());
+  }
+
+  Outcome symbolic_points(const Node& original_a, const Node& original_b,
+                          const std::set<std::string>& vars, bool decimals) {
     Node a = original_a, b = original_b;
     if (!fold_constants(a, budget_) || !fold_constants(b, budget_)) {
       return unsure("budget", "step budget exhausted in symbolic evaluation");

@@ -112,6 +112,7 @@ NumberResult integer_power(const Number& base, const Integer& n, Budget& budget)
       // Too large to hold exactly: fall back to a 50-digit approximation when it is real.
       if (base.im != 0) return too_big();
       if (!budget.charge(50)) return no_budget();
+      budget.note_approximation();
       Real lb = to_real(base.re);
       Real ex = Real(n);
       if (lb > 0) {
@@ -313,6 +314,8 @@ NumberResult root(const Number& a, const Number& n, Budget& budget) {
       Rational r(*num, *den);
       return ok(Number::exact(negative ? Rational(-r) : r));
     }
+    // Past exact_root's reach a perfect power is approximated too.
+    if (bits(mag) > 512) budget.note_approximation();
     Real v = boost::multiprecision::pow(to_real(mag), Real(1) / Real(k));
     return checked_approx(negative ? Real(-v) : v, 0);
   }

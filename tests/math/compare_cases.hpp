@@ -426,6 +426,8 @@ inline constexpr CompareCase kCompareCases[] = {
     {"zero_significant_digits_no_rounding", "0.00", R"(\frac{1}{300})", N, ""},
     {"one_significant_digit_no_rounding", "0.01", R"(\frac{1}{75})", N, ""},
     {"two_significant_digits_rounding", "0.013", R"(\frac{1}{75})", E, "numeric_rounding"},
+    {"huge_power_plus_one", "10^{100000}+1", "10^{100000}", U, "approximation"},
+    {"huge_powers_differ_in_magnitude", "10^{100000}", "10^{100001}", N, ""},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
