@@ -745,6 +745,21 @@ std::string text_key(const std::string& s) {
   return out;
 }
 
+// Words and punctuation only: no LaTeX command, operator, bracket or digit.
+bool is_prose(const std::string& s) {
+  bool letter = false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalpha(u) != 0) {
+      letter = true;
+    } else if (std::isdigit(u) != 0 ||
+               std::string_view("\\^_{}()[]=<>+*/|&").find(c) != std::string_view::npos) {
+      return false;
+    }
+  }
+  return letter;
+}
+
 Verdict to_verdict(Outcome o) {
   Verdict v;
   v.result = o.result;
@@ -773,7 +788,12 @@ Verdict compare_impl(std::string_view predicted, std::string_view reference,
     if (text_key(np) == text_key(nr) && !text_key(np).empty()) {
       return to_verdict(equal("text", "same words"));
     }
-    return to_verdict(differ("text", "neither answer is math and the texts differ"));
+    // Two sentences that differ are different answers; unread notation (A \cap B, \sum_k)
+    // may still be equal.
+    if (is_prose(np) && is_prose(nr)) {
+      return to_verdict(differ("text", "neither answer is math and the texts differ"));
+    }
+    return to_verdict(unsure("parse", "could read neither answer: " + p.error));
   }
   if (!p.node)
     return to_verdict(unsure("parse", "could not read the predicted answer: " + p.error));

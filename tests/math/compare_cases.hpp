@@ -268,7 +268,7 @@ inline constexpr CompareCase kCompareCases[] = {
     {"set_of_expressions", R"(\{\sqrt{4}, 3\})", R"(\{3, 2\})", E, "set"},
     {"list_ellipsis_differs", R"(1, 2, \ldots, n)", R"(1, 3, 5, \ldots, 2n-1)", N, ""},  // Math-Verify #14
     {"list_ellipsis_same", R"(1, 2, \ldots, n)", "1, 2, ..., n", E, ""},
-    {"ratio_time_differs", "12:00", "1:00", N, ""},  // Math-Verify #14
+    {"ratio_time_unread", "12:00", "1:00", U, "parse"},  // Math-Verify #14: not read, never equal
 
     // --- intervals and unions
     {"interval_closed", "[1, 2]", "[1,2]", E, "string"},
@@ -428,6 +428,9 @@ inline constexpr CompareCase kCompareCases[] = {
     {"two_significant_digits_rounding", "0.013", R"(\frac{1}{75})", E, "numeric_rounding"},
     {"huge_power_plus_one", "10^{100000}+1", "10^{100000}", U, "approximation"},
     {"huge_powers_differ_in_magnitude", "10^{100000}", "10^{100001}", N, ""},
+    {"set_notation_unparsed", R"(A \cap B)", R"(B \cap A)", U, "parse"},
+    {"sum_notation_unparsed", R"(\sum_{k=1}^n k)", R"(\sum_{i=1}^n i)", U, "parse"},
+    {"prose_both_sides_differ", "no solution", "infinitely many solutions", N, "text"},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
