@@ -476,6 +476,19 @@ class Comparer {
     return differ("structure", std::string(kind_name(a.kind)) + " vs " + kind_name(b.kind));
   }
 
+  // One evaluation point: a value per variable, positive when `signs` < 0, else variable j
+  // negative when bit j of `signs` is clear (so the first points cover every sign pattern).
+  static Bindings draw(PointSource& points, const std::set<std::string>& vars, int signs) {
+    Bindings at;
+    int j = 0;
+    for (const auto& v : vars) {
+      Rational r = points.next();
+      if (signs >= 0 && ((signs >> (j++ % 30)) & 1) == 0) r = -r;
+      at.emplace_back(v, Number::exact(std::move(r)));
+    }
+    return at;
+  }
+
   // Values of both sides at one point (no variables: the point is empty).
   struct PointValues {
     NumberResult a, b;
@@ -601,18 +614,21 @@ class Comparer {
       return unsure("budget", "step budget exhausted in symbolic evaluation");
     }
     PointSource points(0x6C656D6D61ULL);  // fixed seed: the same verdict on every run
-    int agreed = 0, tried = 0;
+    int agreed = 0, tried = 0, signed_agreed = 0;
     Real rel(decimals ? std::max(options_.relative_tolerance, 1e-35) : 1e-35);
     std::string last_error;
-    for (int p = 0; p < points_ * 3 && agreed < points_; ++p) {
+    // First points_ points with negative values too (|x| is not x), read as real functions;
+    // a point where either side leaves the reals (sqrt(x) at x < 0) is skipped. Then positive
+    // points, where both sides are defined, in the complex numbers.
+    for (int p = 0; p < points_ * 4 && agreed < points_; ++p) {
       if (budget_.exhausted()) break;
-      ++tried;
-      Bindings at;
-      for (const auto& v : vars) at.emplace_back(v, Number::exact(points.next()));
-      auto x = evaluate(a, at, budget_);
-      auto y = evaluate(b, at, budget_);
+      bool signs = p < points_;
+      if (!signs) ++tried;
+      Bindings at = draw(points, vars, signs ? p : -1);
+      auto x = evaluate(a, at, budget_, signs);
+      auto y = evaluate(b, at, budget_, signs);
       if (!x.ok() || !y.ok()) {
-        last_error = !x.ok() ? x.error : y.error;
+        if (!signs) last_error = !x.ok() ? x.error : y.error;
         continue;
       }
       if (close(*x.value, *y.value, rel) != Closeness::equal) {
@@ -622,13 +638,14 @@ class Comparer {
         return differ("symbolic", "the answers differ at " + where + ": " + describe(*x.value) +
                                       " vs " + describe(*y.value));
       }
-      ++agreed;
+      ++(signs ? signed_agreed : agreed);
     }
     if (budget_.exhausted())
       return unsure("budget", "step budget exhausted in symbolic evaluation");
     if (agreed >= std::min(3, points_)) {
-      return equal("symbolic",
-                   "equal at " + std::to_string(agreed) + " random points of the variables");
+      return equal("symbolic", "equal at " + std::to_string(agreed) +
+                                   " random points of the variables (and at " +
+                                   std::to_string(signed_agreed) + " with negative values)");
     }
     return unsure("symbolic", "could evaluate both answers at only " + std::to_string(agreed) +
                                   " of " + std::to_string(tried) + " points" +
@@ -661,12 +678,13 @@ class Comparer {
     PointSource points(0x65717561ULL);
     std::optional<Number> ratio;
     int agreed = 0;
-    for (int p = 0; p < points_ * 3 && agreed < points_; ++p) {
+    // As in symbolic(): points of both signs (real only) first, then positive points.
+    for (int p = 0; p < points_ * 4 && agreed < points_; ++p) {
       if (budget_.exhausted()) break;
-      Bindings at;
-      for (const auto& v : vf) at.emplace_back(v, Number::exact(points.next()));
-      auto x = evaluate(f, at, budget_);
-      auto y = evaluate(g, at, budget_);
+      bool signs = p < points_;
+      Bindings at = draw(points, vf, signs ? p : -1);
+      auto x = evaluate(f, at, budget_, signs);
+      auto y = evaluate(g, at, budget_, signs);
       if (!x.ok() || !y.ok()) continue;
       bool xz = close(*x.value, Number::exact(0), Real("1e-35")) == Closeness::equal;
       bool yz = close(*y.value, Number::exact(0), Real("1e-35")) == Closeness::equal;
@@ -682,7 +700,7 @@ class Comparer {
       } else if (close(*ratio, *r.value, Real("1e-30")) != Closeness::equal) {
         return differ(rule, "not proportional: the ratio changes between points");
       }
-      ++agreed;
+      if (!signs) ++agreed;
     }
     if (budget_.exhausted()) return unsure("budget", "step budget exhausted");
     if (agreed >= std::min(3, points_) || (vf.empty() && agreed >= 1)) {

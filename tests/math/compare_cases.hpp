@@ -398,7 +398,8 @@ inline constexpr CompareCase kCompareCases[] = {
     {"power_braces_optional", "x^2", "x^{2}", E, "symbolic"},
     {"frac_vs_slash_symbolic", R"(\frac{x}{2})", "x/2", E, "symbolic"},
     {"percent_both_sides", R"(10\%)", "10%", E, "string"},
-    {"sqrt_square_positive_domain", R"(\sqrt{x^2})", "x", E, "symbolic"},  // variables sampled positive
+    {"sqrt_square_is_abs_not_x", R"(\sqrt{x^2})", "x", N, "symbolic"},  // sampled at both signs
+    {"sqrt_square_is_abs", R"(\sqrt{x^2})", "|x|", E, "symbolic"},
     {"symbolic_not_constant_multiple", "2x", "x", N, "symbolic"},
     {"quadratic_roots_set", "x = 2, x = 3", R"(\{2, 3\})", E, "set"},
     {"quadratic_roots_wrong", "x = 2, x = -3", R"(\{2, 3\})", N, "set"},
@@ -431,6 +432,13 @@ inline constexpr CompareCase kCompareCases[] = {
     {"set_notation_unparsed", R"(A \cap B)", R"(B \cap A)", U, "parse"},
     {"sum_notation_unparsed", R"(\sum_{k=1}^n k)", R"(\sum_{i=1}^n i)", U, "parse"},
     {"prose_both_sides_differ", "no solution", "infinitely many solutions", N, "text"},
+    {"abs_is_not_identity", "|x|", "x", N, "symbolic"},
+    {"abs_of_product", "|xy|", "|x||y|", E, "symbolic"},
+    {"sqrt_product_positive_only", R"(\sqrt{x}\sqrt{y})", R"(\sqrt{xy})", E, "symbolic"},
+    {"reciprocal_sqrt_positive_only", R"(\frac{1}{\sqrt{n}})", R"(\sqrt{\frac{1}{n}})", E, "symbolic"},
+    {"cube_root_odd", R"(\sqrt[3]{x^3})", "x", E, "symbolic"},
+    {"even_power_not_identity", "(x^2)^{1/2}", "x", N, "symbolic"},
+    {"equation_abs_not_identity", "y = |x|", "y = x", N, "symbolic"},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
