@@ -1,6 +1,7 @@
 // Normalisation of an answer's text before parsing (see answer_parser.hpp). Plain string
 // scanning (no std::regex) so a long input costs linear time under the step budget.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -331,6 +332,24 @@ std::string replace_all_commands(std::string_view s, Budget& budget) {
   return out;
 }
 
+// Inside a trig argument degrees are an angle: the number just written to `out`, after
+// \sin / \cos / ... (and a "(" or "{"), becomes (n\pi/180). Elsewhere ^\circ is dropped.
+void trig_degrees_to_radians(std::string& out) {
+  std::size_t end = out.size(), k = end;
+  while (k > 0 && (is_digit(out[k - 1]) || out[k - 1] == '.')) --k;
+  if (k == end) return;
+  std::size_t j = k;
+  while (j > 0 && (out[j - 1] == ' ' || out[j - 1] == '(' || out[j - 1] == '{')) --j;
+  std::size_t w = j;
+  while (w > 0 && is_alpha(out[w - 1])) --w;
+  std::string_view name(out.data() + w, j - w);
+  static constexpr std::array<std::string_view, 6> kTrig = {"sin", "cos", "tan",
+                                                            "cot", "sec", "csc"};
+  if (std::find(kTrig.begin(), kTrig.end(), name) == kTrig.end()) return;
+  std::string number = out.substr(k);
+  out.replace(k, end - k, "(" + number + "\\pi/180)");
+}
+
 // Drops ^\circ, ^{\circ}, \circ (degrees), % (noting it) and dollar signs.
 std::string strip_marks(std::string_view s, Budget& budget, NormalizeInfo& info) {
   std::string out;
@@ -340,10 +359,13 @@ std::string strip_marks(std::string_view s, Budget& budget, NormalizeInfo& info)
     if (!budget.charge()) return std::string(s);
     std::string_view rest = s.substr(i);
     if (starts_with(rest, "^{\\circ}")) {
+      trig_degrees_to_radians(out);
       i += 8;
     } else if (starts_with(rest, "^\\circ")) {
+      trig_degrees_to_radians(out);
       i += 6;
     } else if (starts_with(rest, "^{\\circ }")) {
+      trig_degrees_to_radians(out);
       i += 9;
     } else if (starts_with(rest, "\\circ") && !(rest.size() > 5 && is_alpha(rest[5]))) {
       i += 5;

@@ -439,6 +439,10 @@ inline constexpr CompareCase kCompareCases[] = {
     {"cube_root_odd", R"(\sqrt[3]{x^3})", "x", E, "symbolic"},
     {"even_power_not_identity", "(x^2)^{1/2}", "x", N, "symbolic"},
     {"equation_abs_not_identity", "y = |x|", "y = x", N, "symbolic"},
+    {"sin_degrees", R"(\sin 30^\circ)", R"(\frac12)", E, "numeric"},
+    {"cos_degrees_parenthesised", R"(\cos(60^{\circ}))", "0.5", E, ""},
+    {"tan_degrees_braced", R"(\tan{45^\circ})", "1", E, "numeric"},
+    {"degrees_outside_trig_dropped", R"(30^\circ)", "30", E, ""},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
