@@ -17,6 +17,7 @@
 
 #include "answer_parser.hpp"
 #include "evaluate.hpp"
+#include "text_scan.hpp"
 
 namespace lemma::math {
 namespace detail {
@@ -745,10 +746,16 @@ class Comparer {
   int points_;  // options_.symbolic_points clamped to 1..64
 };
 
+// The text without spaces, except one between two digits ("2 3" is not 23).
 std::string compact(const std::string& s) {
   std::string out;
-  for (char c : s) {
-    if (c != ' ') out += c;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != ' ') {
+      out += s[i];
+    } else if (!out.empty() && scan::is_digit(out.back()) && i + 1 < s.size() &&
+               scan::is_digit(s[i + 1])) {
+      out += ' ';
+    }
   }
   return out;
 }
@@ -796,6 +803,10 @@ Verdict compare_impl(std::string_view predicted, std::string_view reference,
     return to_verdict(unsure("budget", "step budget exhausted while normalising"));
   if (compact(nr).empty()) return to_verdict(unsure("empty", "the reference answer is empty"));
   if (compact(np).empty()) return to_verdict(differ("empty", "the predicted answer is empty"));
+  // "5 km" is not "5 cm"; a unit on one side only is dropped (the reference may omit it).
+  if (!pi.unit.empty() && !ri.unit.empty() && pi.unit != ri.unit) {
+    return to_verdict(differ("units", "different units: " + pi.unit + " vs " + ri.unit));
+  }
   if (compact(np) == compact(nr))
     return to_verdict(equal("string", "same text after normalisation"));
   ParseResult p = parse_normalized(np, options, budget);

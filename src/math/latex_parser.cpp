@@ -12,20 +12,14 @@
 #include <utility>
 
 #include "answer_parser.hpp"
+#include "function_names.hpp"
+#include "text_scan.hpp"
 
 namespace lemma::math::detail {
 namespace {
 
-bool is_alpha(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-bool is_digit(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) != 0;
-}
-
-constexpr std::array<std::string_view, 21> kFunctions = {
-    "sin",  "cos", "tan", "cot", "sec",    "csc",    "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "ln",  "log", "exp", "arcsec", "arccsc", "arccot", "lg",     "sgn",    "abs"};
+using scan::is_alpha;
+using scan::is_digit;
 
 constexpr std::array<std::string_view, 30> kGreek = {
     "alpha", "beta",     "gamma", "delta",   "epsilon", "varepsilon", "zeta", "eta",
@@ -38,7 +32,7 @@ constexpr std::array<std::string_view, 40> kStopWords = {
     "is",   "it",  "of",  "to",  "be",  "an",  "as",   "at",  "by",  "if",
     "in",   "on",  "so",  "we",  "no",  "yes", "not",  "are", "for", "but",
     "all",  "any", "can", "has", "the", "was", "its",  "let", "get", "thus",
-    "then", "our", "one", "two", "six", "ten", "true", "way", "now", "has"};
+    "then", "our", "one", "two", "six", "ten", "true", "way", "now", "how"};
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& words, std::string_view w) {
@@ -96,8 +90,7 @@ class Parser {
     auto n = list();
     skip();
     if (n && pos_ < s_.size() && error_.empty()) {
-      error_ =
-          "unexpected '" + std::string(s_.substr(pos_, 12)) + "' at offset " + std::to_string(pos_);
+      error_ = "unexpected '" + excerpt(pos_, 12) + "' at offset " + std::to_string(pos_);
     }
     if (!n || !error_.empty() || pos_ < s_.size()) {
       r.error = error_.empty() ? "could not parse" : error_;
@@ -110,6 +103,13 @@ class Parser {
 
  private:
   using Opt = std::optional<Node>;
+
+  // Up to `n` bytes of the text from `at`, extended to whole UTF-8 characters.
+  std::string excerpt(std::size_t at, std::size_t n) const {
+    std::size_t end = std::min(s_.size(), at + n);
+    while (end < s_.size() && (static_cast<unsigned char>(s_[end]) & 0xC0) == 0x80) ++end;
+    return std::string(s_.substr(at, end - at));
+  }
 
   std::optional<Node> fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
@@ -356,8 +356,8 @@ class Parser {
     if (c == '\\') {
       auto cmd = command();
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
-             cmd == "mathrm" || contains(kFunctions, cmd) || contains(kGreek, cmd) ||
-             cmd == "begin" || cmd == "lfloor" || cmd == "lceil";
+             cmd == "mathrm" || is_function_name(cmd) || contains(kGreek, cmd) || cmd == "begin" ||
+             cmd == "lfloor" || cmd == "lceil";
     }
     return false;
   }
@@ -661,6 +661,7 @@ class Parser {
     if (!accept('{')) return fail("expected an environment name");
     std::size_t start = pos_;
     while (pos_ < s_.size() && s_[pos_] != '}') ++pos_;
+    if (pos_ >= s_.size()) return fail("unclosed environment name");
     std::string env(s_.substr(start, pos_ - start));
     ++pos_;
     if (env != "pmatrix" && env != "bmatrix" && env != "Bmatrix" && env != "matrix" &&
@@ -669,6 +670,7 @@ class Parser {
     }
     if (env == "array" && peek() == '{') {
       while (pos_ < s_.size() && s_[pos_] != '}') ++pos_;
+      if (pos_ >= s_.size()) return fail("unclosed array column specification");
       ++pos_;
     }
     Node m = make(Node::Kind::matrix);
@@ -694,6 +696,7 @@ class Parser {
     pos_ += 4;  // \end
     if (accept('{')) {
       while (pos_ < s_.size() && s_[pos_] != '}') ++pos_;
+      if (pos_ >= s_.size()) return fail("unclosed \\end{...}");
       ++pos_;
     }
     m.cols = cols;
@@ -771,7 +774,7 @@ class Parser {
     }
     if (is_alpha(c)) return word();
     if (c == '\\') return command_primary();
-    return fail(std::string("unexpected '") + c + "'");
+    return fail("unexpected '" + excerpt(pos_, 1) + "'");
   }
 
   // A run of letters: a function name, pi, infinity, a short product of variables (xy), or
@@ -780,7 +783,7 @@ class Parser {
     std::size_t start = pos_;
     while (pos_ < s_.size() && is_alpha(s_[pos_])) ++pos_;
     std::string w(s_.substr(start, pos_ - start));
-    if (contains(kFunctions, w)) return function(w);
+    if (is_function_name(w)) return function(w);
     if (w == "sqrt") return sqrt_rest();
     if (w == "pi") return named(Node::Kind::constant, "pi");
     if (w == "inf" || w == "infty" || w == "infinity" || w == "oo") {
@@ -872,7 +875,7 @@ class Parser {
       if (!a) return std::nullopt;
       return a;
     }
-    if (contains(kFunctions, cmd)) return function(cmd);
+    if (is_function_name(cmd)) return function(cmd);
     if (contains(kGreek, cmd)) {
       std::string name = cmd;
       subscript(name);

@@ -319,6 +319,32 @@ TEST(CompareFuzz, MutatedInputsAlwaysGiveAVerdict) {
   EXPECT_EQ(verdicts, 1500);
 }
 
+// A parse error quotes the text after the error; the excerpt never ends inside a UTF-8
+// sequence (it used to cut 12 bytes blindly).
+void expect_utf8(const std::string& e);
+
+TEST(CompareExplanation, ParseErrorExcerptIsWholeUtf8) {
+  for (const char* text :
+       {"(1) \xC2\xA9\xE7\xAD\x94\xE6\xA1\x88\xE7\xAD\x94\xE6\xA1\x88", "\xE7\xAD\x94 1"}) {
+    Verdict v = compare(text, "1");
+    EXPECT_EQ(v.rule, "parse") << v.explanation;
+    expect_utf8(v.explanation);
+  }
+}
+
+void expect_utf8(const std::string& e) {
+  for (std::size_t i = 0; i < e.size();) {
+    auto c = static_cast<unsigned char>(e[i]);
+    std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    ASSERT_NE(n, 0u) << "stray continuation byte at " << i << " in " << e;
+    ASSERT_LE(i + n, e.size()) << "cut sequence at the end of " << e;
+    for (std::size_t k = 1; k < n; ++k) {
+      ASSERT_EQ(static_cast<unsigned char>(e[i + k]) & 0xC0, 0x80) << e;
+    }
+    i += n;
+  }
+}
+
 TEST(ParsesAsAnswer, MathYesProseNo) {
   EXPECT_TRUE(parses_as_answer(R"(\frac{1}{2})"));
   EXPECT_TRUE(parses_as_answer("x = 3"));
