@@ -113,6 +113,21 @@ bool has_variables(const Node& n) {
   return !vars.empty();
 }
 
+// An equation or "=" chain that computes a value: no free variables, or a variable followed
+// only by variable-free sides ("x = 2+3 = 5").
+bool value_chain(const Node& n) {
+  if (n.kind != K::equation && n.kind != K::relation) return false;
+  if (n.kind == K::relation &&
+      !std::all_of(n.ops.begin(), n.ops.end(), [](const std::string& op) { return op == "="; })) {
+    return false;
+  }
+  for (std::size_t k = 0; k < n.kids.size(); ++k) {
+    if (k == 0 && n.kids[0].kind == K::variable) continue;
+    if (!n.kids[k].is_scalar() || has_variables(n.kids[k])) return false;
+  }
+  return true;
+}
+
 std::string flip(const std::string& op) {
   if (op == "<") return ">";
   if (op == ">") return "<";
@@ -132,6 +147,9 @@ class Comparer {
     // "x = 5" against "5": the assignment's value is the answer.
     if (is_assignment(a) && b.kind != K::equation) return nodes(a.kids[1], b);
     if (is_assignment(b) && a.kind != K::equation) return nodes(a, b.kids[1]);
+    // "3 \times 4 = 12" or "x = 2+3 = 5" against a value: the worked chain ends in the answer.
+    if (b.is_scalar() && value_chain(a)) return nodes(a.kids.back(), b);
+    if (a.is_scalar() && value_chain(b)) return nodes(a, b.kids.back());
     if (is_assignment(a) && is_assignment(b)) {
       // "x = y" against "y = x", or "y = 2x+1" against "x = (y-1)/2": different names on the
       // left make them relations between the variables, compared as equations.

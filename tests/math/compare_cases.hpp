@@ -452,6 +452,10 @@ inline constexpr CompareCase kCompareCases[] = {
     {"matrix_environment_unclosed", R"(\begin{pmatrix} 1 & 2 \end{pmatrix)", "(1, 2)", U, "parse"},
     {"array_spec_unclosed", R"(\begin{array}{cc)", "1", U, "parse"},
     {"arccot_in_mathrm", R"(\mathrm{arccot}(2))", R"(\arctan\frac12)", E, "numeric"},
+    {"equation_without_variables_vs_value", R"(3 \times 4 = 12)", "12", E, "numeric_exact"},
+    {"equation_without_variables_wrong_value", R"(3 \times 4 = 12)", "13", N, ""},
+    {"assignment_chain_vs_value", "x = 2+3 = 5", "5", E, "numeric_exact"},
+    {"equation_with_variables_vs_value", "2x = 6", "3", N, "structure"},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
