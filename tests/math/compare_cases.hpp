@@ -456,6 +456,11 @@ inline constexpr CompareCase kCompareCases[] = {
     {"equation_without_variables_wrong_value", R"(3 \times 4 = 12)", "13", N, ""},
     {"assignment_chain_vs_value", "x = 2+3 = 5", "5", E, "numeric_exact"},
     {"equation_with_variables_vs_value", "2x = 6", "3", N, "structure"},
+    {"tiny_exponential_is_not_zero", "e^{-110}", "0", N, "numeric"},
+    {"tiny_power_is_not_zero", R"(2^{-200}\pi)", "0", N, "numeric"},
+    {"cos_half_pi_is_zero", R"(\cos\frac{\pi}{2})", "0", E, "numeric"},
+    {"euler_identity_is_zero", R"(e^{i\pi}+1)", "0", E, "numeric"},
+    {"log_difference_is_zero", R"(\ln 6 - \ln 2 - \ln 3)", "0", E, "numeric"},
     // --- text and prose
     {"prose_prediction", "I do not know", "5", U, "parse"},
     {"empty_prediction", "", "5", N, "empty"},
