@@ -333,11 +333,7 @@ class Comparer {
   static std::optional<Node> relation_interval(const Node& r) {
     std::vector<Node> kids = r.kids;
     std::vector<std::string> ops = r.ops;
-    if (!ops.empty() && (ops[0] == ">" || ops[0] == ">=")) {
-      std::reverse(kids.begin(), kids.end());
-      std::reverse(ops.begin(), ops.end());
-      for (auto& o : ops) o = flip(o);
-    }
+    orient(kids, ops);
     auto is_var = [](const Node& n) { return n.kind == K::variable; };
     if (ops.size() == 1 && ops[0] == "!=" && is_var(kids[0])) {
       Node u;

@@ -242,11 +242,6 @@ NumberResult neg(const Number& a) {
   return ok(std::move(r));
 }
 
-NumberResult sub(const Number& a, const Number& b, Budget& budget) {
-  auto nb = neg(b);
-  return add(a, *nb.value, budget);
-}
-
 NumberResult mul(const Number& a, const Number& b, Budget& budget) {
   if (a.kind == Number::Kind::infinity || b.kind == Number::Kind::infinity) {
     const Number& other = a.kind == Number::Kind::infinity ? b : a;

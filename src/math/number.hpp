@@ -68,11 +68,6 @@ struct Number {
   Real imag_part() const;
 };
 
-/// Why an operation produced no value.
-struct NumberError {
-  std::string reason;
-};
-
 /// A result or the reason there is none.
 struct NumberResult {
   std::optional<Number> value;
@@ -82,7 +77,6 @@ struct NumberResult {
 
 Real to_real(const Rational& q);
 NumberResult add(const Number& a, const Number& b, Budget& budget);
-NumberResult sub(const Number& a, const Number& b, Budget& budget);
 NumberResult mul(const Number& a, const Number& b, Budget& budget);
 NumberResult div(const Number& a, const Number& b, Budget& budget);
 NumberResult neg(const Number& a);
