@@ -1,6 +1,7 @@
 // Deterministic stand-in for libFuzzer in ctest: runs the fuzz target over every corpus file
-// given on the command line, then over seeded mutations of them (bit flips, truncations,
-// splices, inserted line ends). Usage: lemma_fuzz_replay [--mutations N] FILE...
+// given on the command line (as is, and behind a few first bytes), then over seeded mutations
+// of them (bit flips, truncations, splices, inserted line ends).
+// Usage: lemma_fuzz_replay [--mutations N] FILE...
 
 #include <cstdint>
 #include <cstdio>
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& input : corpus) {
+    run(input);  // as the fuzzer saved it (a finding replays exactly)
     for (char first : {'\x00', '\x01', '\x07', '\x3f'}) run(std::string(1, first) + input);
   }
   std::mt19937 rng(20261124);
