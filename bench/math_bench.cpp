@@ -76,6 +76,8 @@ std::vector<Pathological> pathological_inputs() {
       {"eight_pm_signs", pms, "0"},
       {"factorial_2006_exact", "\\frac{1}{2004!}", "\\frac{1}{2006!}"},
       {"factorial_12345_times_variables", "12345! xy", "12346! xy"},
+      {"factorial_chain_40000", "1" + std::string(40000, '!'), "1"},
+      {"huge_power_plus_one", "10^{100000}+1", "10^{100000}"},
   };
 }
 
@@ -88,7 +90,7 @@ void BM_ComparePathological(benchmark::State& state) {
     benchmark::DoNotOptimize(v);
   }
 }
-BENCHMARK(BM_ComparePathological)->DenseRange(0, 7)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ComparePathological)->DenseRange(0, 9)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

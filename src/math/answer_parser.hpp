@@ -15,8 +15,7 @@ namespace lemma::math::detail {
 
 /// What normalisation noticed while cleaning an answer.
 struct NormalizeInfo {
-  bool percent = false;   // a % sign was removed
-  bool had_text = false;  // a \text{...} annotation or unit word was removed
+  std::string unit;  // the unit a dropped unit word named ("cm" for "5 centimeters"), or ""
 };
 
 /// Canonical text of an answer: delimiters ($, \(, \boxed) unwrapped, \left/\right and spacing

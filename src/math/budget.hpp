@@ -36,11 +36,26 @@ class Budget {
   void leave() noexcept { --depth_; }
   /// True once any charge or enter() failed.
   bool exhausted() const noexcept { return exhausted_; }
+  /// Records that an exact value was too large to hold and was approximated.
+  void note_approximation() noexcept { approximated_ = true; }
+  /// Whether an approximation was noted since the last call; clears the note.
+  bool take_approximation() noexcept {
+    bool r = approximated_;
+    approximated_ = false;
+    return r;
+  }
+  /// Fails (exhausted from then on): for limits other than steps and depth, such as the
+  /// height of a parsed tree.
+  bool give_up() noexcept {
+    exhausted_ = true;
+    return false;
+  }
 
  private:
   std::size_t left_;
   int depth_ = 0;
   bool exhausted_ = false;
+  bool approximated_ = false;
 };
 
 /// RAII recursion guard: enter() on construction, leave() on destruction.

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include "answer_parser.hpp"
 #include "evaluate.hpp"
+#include "text_scan.hpp"
 
 namespace lemma::math {
 namespace detail {
@@ -94,6 +96,38 @@ bool is_assignment(const Node& n) {
   return vars.count(name) == 0;
 }
 
+// Significant digits of a (possibly negated) decimal literal: 0.0149 has 3, 0.00 has none.
+int significant_digits(const Node& n) {
+  if (n.kind == K::neg) return significant_digits(n.kids[0]);
+  if (n.kind != K::number || !n.decimal || n.places < 0 || n.places > 4000) return 0;
+  Rational scaled =
+      boost::multiprecision::abs(n.value) *
+      Rational(boost::multiprecision::pow(Integer(10), static_cast<unsigned>(n.places)));
+  Integer digits = boost::multiprecision::numerator(scaled);
+  return digits == 0 ? 0 : static_cast<int>(digits.str().size());
+}
+
+bool has_variables(const Node& n) {
+  std::set<std::string> vars;
+  collect_variables(n, vars);
+  return !vars.empty();
+}
+
+// An equation or "=" chain that computes a value: no free variables, or a variable followed
+// only by variable-free sides ("x = 2+3 = 5").
+bool value_chain(const Node& n) {
+  if (n.kind != K::equation && n.kind != K::relation) return false;
+  if (n.kind == K::relation &&
+      !std::all_of(n.ops.begin(), n.ops.end(), [](const std::string& op) { return op == "="; })) {
+    return false;
+  }
+  for (std::size_t k = 0; k < n.kids.size(); ++k) {
+    if (k == 0 && n.kids[0].kind == K::variable) continue;
+    if (!n.kids[k].is_scalar() || has_variables(n.kids[k])) return false;
+  }
+  return true;
+}
+
 std::string flip(const std::string& op) {
   if (op == "<") return ">";
   if (op == ">") return "<";
@@ -104,7 +138,8 @@ std::string flip(const std::string& op) {
 
 class Comparer {
  public:
-  Comparer(const CompareOptions& options, Budget& budget) : options_(options), budget_(budget) {}
+  Comparer(const CompareOptions& options, Budget& budget)
+      : options_(options), budget_(budget), points_(std::clamp(options.symbolic_points, 1, 64)) {}
 
   Outcome nodes(const Node& a, const Node& b) {
     DepthGuard guard(budget_);
@@ -112,14 +147,26 @@ class Comparer {
     // "x = 5" against "5": the assignment's value is the answer.
     if (is_assignment(a) && b.kind != K::equation) return nodes(a.kids[1], b);
     if (is_assignment(b) && a.kind != K::equation) return nodes(a, b.kids[1]);
+    // "3 \times 4 = 12" or "x = 2+3 = 5" against a value: the worked chain ends in the answer.
+    if (b.is_scalar() && value_chain(a)) return nodes(a.kids.back(), b);
+    if (a.is_scalar() && value_chain(b)) return nodes(a, b.kids.back());
     if (is_assignment(a) && is_assignment(b)) {
-      Outcome o = nodes(a.kids[1], b.kids[1]);
+      // "x = y" against "y = x", or "y = 2x+1" against "x = (y-1)/2": different names on the
+      // left make them relations between the variables, compared as equations.
+      // A value under another name ("y = 5" against "x = 5") still reads as the value.
       if (a.kids[0].kind == K::variable && b.kids[0].kind == K::variable &&
-          a.kids[0].name != b.kids[0].name && o.result == R::equal) {
+          a.kids[0].name != b.kids[0].name &&
+          (has_variables(a.kids[1]) || has_variables(b.kids[1]))) {
+        return equations(a, b);
+      }
+      Outcome o = nodes(a.kids[1], b.kids[1]);
+      if (a.kids[0].name != b.kids[0].name && o.result == R::equal) {
         o.explanation += " (names differ: " + a.kids[0].name + " vs " + b.kids[0].name + ")";
       }
       return o;
     }
+    // "x = 1, y = 2" against "y = 2, x = 1": assignments are paired by name.
+    if (auto paired = assignments_by_name(a, b)) return *paired;
     // "n = 2, 3, 4": the name goes with the whole list.
     if (a.kind == K::list || b.kind == K::list) {
       Node sa = strip_list_assignments(a, b);
@@ -183,6 +230,41 @@ class Comparer {
            k == K::matrix;
   }
   static bool same_shape(const Node& x, const Node& y) { return x.kind == y.kind; }
+
+  // The names of a list whose items all assign distinct plain variables ("x = 1, y = 2").
+  static std::optional<std::vector<std::string>> assigned_names(const Node& n) {
+    if (n.kind != K::list) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto& k : n.kids) {
+      if (!is_assignment(k) || k.kids[0].kind != K::variable) return std::nullopt;
+      if (std::find(names.begin(), names.end(), k.kids[0].name) != names.end()) {
+        return std::nullopt;  // "x = 2, x = 3" lists roots: compared as a list
+      }
+      names.push_back(k.kids[0].name);
+    }
+    return names;
+  }
+
+  // Both sides assign distinct variables: each value against the one of the same name.
+  std::optional<Outcome> assignments_by_name(const Node& a, const Node& b) {
+    auto na = assigned_names(a);
+    auto nb = assigned_names(b);
+    if (!na || !nb) return std::nullopt;
+    std::vector<std::string> sa = *na, sb = *nb;
+    std::sort(sa.begin(), sa.end());
+    std::sort(sb.begin(), sb.end());
+    std::vector<Node> va, vb;
+    for (std::size_t i = 0; i < na->size(); ++i) {
+      va.push_back(a.kids[i].kids[1]);
+      // Other names altogether ("a = 1, b = 2" against "x = 1, y = 2"): paired in order.
+      std::size_t j = i;
+      if (sa == sb) {
+        j = static_cast<std::size_t>(std::find(nb->begin(), nb->end(), (*na)[i]) - nb->begin());
+      }
+      if (j < b.kids.size()) vb.push_back(b.kids[j].kids[1]);
+    }
+    return ordered(va, vb, "assignments");
+  }
 
   // In a list whose first item is "name = value" and whose other items are values (n = 2, 3),
   // or whose items are all assignments (x = 1, y = 2) while the other side has none, the
@@ -251,11 +333,7 @@ class Comparer {
   static std::optional<Node> relation_interval(const Node& r) {
     std::vector<Node> kids = r.kids;
     std::vector<std::string> ops = r.ops;
-    if (!ops.empty() && (ops[0] == ">" || ops[0] == ">=")) {
-      std::reverse(kids.begin(), kids.end());
-      std::reverse(ops.begin(), ops.end());
-      for (auto& o : ops) o = flip(o);
-    }
+    orient(kids, ops);
     auto is_var = [](const Node& n) { return n.kind == K::variable; };
     if (ops.size() == 1 && ops[0] == "!=" && is_var(kids[0])) {
       Node u;
@@ -413,6 +491,19 @@ class Comparer {
     return differ("structure", std::string(kind_name(a.kind)) + " vs " + kind_name(b.kind));
   }
 
+  // One evaluation point: a value per variable, positive when `signs` < 0, else variable j
+  // negative when bit j of `signs` is clear (so the first points cover every sign pattern).
+  static Bindings draw(PointSource& points, const std::set<std::string>& vars, int signs) {
+    Bindings at;
+    int j = 0;
+    for (const auto& v : vars) {
+      Rational r = points.next();
+      if (signs >= 0 && ((signs >> (j++ % 30)) & 1) == 0) r = -r;
+      at.emplace_back(v, Number::exact(std::move(r)));
+    }
+    return at;
+  }
+
   // Values of both sides at one point (no variables: the point is empty).
   struct PointValues {
     NumberResult a, b;
@@ -430,11 +521,13 @@ class Comparer {
     collect_variables(b, vb);
     bool decimals = has_decimal(a) || has_decimal(b);
     if (va.empty() && vb.empty()) {
+      budget_.take_approximation();
       auto x = evaluate(a, {}, budget_);
       if (!x.ok()) return evaluation_failure(x, "predicted");
       auto y = evaluate(b, {}, budget_);
       if (!y.ok()) return evaluation_failure(y, "reference");
-      return numbers(*x.value, *y.value, a, b, decimals);
+      bool approximated = budget_.take_approximation();
+      return unless_approximated(numbers(*x.value, *y.value, a, b, decimals), approximated);
     }
     // Different variables usually mean different answers, but sin^2 x + cos^2 x is 1: evaluate
     // over the union, and name the variables when the values differ.
@@ -451,6 +544,16 @@ class Comparer {
                     "the answers use different variables: " + names(va) + " vs " + names(vb));
     }
     return o;
+  }
+
+  // Exact operands whose result was too large to hold exactly (10^{100000} + 1) were
+  // approximated to 50 digits: agreement then proves nothing.
+  static Outcome unless_approximated(Outcome o, bool approximated) {
+    if (!approximated || o.result != R::equal) return o;
+    return unsure("approximation",
+                  "an exact value too large to hold was approximated, so agreement to 50 digits "
+                  "proves nothing (" +
+                      o.explanation + ")");
   }
 
   Outcome numbers(const Number& x, const Number& y, const Node& a, const Node& b, bool decimals) {
@@ -479,13 +582,20 @@ class Comparer {
         }
       }
       if (options_.min_rounding_places >= 0) {
-        auto try_round = [&](const Number& dec_value, const Node& dec, const Number& other) {
+        // The decimal as written, with enough digits after the point and enough significant
+        // digits (0.00 or 0.01 says too little), equals the other side rounded to its places;
+        // a prediction coarser than a decimal reference is never accepted (0.01 is not 0.0149).
+        int min = options_.min_rounding_places;
+        auto try_round = [&](const Number& dec_value, const Node& dec, const Number& other,
+                             const Node& other_node, bool dec_is_predicted) {
           auto places = decimal_places(dec);
-          if (!places || *places < options_.min_rounding_places) return false;
+          if (!places || *places < min || significant_digits(dec) < min) return false;
+          auto other_places = decimal_places(other_node);
+          if (dec_is_predicted && other_places && *other_places > *places) return false;
           auto r = round_to_places(other, *places);
           return r && dec_value.is_exact() && dec_value.im == 0 && *r == dec_value.re;
         };
-        if (try_round(x, a, y) || try_round(y, b, x)) {
+        if (try_round(x, a, y, b, true) || try_round(y, b, x, a, false)) {
           return equal("numeric_rounding", "the other value rounds to the decimal as written (" +
                                                describe(x) + " vs " + describe(y) + ")");
         }
@@ -507,23 +617,33 @@ class Comparer {
 
   Outcome symbolic(const Node& original_a, const Node& original_b,
                    const std::set<std::string>& vars, bool decimals) {
+    budget_.take_approximation();
+    Outcome o = symbolic_points(original_a, original_b, vars, decimals);
+    return unless_approximated(std::move(o), budget_.take_approximation());
+  }
+
+  Outcome symbolic_points(const Node& original_a, const Node& original_b,
+                          const std::set<std::string>& vars, bool decimals) {
     Node a = original_a, b = original_b;
     if (!fold_constants(a, budget_) || !fold_constants(b, budget_)) {
       return unsure("budget", "step budget exhausted in symbolic evaluation");
     }
     PointSource points(0x6C656D6D61ULL);  // fixed seed: the same verdict on every run
-    int agreed = 0, tried = 0;
+    int agreed = 0, tried = 0, signed_agreed = 0;
     Real rel(decimals ? std::max(options_.relative_tolerance, 1e-35) : 1e-35);
     std::string last_error;
-    for (int p = 0; p < options_.symbolic_points * 3 && agreed < options_.symbolic_points; ++p) {
+    // First points_ points with negative values too (|x| is not x), read as real functions;
+    // a point where either side leaves the reals (sqrt(x) at x < 0) is skipped. Then positive
+    // points, where both sides are defined, in the complex numbers.
+    for (int p = 0; p < points_ * 4 && agreed < points_; ++p) {
       if (budget_.exhausted()) break;
-      ++tried;
-      Bindings at;
-      for (const auto& v : vars) at.emplace_back(v, Number::exact(points.next()));
-      auto x = evaluate(a, at, budget_);
-      auto y = evaluate(b, at, budget_);
+      bool signs = p < points_;
+      if (!signs) ++tried;
+      Bindings at = draw(points, vars, signs ? p : -1);
+      auto x = evaluate(a, at, budget_, signs);
+      auto y = evaluate(b, at, budget_, signs);
       if (!x.ok() || !y.ok()) {
-        last_error = !x.ok() ? x.error : y.error;
+        if (!signs) last_error = !x.ok() ? x.error : y.error;
         continue;
       }
       if (close(*x.value, *y.value, rel) != Closeness::equal) {
@@ -533,13 +653,14 @@ class Comparer {
         return differ("symbolic", "the answers differ at " + where + ": " + describe(*x.value) +
                                       " vs " + describe(*y.value));
       }
-      ++agreed;
+      ++(signs ? signed_agreed : agreed);
     }
     if (budget_.exhausted())
       return unsure("budget", "step budget exhausted in symbolic evaluation");
-    if (agreed >= std::min(3, options_.symbolic_points)) {
-      return equal("symbolic",
-                   "equal at " + std::to_string(agreed) + " random points of the variables");
+    if (agreed >= std::min(3, points_)) {
+      return equal("symbolic", "equal at " + std::to_string(agreed) +
+                                   " random points of the variables (and at " +
+                                   std::to_string(signed_agreed) + " with negative values)");
     }
     return unsure("symbolic", "could evaluate both answers at only " + std::to_string(agreed) +
                                   " of " + std::to_string(tried) + " points" +
@@ -572,12 +693,13 @@ class Comparer {
     PointSource points(0x65717561ULL);
     std::optional<Number> ratio;
     int agreed = 0;
-    for (int p = 0; p < options_.symbolic_points * 3 && agreed < options_.symbolic_points; ++p) {
+    // As in symbolic(): points of both signs (real only) first, then positive points.
+    for (int p = 0; p < points_ * 4 && agreed < points_; ++p) {
       if (budget_.exhausted()) break;
-      Bindings at;
-      for (const auto& v : vf) at.emplace_back(v, Number::exact(points.next()));
-      auto x = evaluate(f, at, budget_);
-      auto y = evaluate(g, at, budget_);
+      bool signs = p < points_;
+      Bindings at = draw(points, vf, signs ? p : -1);
+      auto x = evaluate(f, at, budget_, signs);
+      auto y = evaluate(g, at, budget_, signs);
       if (!x.ok() || !y.ok()) continue;
       bool xz = close(*x.value, Number::exact(0), Real("1e-35")) == Closeness::equal;
       bool yz = close(*y.value, Number::exact(0), Real("1e-35")) == Closeness::equal;
@@ -593,10 +715,10 @@ class Comparer {
       } else if (close(*ratio, *r.value, Real("1e-30")) != Closeness::equal) {
         return differ(rule, "not proportional: the ratio changes between points");
       }
-      ++agreed;
+      if (!signs) ++agreed;
     }
     if (budget_.exhausted()) return unsure("budget", "step budget exhausted");
-    if (agreed >= std::min(3, options_.symbolic_points) || (vf.empty() && agreed >= 1)) {
+    if (agreed >= std::min(3, points_) || (vf.empty() && agreed >= 1)) {
       return equal(rule, "equal up to the factor " + describe(*ratio));
     }
     return unsure(rule, "could not evaluate enough points to compare");
@@ -635,12 +757,19 @@ class Comparer {
 
   const CompareOptions& options_;
   Budget& budget_;
+  int points_;  // options_.symbolic_points clamped to 1..64
 };
 
+// The text without spaces, except one between two digits ("2 3" is not 23).
 std::string compact(const std::string& s) {
   std::string out;
-  for (char c : s) {
-    if (c != ' ') out += c;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != ' ') {
+      out += s[i];
+    } else if (!out.empty() && scan::is_digit(out.back()) && i + 1 < s.size() &&
+               scan::is_digit(s[i + 1])) {
+      out += ' ';
+    }
   }
   return out;
 }
@@ -653,6 +782,21 @@ std::string text_key(const std::string& s) {
     }
   }
   return out;
+}
+
+// Words and punctuation only: no LaTeX command, operator, bracket or digit.
+bool is_prose(const std::string& s) {
+  bool letter = false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalpha(u) != 0) {
+      letter = true;
+    } else if (std::isdigit(u) != 0 ||
+               std::string_view("\\^_{}()[]=<>+*/|&").find(c) != std::string_view::npos) {
+      return false;
+    }
+  }
+  return letter;
 }
 
 Verdict to_verdict(Outcome o) {
@@ -673,6 +817,10 @@ Verdict compare_impl(std::string_view predicted, std::string_view reference,
     return to_verdict(unsure("budget", "step budget exhausted while normalising"));
   if (compact(nr).empty()) return to_verdict(unsure("empty", "the reference answer is empty"));
   if (compact(np).empty()) return to_verdict(differ("empty", "the predicted answer is empty"));
+  // "5 km" is not "5 cm"; a unit on one side only is dropped (the reference may omit it).
+  if (!pi.unit.empty() && !ri.unit.empty() && pi.unit != ri.unit) {
+    return to_verdict(differ("units", "different units: " + pi.unit + " vs " + ri.unit));
+  }
   if (compact(np) == compact(nr))
     return to_verdict(equal("string", "same text after normalisation"));
   ParseResult p = parse_normalized(np, options, budget);
@@ -683,7 +831,12 @@ Verdict compare_impl(std::string_view predicted, std::string_view reference,
     if (text_key(np) == text_key(nr) && !text_key(np).empty()) {
       return to_verdict(equal("text", "same words"));
     }
-    return to_verdict(differ("text", "neither answer is math and the texts differ"));
+    // Two sentences that differ are different answers; unread notation (A \cap B, \sum_k)
+    // may still be equal.
+    if (is_prose(np) && is_prose(nr)) {
+      return to_verdict(differ("text", "neither answer is math and the texts differ"));
+    }
+    return to_verdict(unsure("parse", "could read neither answer: " + p.error));
   }
   if (!p.node)
     return to_verdict(unsure("parse", "could not read the predicted answer: " + p.error));

@@ -15,9 +15,21 @@ Real euler() {
   return boost::multiprecision::exp(Real(1));
 }
 
+NumberResult evaluate_node(const Node& node, const Bindings& bindings, Budget& budget,
+                           bool real_only);
+
 }  // namespace
 
-NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget) {
+NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget, bool real_only) {
+  auto r = evaluate_node(node, bindings, budget, real_only);
+  if (real_only && r.ok() && !r.value->is_real()) return failed("not a real value");
+  return r;
+}
+
+namespace {
+
+NumberResult evaluate_node(const Node& node, const Bindings& bindings, Budget& budget,
+                           bool real_only) {
   DepthGuard guard(budget);
   if (!guard.ok()) return failed("step budget exhausted");
   using K = Node::Kind;
@@ -53,10 +65,10 @@ NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget
     }
     case K::add:
     case K::mul: {
-      auto acc = evaluate(node.kids.front(), bindings, budget);
+      auto acc = evaluate(node.kids.front(), bindings, budget, real_only);
       if (!acc.ok()) return acc;
       for (std::size_t k = 1; k < node.kids.size(); ++k) {
-        auto x = evaluate(node.kids[k], bindings, budget);
+        auto x = evaluate(node.kids[k], bindings, budget, real_only);
         if (!x.ok()) return x;
         acc = node.kind == K::add ? add(*acc.value, *x.value, budget)
                                   : mul(*acc.value, *x.value, budget);
@@ -65,16 +77,16 @@ NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget
       return acc;
     }
     case K::neg: {
-      auto x = evaluate(node.kids[0], bindings, budget);
+      auto x = evaluate(node.kids[0], bindings, budget, real_only);
       if (!x.ok()) return x;
       return neg(*x.value);
     }
     case K::div:
     case K::pow:
     case K::root: {
-      auto a = evaluate(node.kids[0], bindings, budget);
+      auto a = evaluate(node.kids[0], bindings, budget, real_only);
       if (!a.ok()) return a;
-      auto b = evaluate(node.kids[1], bindings, budget);
+      auto b = evaluate(node.kids[1], bindings, budget, real_only);
       if (!b.ok()) return b;
       if (node.kind == K::div) return div(*a.value, *b.value, budget);
       if (node.kind == K::pow) {
@@ -87,15 +99,15 @@ NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget
       return root(*a.value, *b.value, budget);
     }
     case K::factorial: {
-      auto a = evaluate(node.kids[0], bindings, budget);
+      auto a = evaluate(node.kids[0], bindings, budget, real_only);
       if (!a.ok()) return a;
       return factorial(*a.value, budget);
     }
     case K::func: {
-      auto a = evaluate(node.kids[0], bindings, budget);
+      auto a = evaluate(node.kids[0], bindings, budget, real_only);
       if (!a.ok()) return a;
       if (node.name == "log_base" || node.name == "binom") {
-        auto b = evaluate(node.kids[1], bindings, budget);
+        auto b = evaluate(node.kids[1], bindings, budget, real_only);
         if (!b.ok()) return b;
         if (node.name == "binom") return binomial(*a.value, *b.value, budget);
         return log_base(*a.value, *b.value, budget);
@@ -118,6 +130,8 @@ NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget
     default: return failed("not a single value");
   }
 }
+
+}  // namespace
 
 bool fold_constants(Node& node, Budget& budget) {
   DepthGuard guard(budget);

@@ -15,8 +15,10 @@ namespace lemma::math::detail {
 /// Values of free variables at one evaluation point.
 using Bindings = std::vector<std::pair<std::string, Number>>;
 
-/// Evaluates a scalar node; fails on collections, unbound variables or domain errors.
-NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget);
+/// Evaluates a scalar node; fails on collections, unbound variables or domain errors, and
+/// with `real_only` also when any subexpression is not real (sqrt(x) at x < 0).
+NumberResult evaluate(const Node& node, const Bindings& bindings, Budget& budget,
+                      bool real_only = false);
 
 /// Adds the names of the free variables of `node` to `out`.
 void collect_variables(const Node& node, std::set<std::string>& out);

@@ -45,6 +45,9 @@ struct Node {
   bool left_closed = false;
   bool right_closed = false;
   std::size_t cols = 0;
+  /// 1 + the tallest kid's height; the parser keeps it within Budget::kMaxDepth plus its own
+  /// recursion, so walking, copying or destroying a tree never overflows the stack.
+  int height = 1;
 
   bool is_scalar() const {
     switch (kind) {

@@ -55,7 +55,9 @@ std::optional<std::string_view> whole_box_content(std::string_view s);
 // Removes what surrounds an answer without being part of it: spaces, trailing punctuation,
 // Markdown bold markers, one enclosing math span or box, a closing copula. Works on views of
 // the input (each pass is O(1) unless it unwraps a span), so a long run of markers stays linear.
-std::string clean_answer(std::string_view text) {
+// `math`: the text is the inside of a math span or box, where a final `!` is a factorial
+// ($10!$); it becomes true once an enclosing span or box is unwrapped.
+std::string clean_answer(std::string_view text, bool math = false) {
   std::string_view v = trim(text);
   for (bool changed = true; changed && !v.empty();) {
     changed = false;
@@ -63,6 +65,7 @@ std::string clean_answer(std::string_view text) {
       stripped = false;
       for (std::string_view p : kTrailingPunctuation) {
         // "\." and "\;" are LaTeX, not punctuation; "5\%." ends in a period, which goes.
+        if (p == "!" && math) continue;
         if (ends_with(v, p) && !(p.size() == 1 && v.size() >= 2 && v[v.size() - 2] == '\\')) {
           v.remove_suffix(p.size());
           v = trim(v);
@@ -92,10 +95,10 @@ std::string clean_answer(std::string_view text) {
     v = trim(v);
     if (auto inner = detail::scan::whole_math_span(v)) {
       v = trim(*inner);
-      changed = true;
+      changed = math = true;
     } else if (auto box = whole_box_content(v)) {
       v = trim(*box);
-      changed = true;
+      changed = math = true;
     }
   }
   return std::string(v);
@@ -273,7 +276,7 @@ std::optional<std::string> answer_after(std::string_view s, std::size_t p) {
   if (p >= s.size()) return std::nullopt;
   std::string answer;
   if (auto span = detail::scan::math_span_at(s, p)) {
-    answer = clean_answer(span->inner);
+    answer = clean_answer(span->inner, true);
   } else if (auto box = box_at(s, p)) {
     answer = box->content;
   } else {
@@ -454,6 +457,14 @@ std::optional<Extracted> rule_bold(std::string_view s) {
   return Extracted{std::move(*last), "bold"};
 }
 
+// "It costs $5 and then $10": a single-dollar "span" that opens on a digit and closes right
+// before another amount is two prices in prose.
+bool is_money(std::string_view s, std::size_t at, const detail::scan::MathSpan& span) {
+  if (s.compare(at, 2, "$$") == 0 || s[at] != '$') return false;
+  if (span.inner.empty() || !is_digit(span.inner.front())) return false;
+  return span.end < s.size() && is_digit(s[span.end]);
+}
+
 std::optional<Extracted> rule_math_span(std::string_view s) {
   std::optional<std::string> last;
   // Once a \( (or \[) finds no close, no later one can: skip them instead of rescanning.
@@ -466,10 +477,12 @@ std::optional<Extracted> rule_math_span(std::string_view s) {
       i += 2;
       continue;
     }
-    if (auto span = detail::scan::math_span_at(s, i)) {
-      std::string answer = clean_answer(span->inner);
+    if (auto span = detail::scan::math_span_at(s, i); span && !is_money(s, i, *span)) {
+      std::string answer = clean_answer(span->inner, true);
       if (!answer.empty()) last = std::move(answer);
       i = span->end;
+    } else if (span) {
+      i = span->end;  // "$5 and then $10": both dollars are prices, neither opens a span
     } else if (s[i] == '\\') {
       paren_unclosed = paren_unclosed || paren;
       bracket_unclosed = bracket_unclosed || bracket;
@@ -559,7 +572,8 @@ std::optional<Extracted> rule_last_number(std::string_view s) {
       ++i;
       continue;
     }
-    if (i > 0 && is_alpha(s[i - 1])) {  // x2, a1: part of a name
+    if (i > 0 && is_alpha(s[i - 1])) {  // x2, a1, p.1: part of a name
+      ++i;                              // past the digit or point, so the scan always moves on
       while (i < s.size() && is_alnum(s[i])) ++i;
       continue;
     }

@@ -18,23 +18,40 @@ struct Reading {
   std::string how;  // an extraction rule, or "whole"
 };
 
-// By extraction (boxed, phrases, spans, ...), else the whole text when all of it parses as an
-// answer (a bare "1/2" or "x = 3"), else nothing.
-std::optional<Reading> read_side(std::string_view text, const GradeOptions& options) {
+// By the anchored extraction rules (boxed, phrases, bold, spans), else the whole text when all
+// of it parses as an answer (a bare "1/2", "x^2+1" or "x = 3"), else the fallback rules
+// (multiple-choice letters, the last number) when enabled. The last number never reads a
+// reference: "x^2+1" is not 1.
+std::optional<Reading> read_side(std::string_view text, const GradeOptions& options,
+                                 bool reference) {
   const std::string_view t = detail::scan::trim(text);
   if (t.empty()) return std::nullopt;
-  if (auto found = extract_answer(t, options.extract)) {
+  ExtractOptions anchored = options.extract;
+  anchored.multiple_choice = false;
+  anchored.last_number = false;
+  if (auto found = extract_answer(t, anchored)) {
+    if (options.extract.multiple_choice) {
+      // The fallback pass maps "(B) 12" to the letter; run it so the letter is the answer.
+      if (auto letter = extract_answer(t, options.extract)) found = std::move(letter);
+    }
     return Reading{std::move(found->text), std::move(found->rule)};
   }
   if (parses_as_answer(t, options.compare)) return Reading{std::string(t), "whole"};
+  ExtractOptions fallback = options.extract;
+  if (reference) fallback.last_number = false;
+  if (fallback.multiple_choice || fallback.last_number) {
+    if (auto found = extract_answer(t, fallback)) {
+      return Reading{std::move(found->text), std::move(found->rule)};
+    }
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
 Verdict grade(std::string_view response, std::string_view reference, const GradeOptions& options) {
-  const std::optional<Reading> ref = read_side(reference, options);
-  const std::optional<Reading> pred = read_side(response, options);
+  const std::optional<Reading> ref = read_side(reference, options, true);
+  const std::optional<Reading> pred = read_side(response, options, false);
   if (!ref) {
     Verdict v;
     v.result = Verdict::Result::undecided;

@@ -1,86 +1,69 @@
 // Normalisation of an answer's text before parsing (see answer_parser.hpp). Plain string
 // scanning (no std::regex) so a long input costs linear time under the step budget.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
 #include <string_view>
 
 #include "answer_parser.hpp"
+#include "function_names.hpp"
+#include "text_scan.hpp"
 
 namespace lemma::math::detail {
 namespace {
 
-bool is_alpha(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-bool is_digit(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) != 0;
-}
-bool is_space(char c) {
-  return std::isspace(static_cast<unsigned char>(c)) != 0;
-}
+using scan::ends_with;
+using scan::is_alpha;
+using scan::is_digit;
+using scan::is_space;
+using scan::matching_brace;
+using scan::starts_with;
+using scan::to_lower_ascii;
+using scan::trim;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
+// Unit words and the unit each names (plural, singular and abbreviation agree); modifiers
+// such as "square" name none.
+struct UnitWord {
+  std::string_view word, unit;
+};
+constexpr std::array<UnitWord, 65> kUnitWords = {{
+    {"cm", "cm"},          {"centimeter", "cm"}, {"centimeters", "cm"}, {"centimetre", "cm"},
+    {"centimetres", "cm"}, {"mm", "mm"},         {"millimeter", "mm"},  {"millimeters", "mm"},
+    {"km", "km"},          {"kilometer", "km"},  {"kilometers", "km"},  {"kilometre", "km"},
+    {"kilometres", "km"},  {"meter", "m"},       {"meters", "m"},       {"metre", "m"},
+    {"metres", "m"},       {"inch", "in"},       {"inches", "in"},      {"ft", "ft"},
+    {"feet", "ft"},        {"foot", "ft"},       {"yd", "yd"},          {"yard", "yd"},
+    {"yards", "yd"},       {"mile", "mi"},       {"miles", "mi"},       {"kg", "kg"},
+    {"gram", "g"},         {"grams", "g"},       {"lb", "lb"},          {"lbs", "lb"},
+    {"pound", "lb"},       {"pounds", "lb"},     {"oz", "oz"},          {"ounces", "oz"},
+    {"sec", "s"},          {"second", "s"},      {"seconds", "s"},      {"minute", "min"},
+    {"minutes", "min"},    {"hr", "h"},          {"hour", "h"},         {"hours", "h"},
+    {"day", "day"},        {"days", "day"},      {"week", "week"},      {"weeks", "week"},
+    {"year", "year"},      {"years", "year"},    {"degree", "deg"},     {"degrees", "deg"},
+    {"deg", "deg"},        {"unit", "unit"},     {"units", "unit"},     {"dollar", "dollar"},
+    {"dollars", "dollar"}, {"cent", "cent"},     {"cents", "cent"},     {"sq", ""},
+    {"square", ""},        {"cubic", ""},        {"mph", "mph"},        {"ounce", "oz"},
+    {"kilogram", "kg"},
+}};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool starts_with(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
-// Index of the brace closing the one at `open`, or npos. Escaped braces (\{ \}) do not count.
-std::size_t matching_brace(std::string_view s, std::size_t open) {
-  int depth = 0;
-  for (std::size_t i = open; i < s.size(); ++i) {
-    if (s[i] == '\\') {
-      ++i;
-      continue;
-    }
-    if (s[i] == '{') ++depth;
-    if (s[i] == '}' && --depth == 0) return i;
+const UnitWord* find_unit_word(std::string_view w) {
+  std::string l = to_lower_ascii(w);
+  for (const auto& u : kUnitWords) {
+    if (l == u.word) return &u;
   }
-  return std::string_view::npos;
+  return nullptr;
 }
-
-constexpr std::array<std::string_view, 58> kUnitWords = {
-    "cm",         "mm",          "km",        "m2",         "meter",  "meters", "metre",   "metres",
-    "centimeter", "centimeters", "kilometer", "kilometers", "inch",   "inches", "ft",      "feet",
-    "foot",       "yd",          "yard",      "yards",      "mile",   "miles",  "kg",      "gram",
-    "grams",      "lb",          "lbs",       "pound",      "pounds", "oz",     "ounces",  "sec",
-    "second",     "seconds",     "minute",    "minutes",    "hr",     "hour",   "hours",   "day",
-    "days",       "week",        "weeks",     "year",       "years",  "degree", "degrees", "deg",
-    "unit",       "units",       "dollar",    "dollars",    "cent",   "cents",  "sq",      "square",
-    "cubic",      "mph"};
 
 bool is_unit_word(std::string_view w) {
-  std::string l = lower(w);
-  for (auto u : kUnitWords) {
-    if (l == u) return true;
-  }
-  return false;
+  return find_unit_word(w) != nullptr;
 }
 
-constexpr std::array<std::string_view, 16> kFunctionNames = {
-    "sin",    "cos",  "tan",  "cot",  "sec", "csc", "arcsin", "arccos",
-    "arctan", "sinh", "cosh", "tanh", "ln",  "log", "exp",    "sqrt"};
-
-bool is_function_name(std::string_view w) {
-  for (auto f : kFunctionNames) {
-    if (w == f) return true;
-  }
-  return false;
+// Records the unit a word names (the last one read wins: "5 square cm" is cm).
+void note_unit(std::string_view word, NormalizeInfo& info) {
+  const UnitWord* u = find_unit_word(word);
+  if (u != nullptr && !u->unit.empty()) info.unit = std::string(u->unit);
 }
 
 // True when every word of `s` is a unit word (letters, spaces, ^2, / between words).
@@ -224,7 +207,7 @@ std::string rewrite_text_commands(std::string_view s, Budget& budget, NormalizeI
     std::string_view content = trim(s.substr(open + 1, close - open - 1));
     bool whole = trim(out).empty() && trim(s.substr(close + 1)).empty();
     std::size_t next = close + 1;
-    std::string l = lower(content);
+    std::string l = to_lower_ascii(content);
     bool math_font = matched == "\\mathrm" || matched == "\\mathbf" || matched == "\\mathit" ||
                      matched == "\\boldsymbol" || matched == "\\bm" || matched == "\\mathsf";
     if (matched == "\\operatorname") {
@@ -235,12 +218,13 @@ std::string rewrite_text_commands(std::string_view s, Budget& budget, NormalizeI
       out += ",";
     } else if (math_font && content.size() == 1) {
       out += content;
-    } else if (math_font && is_function_name(content)) {
+    } else if (math_font && (is_function_name(content) || content == "sqrt")) {
       out += "\\" + std::string(content) + " ";
     } else if (content.empty()) {
       // nothing
     } else if (only_letters_and_spaces(content)) {
-      info.had_text = true;
+      std::size_t last = content.find_last_of(' ');
+      note_unit(last == std::string_view::npos ? content : content.substr(last + 1), info);
       // A unit's exponent goes with it: 5\text{ cm}^2 is 5.
       if (next + 1 < s.size() && s[next] == '^') {
         if (is_digit(s[next + 1])) {
@@ -331,8 +315,27 @@ std::string replace_all_commands(std::string_view s, Budget& budget) {
   return out;
 }
 
-// Drops ^\circ, ^{\circ}, \circ (degrees), % (noting it) and dollar signs.
-std::string strip_marks(std::string_view s, Budget& budget, NormalizeInfo& info) {
+// Inside a trig argument degrees are an angle: the number just written to `out`, after
+// \sin / \cos / ... (and a "(" or "{"), becomes (n\pi/180). Elsewhere ^\circ is dropped.
+void trig_degrees_to_radians(std::string& out) {
+  std::size_t end = out.size(), k = end;
+  while (k > 0 && (is_digit(out[k - 1]) || out[k - 1] == '.')) --k;
+  if (k == end) return;
+  std::size_t j = k;
+  while (j > 0 && (out[j - 1] == ' ' || out[j - 1] == '(' || out[j - 1] == '{')) --j;
+  std::size_t w = j;
+  while (w > 0 && is_alpha(out[w - 1])) --w;
+  std::string_view name(out.data() + w, j - w);
+  static constexpr std::array<std::string_view, 6> kTrig = {"sin", "cos", "tan",
+                                                            "cot", "sec", "csc"};
+  if (std::find(kTrig.begin(), kTrig.end(), name) == kTrig.end()) return;
+  std::string number = out.substr(k);
+  out.replace(k, end - k, "(" + number + "\\pi/180)");
+}
+
+// Drops ^\circ, ^{\circ}, \circ (degrees), % and dollar signs: 50\% reads as 50 (see
+// CompareOptions::percent_guess).
+std::string strip_marks(std::string_view s, Budget& budget) {
   std::string out;
   out.reserve(s.size());
   std::size_t i = 0;
@@ -340,15 +343,17 @@ std::string strip_marks(std::string_view s, Budget& budget, NormalizeInfo& info)
     if (!budget.charge()) return std::string(s);
     std::string_view rest = s.substr(i);
     if (starts_with(rest, "^{\\circ}")) {
+      trig_degrees_to_radians(out);
       i += 8;
     } else if (starts_with(rest, "^\\circ")) {
+      trig_degrees_to_radians(out);
       i += 6;
     } else if (starts_with(rest, "^{\\circ }")) {
+      trig_degrees_to_radians(out);
       i += 9;
     } else if (starts_with(rest, "\\circ") && !(rest.size() > 5 && is_alpha(rest[5]))) {
       i += 5;
     } else if (s[i] == '%') {
-      info.percent = true;
       ++i;
     } else if (s[i] == '$') {
       ++i;
@@ -373,7 +378,7 @@ std::string strip_unit_words(std::string_view s, Budget& budget, NormalizeInfo& 
       while (j < s.size() && is_alpha(s[j])) ++j;
       std::string_view word = s.substr(i, j - i);
       if (word.size() >= 2 && is_unit_word(word)) {
-        info.had_text = true;
+        note_unit(word, info);
         if (j + 1 < s.size() && s[j] == '^' && is_digit(s[j + 1])) j += 2;
         out += ' ';
         i = j;
@@ -520,6 +525,14 @@ std::string real_line(std::string s) {
   return s;
 }
 
+// "2**10" (Python's power, common in code-writing models' answers) is 2^10.
+std::string python_powers(std::string s) {
+  for (std::size_t i = s.find("**"); i != std::string::npos; i = s.find("**", i + 1)) {
+    s.replace(i, 2, "^");
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string normalize_answer(std::string_view text, const CompareOptions& options, Budget& budget,
@@ -529,9 +542,10 @@ std::string normalize_answer(std::string_view text, const CompareOptions& option
   s = replace_all_commands(s, budget);
   s = std::string(unwrap(s, budget));
   s = rewrite_text_commands(s, budget, info);
-  s = strip_marks(s, budget, info);
+  s = strip_marks(s, budget);
   s = strip_unit_words(s, budget, info);
   s = join_digit_groups(s, options, budget);
+  s = python_powers(s);
   s = collapse_spaces(s);
   // A sentence's full stop is not part of the answer.
   while (!s.empty() && (s.back() == '.' || s.back() == ' ') &&

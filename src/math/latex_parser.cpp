@@ -4,6 +4,7 @@
 // associative) > postfix (!) > primary. Every level holds a DepthGuard, so nesting past
 // Budget::kMaxDepth fails instead of overflowing the stack.
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -11,20 +12,14 @@
 #include <utility>
 
 #include "answer_parser.hpp"
+#include "function_names.hpp"
+#include "text_scan.hpp"
 
 namespace lemma::math::detail {
 namespace {
 
-bool is_alpha(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-bool is_digit(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) != 0;
-}
-
-constexpr std::array<std::string_view, 21> kFunctions = {
-    "sin",  "cos", "tan", "cot", "sec",    "csc",    "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "ln",  "log", "exp", "arcsec", "arccsc", "arccot", "lg",     "sgn",    "abs"};
+using scan::is_alpha;
+using scan::is_digit;
 
 constexpr std::array<std::string_view, 30> kGreek = {
     "alpha", "beta",     "gamma", "delta",   "epsilon", "varepsilon", "zeta", "eta",
@@ -37,7 +32,7 @@ constexpr std::array<std::string_view, 40> kStopWords = {
     "is",   "it",  "of",  "to",  "be",  "an",  "as",   "at",  "by",  "if",
     "in",   "on",  "so",  "we",  "no",  "yes", "not",  "are", "for", "but",
     "all",  "any", "can", "has", "the", "was", "its",  "let", "get", "thus",
-    "then", "our", "one", "two", "six", "ten", "true", "way", "now", "has"};
+    "then", "our", "one", "two", "six", "ten", "true", "way", "now", "how"};
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& words, std::string_view w) {
@@ -53,17 +48,25 @@ Node make(Node::Kind kind) {
   return n;
 }
 
+// Sets the node's height from its kids (Node::height).
+Node& grow(Node& n) {
+  int h = 0;
+  for (const auto& k : n.kids) h = std::max(h, k.height);
+  n.height = h + 1;
+  return n;
+}
+
 Node make(Node::Kind kind, Node a) {
   Node n = make(kind);
   n.kids.push_back(std::move(a));
-  return n;
+  return grow(n);
 }
 
 Node make(Node::Kind kind, Node a, Node b) {
   Node n = make(kind);
   n.kids.push_back(std::move(a));
   n.kids.push_back(std::move(b));
-  return n;
+  return grow(n);
 }
 
 Node named(Node::Kind kind, std::string name) {
@@ -87,8 +90,7 @@ class Parser {
     auto n = list();
     skip();
     if (n && pos_ < s_.size() && error_.empty()) {
-      error_ =
-          "unexpected '" + std::string(s_.substr(pos_, 12)) + "' at offset " + std::to_string(pos_);
+      error_ = "unexpected '" + excerpt(pos_, 12) + "' at offset " + std::to_string(pos_);
     }
     if (!n || !error_.empty() || pos_ < s_.size()) {
       r.error = error_.empty() ? "could not parse" : error_;
@@ -102,9 +104,24 @@ class Parser {
  private:
   using Opt = std::optional<Node>;
 
+  // Up to `n` bytes of the text from `at`, extended to whole UTF-8 characters.
+  std::string excerpt(std::size_t at, std::size_t n) const {
+    std::size_t end = std::min(s_.size(), at + n);
+    while (end < s_.size() && (static_cast<unsigned char>(s_[end]) & 0xC0) == 0x80) ++end;
+    return std::string(s_.substr(at, end - at));
+  }
+
   std::optional<Node> fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
     return std::nullopt;
+  }
+
+  // Chains (1!!!..., 1/2/3/..., a \pm b \pm c ...) grow the tree without recursing: past the
+  // depth limit the parse fails like a too-deep nesting (rule "budget").
+  bool too_tall(const Node& n) {
+    if (n.height <= Budget::kMaxDepth) return false;
+    budget_.give_up();
+    return true;
   }
 
   void skip() {
@@ -191,7 +208,7 @@ class Parser {
     if (items.size() == 1) return std::move(items.front());
     Node n = make(Node::Kind::list);
     n.kids = std::move(items);
-    return n;
+    return grow(n);
   }
 
   bool next_is_word(std::string_view w) {
@@ -269,7 +286,7 @@ class Parser {
     Node n = make(Node::Kind::relation);
     n.kids = std::move(operands);
     n.ops = std::move(ops);
-    return n;
+    return grow(n);
   }
 
   // union := sum (\cup sum)*
@@ -288,7 +305,7 @@ class Parser {
       if (!next) return std::nullopt;
       n.kids.push_back(std::move(*next));
     }
-    return n;
+    return grow(n);
   }
 
   // sum := term (('+' | '-' | \pm | \mp) term)*
@@ -317,12 +334,14 @@ class Parser {
       } else {
         append_sum(acc, std::move(*next));
       }
+      if (too_tall(acc)) return fail("the expression is nested too deeply");
     }
     return acc;
   }
 
   static void append_sum(Node& acc, Node next) {
     if (acc.kind != Node::Kind::add) acc = make(Node::Kind::add, std::move(acc));
+    acc.height = std::max(acc.height, next.height + 1);
     acc.kids.push_back(std::move(next));
   }
 
@@ -337,8 +356,8 @@ class Parser {
     if (c == '\\') {
       auto cmd = command();
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
-             cmd == "mathrm" || contains(kFunctions, cmd) || contains(kGreek, cmd) ||
-             cmd == "begin" || cmd == "lfloor" || cmd == "lceil";
+             cmd == "mathrm" || is_function_name(cmd) || contains(kGreek, cmd) || cmd == "begin" ||
+             cmd == "lfloor" || cmd == "lceil";
     }
     return false;
   }
@@ -364,6 +383,7 @@ class Parser {
         } else {
           append_product(acc, std::move(*next));
         }
+        if (too_tall(acc)) return fail("the expression is nested too deeply");
         continue;
       }
       if (starts_factor()) {
@@ -374,6 +394,7 @@ class Parser {
         auto next = power();
         if (!next) return std::nullopt;
         append_product(acc, std::move(*next));
+        if (too_tall(acc)) return fail("the expression is nested too deeply");
         continue;
       }
       break;
@@ -383,6 +404,7 @@ class Parser {
 
   static void append_product(Node& acc, Node next) {
     if (acc.kind != Node::Kind::mul) acc = make(Node::Kind::mul, std::move(acc));
+    acc.height = std::max(acc.height, next.height + 1);
     acc.kids.push_back(std::move(next));
   }
 
@@ -416,8 +438,10 @@ class Parser {
     Node p = make(Node::Kind::pow, std::move(*base), std::move(*e));
     // A factorial after the exponent (rare) applies to the power.
     while (peek() == '!' && !(pos_ + 1 < s_.size() && s_[pos_ + 1] == '=')) {
+      if (!budget_.charge()) return fail("budget");
       ++pos_;
       p = make(Node::Kind::factorial, std::move(p));
+      if (too_tall(p)) return fail("the expression is nested too deeply");
     }
     return p;
   }
@@ -456,8 +480,10 @@ class Parser {
     auto p = primary();
     if (!p) return std::nullopt;
     while (peek() == '!' && !(pos_ + 1 < s_.size() && s_[pos_ + 1] == '=')) {
+      if (!budget_.charge()) return fail("budget");
       ++pos_;
       p = make(Node::Kind::factorial, std::move(*p));
+      if (too_tall(*p)) return fail("the expression is nested too deeply");
     }
     return p;
   }
@@ -625,7 +651,7 @@ class Parser {
     }
     Node n = make(Node::Kind::tuple);
     n.kids = std::move(items);
-    return n;
+    return grow(n);
   }
 
   // \begin{pmatrix} a & b \\ c & d \end{pmatrix} (also bmatrix, Bmatrix, matrix, smallmatrix,
@@ -635,6 +661,7 @@ class Parser {
     if (!accept('{')) return fail("expected an environment name");
     std::size_t start = pos_;
     while (pos_ < s_.size() && s_[pos_] != '}') ++pos_;
+    if (pos_ >= s_.size()) return fail("unclosed environment name");
     std::string env(s_.substr(start, pos_ - start));
     ++pos_;
     if (env != "pmatrix" && env != "bmatrix" && env != "Bmatrix" && env != "matrix" &&
@@ -643,6 +670,7 @@ class Parser {
     }
     if (env == "array" && peek() == '{') {
       while (pos_ < s_.size() && s_[pos_] != '}') ++pos_;
+      if (pos_ >= s_.size()) return fail("unclosed array column specification");
       ++pos_;
     }
     Node m = make(Node::Kind::matrix);
@@ -668,10 +696,11 @@ class Parser {
     pos_ += 4;  // \end
     if (accept('{')) {
       while (pos_ < s_.size() && s_[pos_] != '}') ++pos_;
+      if (pos_ >= s_.size()) return fail("unclosed \\end{...}");
       ++pos_;
     }
     m.cols = cols;
-    return m;
+    return grow(m);
   }
 
   // A function's argument when it has no parentheses: \sin 2x is sin(2x).
@@ -717,6 +746,7 @@ class Parser {
       f.name = "log_base";
       f.kids.push_back(std::move(*base));
     }
+    grow(f);
     if (raised) return make(Node::Kind::pow, std::move(f), std::move(*raised));
     return f;
   }
@@ -740,11 +770,11 @@ class Parser {
       if (!accept('|')) return fail("missing closing '|'");
       Node f = named(Node::Kind::func, "abs");
       f.kids.push_back(std::move(*inner));
-      return f;
+      return grow(f);
     }
     if (is_alpha(c)) return word();
     if (c == '\\') return command_primary();
-    return fail(std::string("unexpected '") + c + "'");
+    return fail("unexpected '" + excerpt(pos_, 1) + "'");
   }
 
   // A run of letters: a function name, pi, infinity, a short product of variables (xy), or
@@ -753,7 +783,7 @@ class Parser {
     std::size_t start = pos_;
     while (pos_ < s_.size() && is_alpha(s_[pos_])) ++pos_;
     std::string w(s_.substr(start, pos_ - start));
-    if (contains(kFunctions, w)) return function(w);
+    if (is_function_name(w)) return function(w);
     if (w == "sqrt") return sqrt_rest();
     if (w == "pi") return named(Node::Kind::constant, "pi");
     if (w == "inf" || w == "infty" || w == "infinity" || w == "oo") {
@@ -775,7 +805,7 @@ class Parser {
                              : named(Node::Kind::variable, std::string(1, w[k])));
       }
     }
-    return n;
+    return grow(n);
   }
 
   Opt sqrt_rest() {
@@ -805,7 +835,7 @@ class Parser {
       } else {
         n.kids.push_back(std::move(*inner));
       }
-      return n;
+      return grow(n);
     }
     if (cmd == "begin") return matrix();
     pos_ += 1 + cmd.size();
@@ -824,7 +854,7 @@ class Parser {
       Node f = named(Node::Kind::func, "binom");
       f.kids.push_back(std::move(*a));
       f.kids.push_back(std::move(*b));
-      return f;
+      return grow(f);
     }
     if (cmd == "sqrt") return sqrt_rest();
     if (cmd == "pi") return named(Node::Kind::constant, "pi");
@@ -838,14 +868,14 @@ class Parser {
       }
       Node f = named(Node::Kind::func, cmd == "lfloor" ? "floor" : "ceil");
       f.kids.push_back(std::move(*inner));
-      return f;
+      return grow(f);
     }
     if (cmd == "mathrm") {
       auto a = argument();
       if (!a) return std::nullopt;
       return a;
     }
-    if (contains(kFunctions, cmd)) return function(cmd);
+    if (is_function_name(cmd)) return function(cmd);
     if (contains(kGreek, cmd)) {
       std::string name = cmd;
       subscript(name);

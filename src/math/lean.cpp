@@ -62,8 +62,13 @@ std::vector<FencedBlock> find_blocks(std::string_view text) {
   return blocks;
 }
 
-// A copy of `code` with comments (`--`, nested `/- -/`) and string literals blanked to spaces,
-// same length, so keyword searches in it see only code.
+// Characters after which a `'` is a prime in a name (h', x'') rather than a char literal.
+bool continues_name(char c) {
+  return is_alnum(c) || c == '_' || c == '\'' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+// A copy of `code` with comments (`--`, nested `/- -/`), string and char literals blanked to
+// spaces, same length, so keyword searches in it see only code.
 std::string code_only(std::string_view code) {
   std::string out(code);
   std::size_t i = 0;
@@ -85,6 +90,21 @@ std::string code_only(std::string_view code) {
           if (code[i] != '\n') out[i] = ' ';
           ++i;
         }
+      }
+    } else if (code[i] == '\'' && (i == 0 || !continues_name(code[i - 1]))) {
+      // A char literal ('a', '"', '\'', 'λ'); a prime after a name (h', x') is part of it.
+      std::size_t j = i + 1;
+      if (j < code.size() && code[j] == '\\') {
+        j += 2;
+      } else if (j < code.size()) {
+        ++j;
+        while (j < code.size() && (static_cast<unsigned char>(code[j]) & 0xC0) == 0x80) ++j;
+      }
+      if (j < code.size() && code[j] == '\'') {
+        for (std::size_t k = i; k <= j; ++k) out[k] = ' ';
+        i = j + 1;
+      } else {
+        ++i;
       }
     } else if (code[i] == '"') {
       out[i++] = ' ';

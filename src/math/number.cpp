@@ -1,6 +1,7 @@
 #include "number.hpp"
 
 #include <boost/multiprecision/cpp_bin_float.hpp>
+#include <limits>
 #include <utility>
 
 namespace lemma::math::detail {
@@ -56,9 +57,27 @@ bool finite(const Real& x) {
   return boost::multiprecision::isfinite(x);
 }
 
-NumberResult checked_approx(Real re, Real im) {
+// An approximate result; `err` bounds the error propagated from the operands, to which the
+// result's own rounding is added.
+NumberResult checked_approx(Real re, Real im, const Real& err = 0) {
   if (!finite(re) || !finite(im)) return fail("a value overflowed");
-  return ok(Number::approx(std::move(re), std::move(im)));
+  Real total = err + Number::rounding(re, im);
+  if (!finite(total)) total = std::numeric_limits<Real>::max();
+  return ok(Number::approx(std::move(re), std::move(im), std::move(total)));
+}
+
+const Real kEps("1e-47");
+
+// |re| + |im| of a value (approximated when exact).
+Real magnitude(const Number& a) {
+  return boost::multiprecision::abs(a.real_part()) + boost::multiprecision::abs(a.imag_part());
+}
+
+// The error of a value as an operand: its bound, plus the rounding of converting it to 50
+// digits when it is exact.
+Real input_error(const Number& a) {
+  if (a.kind == Number::Kind::infinity) return 0;
+  return (a.is_exact() ? Real(0) : a.err) + kEps * magnitude(a);
 }
 
 NumberResult checked_exact(Rational re, Rational im) {
@@ -112,13 +131,14 @@ NumberResult integer_power(const Number& base, const Integer& n, Budget& budget)
       // Too large to hold exactly: fall back to a 50-digit approximation when it is real.
       if (base.im != 0) return too_big();
       if (!budget.charge(50)) return no_budget();
+      budget.note_approximation();
       Real lb = to_real(base.re);
       Real ex = Real(n);
-      if (lb > 0) {
-        return checked_approx(boost::multiprecision::exp(ex * boost::multiprecision::log(lb)), 0);
-      }
-      Real mag = boost::multiprecision::exp(ex * boost::multiprecision::log(-lb));
-      return checked_approx(e % 2 == 0 ? mag : Real(-mag), 0);
+      Real lg = boost::multiprecision::log(lb > 0 ? lb : Real(-lb));
+      Real mag = boost::multiprecision::exp(ex * lg);
+      Real err = mag * kEps * (1 + boost::multiprecision::abs(ex * lg));
+      if (lb > 0) return checked_approx(mag, 0, err);
+      return checked_approx(e % 2 == 0 ? mag : Real(-mag), 0, err);
     }
     unsigned exponent = static_cast<unsigned>(e);
     if (!charge_for(budget, b * exponent, b * exponent, true)) return no_budget();
@@ -165,7 +185,12 @@ NumberResult approx_power(const Number& base, const Number& exponent, Budget& bu
   Real xr = er * lg.first - ei * lg.second;
   Real xi = er * lg.second + ei * lg.first;
   auto r = complex_exp(xr, xi);
-  return checked_approx(r.first, r.second);
+  // exp(x) with x = e log b: the error of x, relative in the result.
+  Real x_err = magnitude(exponent) * input_error(base) / magnitude(base) +
+               input_error(exponent) *
+                   (boost::multiprecision::abs(lg.first) + boost::multiprecision::abs(lg.second));
+  Real mag = boost::multiprecision::abs(r.first) + boost::multiprecision::abs(r.second);
+  return checked_approx(r.first, r.second, mag * x_err);
 }
 
 }  // namespace
@@ -203,7 +228,8 @@ NumberResult add(const Number& a, const Number& b, Budget& budget) {
     return checked_exact(a.re + b.re, a.im + b.im);
   }
   if (!budget.charge()) return no_budget();
-  return checked_approx(a.real_part() + b.real_part(), a.imag_part() + b.imag_part());
+  return checked_approx(a.real_part() + b.real_part(), a.imag_part() + b.imag_part(),
+                        input_error(a) + input_error(b));
 }
 
 NumberResult neg(const Number& a) {
@@ -214,11 +240,6 @@ NumberResult neg(const Number& a) {
   r.aim = -r.aim;
   r.inf_sign = -r.inf_sign;
   return ok(std::move(r));
-}
-
-NumberResult sub(const Number& a, const Number& b, Budget& budget) {
-  auto nb = neg(b);
-  return add(a, *nb.value, budget);
 }
 
 NumberResult mul(const Number& a, const Number& b, Budget& budget) {
@@ -239,7 +260,9 @@ NumberResult mul(const Number& a, const Number& b, Budget& budget) {
   }
   if (!budget.charge()) return no_budget();
   Real ar = a.real_part(), ai = a.imag_part(), br = b.real_part(), bi = b.imag_part();
-  return checked_approx(ar * br - ai * bi, ar * bi + ai * br);
+  Real ea = input_error(a), eb = input_error(b);
+  return checked_approx(ar * br - ai * bi, ar * bi + ai * br,
+                        magnitude(a) * eb + magnitude(b) * ea + ea * eb);
 }
 
 NumberResult div(const Number& a, const Number& b, Budget& budget) {
@@ -266,7 +289,11 @@ NumberResult div(const Number& a, const Number& b, Budget& budget) {
   Real ar = a.real_part(), ai = a.imag_part(), br = b.real_part(), bi = b.imag_part();
   Real d = br * br + bi * bi;
   if (d == 0) return fail("division by zero");
-  return checked_approx((ar * br + ai * bi) / d, (ai * br - ar * bi) / d);
+  Real qr = (ar * br + ai * bi) / d, qi = (ai * br - ar * bi) / d;
+  Real mb = magnitude(b), eb = input_error(b);
+  Real room = mb > 2 * eb ? Real(mb - eb) : Real(mb / 2);
+  Real q = boost::multiprecision::abs(qr) + boost::multiprecision::abs(qi);
+  return checked_approx(qr, qi, (input_error(a) + q * eb) / room);
 }
 
 NumberResult power(const Number& base, const Number& exponent, Budget& budget) {
@@ -313,13 +340,15 @@ NumberResult root(const Number& a, const Number& n, Budget& budget) {
       Rational r(*num, *den);
       return ok(Number::exact(negative ? Rational(-r) : r));
     }
+    // Past exact_root's reach a perfect power is approximated too.
+    if (bits(mag) > 512) budget.note_approximation();
     Real v = boost::multiprecision::pow(to_real(mag), Real(1) / Real(k));
     return checked_approx(negative ? Real(-v) : v, 0);
   }
   if (a.kind == Number::Kind::infinity) return fail("a root of infinity");
   if (a.is_real() && k % 2 == 1 && a.real_part() < 0) {
     Real v = boost::multiprecision::pow(Real(-a.real_part()), Real(1) / Real(k));
-    return checked_approx(-v, 0);
+    return checked_approx(-v, 0, v * input_error(a) / magnitude(a));
   }
   return approx_power(a, Number::exact(Rational(Integer(1), Integer(k))), budget);
 }
@@ -362,7 +391,7 @@ NumberResult apply_function(const std::string& name, const Number& a, Budget& bu
   if (name == "abs") {
     if (a.is_exact() && a.im == 0) return ok(Number::exact(boost::multiprecision::abs(a.re)));
     Real r = a.real_part(), i = a.imag_part();
-    return checked_approx(boost::multiprecision::sqrt(r * r + i * i), 0);
+    return checked_approx(boost::multiprecision::sqrt(r * r + i * i), 0, input_error(a));
   }
   if (name == "floor" || name == "ceil") {
     if (!a.is_real()) return fail(name + " of a complex number");
@@ -382,13 +411,14 @@ NumberResult apply_function(const std::string& name, const Number& a, Budget& bu
   if (name == "exp") {
     if (zero) return ok(Number::exact(1));
     auto r = complex_exp(a.real_part(), a.imag_part());
-    return checked_approx(r.first, r.second);
+    Real mag = boost::multiprecision::abs(r.first) + boost::multiprecision::abs(r.second);
+    return checked_approx(r.first, r.second, mag * input_error(a));
   }
   if (name == "ln" || name == "log") {
     if (one) return ok(Number::exact(0));
     if (zero) return fail("log of zero");
     auto r = complex_log(a.real_part(), a.imag_part());
-    return checked_approx(r.first, r.second);
+    return checked_approx(r.first, r.second, input_error(a) / magnitude(a));
   }
   if (!a.is_real()) return fail(name + " of a complex number");
   Real x = a.real_part();
@@ -398,22 +428,34 @@ NumberResult apply_function(const std::string& name, const Number& a, Budget& bu
     if (zero) return ok(Number::exact(0));
   }
   if ((name == "cos" || name == "sec" || name == "cosh") && zero) return ok(Number::exact(1));
-  if (name == "sin") return checked_approx(mp::sin(x), 0);
-  if (name == "cos") return checked_approx(mp::cos(x), 0);
-  if (name == "tan") return checked_approx(mp::tan(x), 0);
+  // Each result's error from its argument's, through the derivative's size.
+  const Real ex = input_error(a);
+  if (name == "sin") return checked_approx(mp::sin(x), 0, ex);
+  if (name == "cos") return checked_approx(mp::cos(x), 0, ex);
+  if (name == "tan") {
+    Real t = mp::tan(x);
+    return checked_approx(t, 0, (1 + t * t) * ex);
+  }
   if (name == "cot" || name == "sec" || name == "csc") {
     Real d = name == "cot" ? mp::tan(x) : name == "sec" ? mp::cos(x) : mp::sin(x);
     if (d == 0) return fail(name + " at a pole");
-    return checked_approx(Real(1) / d, 0);
+    Real ed = (name == "cot" ? 1 + d * d : Real(1)) * ex + kEps;
+    Real ad = mp::abs(d);
+    if (ad <= 2 * ed) return fail(name + " too close to a pole");
+    return checked_approx(Real(1) / d, 0, ed / (ad * (ad - ed)));
   }
   if (name == "arcsin" || name == "arccos") {
     if (x > 1 || x < -1) return fail(name + " outside [-1, 1]");
-    return checked_approx(name == "arcsin" ? mp::asin(x) : mp::acos(x), 0);
+    Real slope = 1 - x * x;
+    Real e = slope > 0 ? Real(ex / mp::sqrt(slope)) : Real(mp::sqrt(2 * ex));
+    return checked_approx(name == "arcsin" ? mp::asin(x) : mp::acos(x), 0, e);
   }
-  if (name == "arctan") return checked_approx(mp::atan(x), 0);
-  if (name == "sinh") return checked_approx(mp::sinh(x), 0);
-  if (name == "cosh") return checked_approx(mp::cosh(x), 0);
-  if (name == "tanh") return checked_approx(mp::tanh(x), 0);
+  if (name == "arctan") return checked_approx(mp::atan(x), 0, ex);
+  if (name == "sinh" || name == "cosh") {
+    Real c = mp::cosh(x);
+    return checked_approx(name == "sinh" ? mp::sinh(x) : c, 0, c * ex);
+  }
+  if (name == "tanh") return checked_approx(mp::tanh(x), 0, ex);
   return fail("unknown function " + name);
 }
 
@@ -454,9 +496,10 @@ Closeness close(const Number& a, const Number& b, const Real& rel) {
   bool a_zero = a.is_exact() && a.re == 0 && a.im == 0;
   bool b_zero = b.is_exact() && b.re == 0 && b.im == 0;
   if (a_zero || b_zero) {
-    // Against an exact zero, an approximation below 1e-45 is rounding noise of a 50-digit
-    // evaluation (sin(pi)), not a value.
-    return diff < Real("1e-45") ? Closeness::equal : Closeness::not_equal;
+    // Against an exact zero, an approximation within its error bound is the rounding noise of
+    // a 50-digit evaluation (sin(pi), e^{i pi} + 1), not a value (e^{-110} is one).
+    const Number& x = a_zero ? b : a;
+    return diff <= 4 * x.err ? Closeness::equal : Closeness::not_equal;
   }
   return diff <= rel * m ? Closeness::equal : Closeness::not_equal;
 }

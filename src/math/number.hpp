@@ -32,6 +32,7 @@ struct Number {
   Kind kind = Kind::exact;
   Rational re, im;   // exact parts
   Real are, aim;     // approximate parts
+  Real err;          // approximate only: a bound on the absolute error of are + i aim
   int inf_sign = 1;  // for infinity
 
   static Number exact(Rational r, Rational i = 0) {
@@ -40,12 +41,18 @@ struct Number {
     n.im = std::move(i);
     return n;
   }
-  static Number approx(Real r, Real i = 0) {
+  /// An approximation with error bound `e` (default: the rounding of the parts themselves).
+  static Number approx(Real r, Real i = 0, std::optional<Real> e = std::nullopt) {
     Number n;
     n.kind = Kind::approx;
     n.are = std::move(r);
     n.aim = std::move(i);
+    n.err = e ? *e : rounding(n.are, n.aim);
     return n;
+  }
+  /// The rounding error of a 50-digit value: a few units in its last place.
+  static Real rounding(const Real& r, const Real& i) {
+    return Real("1e-47") * (boost::multiprecision::abs(r) + boost::multiprecision::abs(i));
   }
   static Number infinity(int sign) {
     Number n;
@@ -61,11 +68,6 @@ struct Number {
   Real imag_part() const;
 };
 
-/// Why an operation produced no value.
-struct NumberError {
-  std::string reason;
-};
-
 /// A result or the reason there is none.
 struct NumberResult {
   std::optional<Number> value;
@@ -75,7 +77,6 @@ struct NumberResult {
 
 Real to_real(const Rational& q);
 NumberResult add(const Number& a, const Number& b, Budget& budget);
-NumberResult sub(const Number& a, const Number& b, Budget& budget);
 NumberResult mul(const Number& a, const Number& b, Budget& budget);
 NumberResult div(const Number& a, const Number& b, Budget& budget);
 NumberResult neg(const Number& a);
@@ -91,8 +92,9 @@ NumberResult log_base(const Number& a, const Number& b, Budget& budget);
 
 /// How two values relate under a tolerance policy.
 enum class Closeness { equal, not_equal, incomparable };
-/// Exact equality when both are exact; otherwise relative difference within `rel`, with
-/// values below `zero_floor` in magnitude counting as zero against an exact zero.
+/// Exact equality when both are exact; otherwise relative difference within `rel`; against an
+/// exact zero, an approximation equals it when it is within its own error bound (sin(pi) is
+/// 0, e^{-110} is not).
 Closeness close(const Number& a, const Number& b, const Real& rel);
 /// Rounds a real value half away from zero to `places` decimal places; nullopt if not real.
 std::optional<Rational> round_to_places(const Number& a, int places);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -61,13 +62,15 @@ INSTANTIATE_TEST_SUITE_P(Cases, CompareTable, ::testing::ValuesIn(kCompareCases)
                          });
 
 // Equivalence is symmetric except for the documented asymmetries: a reference inequality may
-// match a predicted interval but not the reverse, and an empty reference is undecided.
+// match a predicted interval but not the reverse, an empty reference is undecided, and a
+// prediction more precise than a decimal reference rounds to it but not the reverse.
 TEST(CompareSymmetry, SwappingSidesKeepsTheVerdict) {
   for (const auto& c : kCompareCases) {
     Verdict forward = compare(c.predicted, c.reference);
     Verdict swapped = compare(c.reference, c.predicted);
     bool asymmetric = forward.rule == "relation_vs_interval" ||
-                      swapped.rule == "relation_vs_interval" || forward.rule == "empty";
+                      swapped.rule == "relation_vs_interval" || forward.rule == "empty" ||
+                      forward.rule == "numeric_rounding";
     if (asymmetric) continue;
     EXPECT_EQ(to_string(forward.result), std::string(to_string(swapped.result)))
         << c.name << ": swapped rule " << swapped.rule << ", " << swapped.explanation;
@@ -144,6 +147,23 @@ TEST(CompareOptions, SymbolicPointsIsUsed) {
   EXPECT_NE(v.explanation.find("1 random point"), std::string::npos) << v.explanation;
 }
 
+// symbolic_points is clamped to 1..64: zero or negative used to read an empty ratio (UB) and
+// call x and y equal; a huge value overflowed points * 3.
+TEST(CompareOptions, SymbolicPointsIsClamped) {
+  for (int points : {0, -5, std::numeric_limits<int>::min()}) {
+    CompareOptions o;
+    o.symbolic_points = points;
+    EXPECT_EQ(compare("x", "y", o).result, Verdict::Result::not_equal) << points;
+    EXPECT_EQ(compare("2x+2y=2", "x+y=1", o).result, Verdict::Result::equal) << points;
+    EXPECT_EQ(compare("x+1", "x+2", o).result, Verdict::Result::not_equal) << points;
+  }
+  CompareOptions many;
+  many.symbolic_points = std::numeric_limits<int>::max();
+  Verdict v = compare("(x+1)^2", "x^2+2x+1", many);
+  EXPECT_TRUE(v.equal()) << v.rule << ": " << v.explanation;
+  EXPECT_NE(v.explanation.find("64 random points"), std::string::npos) << v.explanation;
+}
+
 TEST(CompareBudget, DeeplyNestedBracesAreUndecidedNotACrash) {
   std::string deep(10000, '{');
   deep += "1";
@@ -164,6 +184,47 @@ TEST(CompareBudget, LegitimateNestingIsWithinTheDepthLimit) {
   EXPECT_EQ(v.rule, "numeric_exact");
   std::string parens = std::string(40, '(') + "2" + std::string(40, ')');
   EXPECT_TRUE(compare(parens, "2").equal());
+}
+
+// Postfix !, a/b/c and \pm chains wrap the previous node iteratively: the tree's height is
+// bounded too, so copying, walking or destroying it cannot overflow the stack.
+TEST(CompareBudget, LongFactorialChainIsUndecided) {
+  std::string bangs = "1" + std::string(40000, '!');
+  Verdict v = compare(bangs, "1");
+  EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "budget");
+}
+
+TEST(CompareBudget, LongDivisionChainIsUndecided) {
+  std::string chain = "1";
+  for (int k = 0; k < 40000; ++k) chain += "/1";
+  Verdict v = compare(chain, "1");
+  EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "budget");
+}
+
+TEST(CompareBudget, LongPlusMinusChainIsUndecided) {
+  std::string chain = "1";
+  for (int k = 0; k < 40000; ++k) chain += R"(\pm 1)";
+  CompareOptions o;
+  o.step_budget = 10000000;  // the height limit, not the step budget, stops it
+  Verdict v = compare(chain, "1", o);
+  EXPECT_EQ(v.result, Verdict::Result::undecided) << v.rule << ": " << v.explanation;
+  EXPECT_EQ(v.rule, "budget");
+}
+
+TEST(CompareBudget, ModerateChainsStayExact) {
+  std::string chain = "720";
+  for (int k = 0; k < 5; ++k) chain += "/2";
+  EXPECT_TRUE(compare(chain, "22.5").equal());
+  EXPECT_TRUE(compare("3!!", "720").equal());
+}
+
+TEST(CompareBudget, EachFactorialChargesAStep) {
+  CompareOptions o;
+  o.step_budget = 2000;
+  std::string bangs = "1" + std::string(1900, '!');
+  EXPECT_EQ(compare(bangs, "1", o).rule, "budget");
 }
 
 TEST(CompareBudget, TowerOfPowersIsUndecided) {
@@ -256,6 +317,32 @@ TEST(CompareFuzz, MutatedInputsAlwaysGiveAVerdict) {
     ++verdicts;
   }
   EXPECT_EQ(verdicts, 1500);
+}
+
+// A parse error quotes the text after the error; the excerpt never ends inside a UTF-8
+// sequence (it used to cut 12 bytes blindly).
+void expect_utf8(const std::string& e);
+
+TEST(CompareExplanation, ParseErrorExcerptIsWholeUtf8) {
+  for (const char* text :
+       {"(1) \xC2\xA9\xE7\xAD\x94\xE6\xA1\x88\xE7\xAD\x94\xE6\xA1\x88", "\xE7\xAD\x94 1"}) {
+    Verdict v = compare(text, "1");
+    EXPECT_EQ(v.rule, "parse") << v.explanation;
+    expect_utf8(v.explanation);
+  }
+}
+
+void expect_utf8(const std::string& e) {
+  for (std::size_t i = 0; i < e.size();) {
+    auto c = static_cast<unsigned char>(e[i]);
+    std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    ASSERT_NE(n, 0u) << "stray continuation byte at " << i << " in " << e;
+    ASSERT_LE(i + n, e.size()) << "cut sequence at the end of " << e;
+    for (std::size_t k = 1; k < n; ++k) {
+      ASSERT_EQ(static_cast<unsigned char>(e[i + k]) & 0xC0, 0x80) << e;
+    }
+    i += n;
+  }
 }
 
 TEST(ParsesAsAnswer, MathYesProseNo) {

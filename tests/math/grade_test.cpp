@@ -33,6 +33,12 @@ GradeOptions multiple_choice() {
   return o;
 }
 
+GradeOptions last_number() {
+  GradeOptions o;
+  o.extract.last_number = true;
+  return o;
+}
+
 GradeOptions phrases_first() {
   GradeOptions o;
   o.extract.boxed_first = false;
@@ -81,6 +87,18 @@ const std::vector<GradeCase>& grade_cases() {
        "Final Answer: The final answer is $4$. I hope it is correct.", Result::equal, "4"},
       {"SymbolicSides", "The answer is $1-\\frac{1}{e}$.", "1+1/e", Result::not_equal,
        "1-\\frac{1}{e}"},
+      // --- review findings
+      {"FactorialBoxedAgainstDollarReference", "\\boxed{2004!}", "$2004!$", Result::equal, "2004!"},
+      {"LastNumberNeverReadsTheReference", "\\boxed{x^2+1}", "x^2+1", Result::equal, "x^2+1", "",
+       last_number()},
+      {"WholeTextBeforeLastNumber", "x^2+1", "x^2+1", Result::equal, "x^2+1", "", last_number()},
+      {"LastNumberStillAFallback", "so we end with 7 apples", "7", Result::equal, "7", "",
+       last_number()},
+      {"WorkedEquationAgainstValue", "The answer is $3 \\times 4 = 12$.", "12", Result::equal,
+       "3 \\times 4 = 12"},
+      {"WorkedEquationInProseAgainstValue", "The answer is 3 \\times 4 = 12.", "12", Result::equal,
+       "3 \\times 4 = 12"},
+      {"AssignmentChainAgainstValue", "$x = 2+3 = 5$", "5", Result::equal, "x = 2+3 = 5"},
   };
   return table;
 }

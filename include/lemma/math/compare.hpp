@@ -46,15 +46,17 @@ struct CompareOptions {
   /// When a side is a decimal: values within this relative difference are equal (default 1e-9;
   /// never an absolute tolerance, so 0.0001 and 0.0009 stay different).
   double relative_tolerance = 1e-9;
-  /// When a side is a decimal written with k >= min_rounding_places digits after the point,
-  /// the other side rounded to k places that equals it is equal (3.14 vs \pi). Default 2; a
-  /// negative value turns this rule off.
+  /// When a side is a decimal written with k >= min_rounding_places digits after the point
+  /// and at least as many significant digits, the other side rounded to k places that equals it
+  /// is equal (3.14 vs \pi; not 0.01 vs 1/75). A prediction coarser than a decimal reference
+  /// is never accepted (0.01 is not 0.0149). Default 2; a negative value turns this rule off.
   int min_rounding_places = 2;
   /// When set, both sides are rounded to this many decimal places before a numeric compare.
   std::optional<int> rounding_places;
   /// Accept x, x/100 and 100x as equal (the Qwen grader's percent guess). Default off.
   bool percent_guess = false;
-  /// How many points a symbolic comparison (free variables) evaluates both sides at.
+  /// How many points a symbolic comparison (free variables) evaluates both sides at; clamped
+  /// to 1..64.
   int symbolic_points = 6;
 };
 
@@ -63,28 +65,33 @@ struct CompareOptions {
 ///
 /// The stages, each named in Verdict::rule when it decides:
 /// - normalise both sides: `$...$`, `\(...\)`, `\[...\]`, `\boxed{}` unwrapped; `\left`/`\right`,
-///   spacing, `\text{}` units and unit words ("5 cm"), degrees (`^\circ`), `\$` and `%` dropped;
+///   spacing, `\text{}` units and unit words ("5 cm"), degrees (`^\circ`; in a trig argument
+///   `\sin 30^\circ` they are an angle, 30\pi/180), `\$` and `%` dropped;
 ///   thousands separators joined only in the 3-digit form at top level ("1,000" is 1000,
 ///   "(1, 000)" a tuple); "7 3/4" is a mixed number. Empty sides: "empty".
 /// - "string": the normalised texts are the same.
 /// - parse to an expression tree (numbers incl. .5, 1.5e3 and 0.\overline{3}; \frac, \sqrt[n],
 ///   powers, !, \binom, trig / log / exp, \lfloor \rfloor, |x|, \pi, e, i, \infty, \mathbb{R};
 ///   implicit products); when one side is not math: undecided "parse"; when neither is: "text"
-///   (the words compared, ignoring case and punctuation).
-/// - structure: `x = 5` reads as 5; `\pm` is a two-element set; "tuple" (ordered), "set"
-///   (unordered; duplicates ignored), "list" (a bare "1, 2" matches a set unordered and a tuple
-///   in order), "set_vs_tuple"; "interval" (open/closed ends matter; an open `(a, b)` is also a
-///   pair), "union" (parts in any order); "matrix" (shape, then element-wise; a column or row
-///   vector matches a tuple); "equation" (equal up to a nonzero factor: 2x+2y=2 is x+y=1);
-///   "inequality" (flipped, or up to a positive factor); a reference inequality matches a
-///   predicted interval, not the reverse ("relation_vs_interval", see the option); "structure"
-///   when the kinds differ.
+///   if both are prose (the words compared, ignoring case and punctuation), else undecided
+///   "parse" (A \cap B against B \cap A).
+/// - structure: `x = 5` reads as 5 (also against `y = 5`); `x = y` against `y = x` compare as
+///   equations; "assignments": `x = 1, y = 2` against `y = 2, x = 1` pair by name; `\pm` is a
+///   two-element set; "tuple" (ordered), "set" (unordered; duplicates ignored), "list" (a bare "1,
+///   2" matches a set unordered and a tuple in order), "set_vs_tuple"; "interval" (open/closed ends
+///   matter; an open `(a, b)` is also a pair), "union" (parts in any order); "matrix" (shape, then
+///   element-wise; a column or row vector matches a tuple); "equation" (equal up to a nonzero
+///   factor: 2x+2y=2 is x+y=1); "inequality" (flipped, or up to a positive factor); a reference
+///   inequality matches a predicted interval, not the reverse ("relation_vs_interval", see the
+///   option); "structure" when the kinds differ.
 /// - numbers: exact big rationals and exact complex numbers ("numeric_exact": 1/2004! is not
-///   1/2006!); with irrationals, 50-digit evaluation, equal when 35 digits agree ("numeric").
+///   1/2006!); with irrationals, 50-digit evaluation, equal when 35 digits agree ("numeric");
+///   undecided "approximation" when an exact value was too large to hold (10^{100000} + 1).
 /// - decimals only: "numeric_tolerance" (relative_tolerance), "numeric_rounding" (the other side
 ///   rounded to the decimal's places, or both to rounding_places); "percent_guess" if enabled.
-/// - free variables: "symbolic", both sides evaluated at deterministic pseudo-random positive
-///   rationals (so identities true for positive values, such as sqrt(x^2) = x, are accepted);
+/// - free variables: "symbolic", both sides evaluated at deterministic pseudo-random rationals
+///   of both signs (|x| is not x), and at positive ones where a side is not real at negative
+///   values (\sqrt{x}\sqrt{y} is \sqrt{xy});
 ///   "variables" when they use different variables and the values differ.
 /// - otherwise undecided: "evaluation" (a domain error), "budget", "pm", "internal".
 LEMMA_MATH_EXPORT Verdict compare(std::string_view predicted, std::string_view reference,
