@@ -49,3 +49,16 @@ function(lemma_configure_target target)
   lemma_set_sanitizers(${target})
   target_compile_features(${target} PRIVATE cxx_std_17)
 endfunction()
+
+# One call for each installed lemma library: ABI version, hidden symbols (only the export
+# macros publish), PIC for shared consumers, and the warnings and sanitizers above.
+function(lemma_configure_library target)
+  set_target_properties(${target} PROPERTIES
+    VERSION ${PROJECT_VERSION}
+    SOVERSION ${PROJECT_VERSION_MAJOR}
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    POSITION_INDEPENDENT_CODE ON)
+  lemma_set_warnings(${target})
+  lemma_set_sanitizers(${target})
+endfunction()

@@ -52,24 +52,24 @@ std::optional<Reading> read_side(std::string_view text, const GradeOptions& opti
 Verdict grade(std::string_view response, std::string_view reference, const GradeOptions& options) {
   const std::optional<Reading> ref = read_side(reference, options, true);
   const std::optional<Reading> pred = read_side(response, options, false);
-  if (!ref) {
+  auto unread = [&pred](Verdict::Result result, const char* rule, const char* explanation) {
     Verdict v;
-    v.result = Verdict::Result::undecided;
-    v.rule = "no_reference";
-    v.explanation =
-        "the reference has no answer that can be read (no \\boxed{}, answer phrase or math span, "
-        "and the whole text does not parse as an answer): fix the dataset row";
+    v.result = result;
+    v.rule = rule;
+    v.explanation = explanation;
     if (pred) v.extracted = pred->answer;
     return v;
+  };
+  if (!ref) {
+    return unread(
+        Verdict::Result::undecided, "no_reference",
+        "the reference has no answer that can be read (no \\boxed{}, answer phrase or "
+        "math span, and the whole text does not parse as an answer): fix the dataset row");
   }
   if (!pred) {
-    Verdict v;
-    v.result = Verdict::Result::not_equal;
-    v.rule = "no_answer";
-    v.explanation =
-        "no answer found in the response (no \\boxed{}, answer phrase, #### line, bold or math "
-        "span, and the whole text does not parse as an answer)";
-    return v;
+    return unread(Verdict::Result::not_equal, "no_answer",
+                  "no answer found in the response (no \\boxed{}, answer phrase, #### line, bold "
+                  "or math span, and the whole text does not parse as an answer)");
   }
   Verdict v = compare(pred->answer, ref->answer, options.compare);
   v.explanation += " (response read by rule " + pred->how + ", reference by rule " + ref->how + ")";
