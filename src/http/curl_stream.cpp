@@ -1,11 +1,11 @@
-#include "curl_stream_private.hpp"
+#include "http/curl_stream_private.hpp"
 
 #include <algorithm>
 #include <cstring>
 
+#include "core/request_headers_private.hpp"
 #include "lemma/url.hpp"
 #include "lemma/version.hpp"
-#include "request_headers_private.hpp"
 
 namespace lemma::detail {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "curl_handles_private.hpp"
+#include "http/curl_handles_private.hpp"
 #include "lemma/curl_transport.hpp"
 #include "lemma/http.hpp"
 

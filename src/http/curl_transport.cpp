@@ -1,7 +1,7 @@
 #include "lemma/curl_transport.hpp"
 
-#include "curl_handles_private.hpp"
-#include "curl_stream_private.hpp"
+#include "http/curl_handles_private.hpp"
+#include "http/curl_stream_private.hpp"
 
 namespace lemma {
 

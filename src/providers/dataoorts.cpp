@@ -1,9 +1,9 @@
 #include "lemma/providers/dataoorts.hpp"
 
-#include "dataoorts_ranges_private.hpp"
-#include "json_reader_private.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
+#include "providers/dataoorts_ranges_private.hpp"
+#include "wire/openai/json_reader_private.hpp"
 
 namespace lemma::providers {
 

@@ -4,10 +4,10 @@
 
 #include <map>
 
-#include "json_reader_private.hpp"
 #include "lemma/think_splitter.hpp"
 #include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
+#include "wire/openai/json_reader_private.hpp"
 
 namespace lemma::providers {
 

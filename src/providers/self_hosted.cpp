@@ -1,10 +1,12 @@
 #include "lemma/providers/self_hosted.hpp"
 
+#include "lemma/curl_transport.hpp"
+
 #include <array>
 
-#include "error_text_private.hpp"
-#include "json_reader_private.hpp"
+#include "core/error_text_private.hpp"
 #include "lemma/wire.hpp"
+#include "wire/openai/json_reader_private.hpp"
 
 namespace lemma::providers {
 

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "chunk_sax_private.hpp"
 #include "lemma/sse_parser.hpp"
 #include "lemma/stream.hpp"
 #include "lemma/wire.hpp"
+#include "wire/openai/chunk_sax_private.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -1,6 +1,6 @@
 // White-box: the SAX fast path must decode exactly what the DOM decoder decodes, or decline.
 
-#include "chunk_sax_private.hpp"
+#include "wire/openai/chunk_sax_private.hpp"
 
 #include <limits>
 

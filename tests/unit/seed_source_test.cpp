@@ -1,6 +1,6 @@
 // White-box: the per-Client randomness behind retry jitter and Idempotency-Key.
 
-#include "seed_source_private.hpp"
+#include "core/seed_source_private.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,6 @@
 #include <string_view>
 
 #include "lemma/api_key.hpp"
-#include "lemma/curl_transport.hpp"
 #include "lemma/export.hpp"
 #include "lemma/http.hpp"
 #include "lemma/providers/openai_compatible.hpp"

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "call_queue_private.hpp"
+#include "core/call_queue_private.hpp"
 #include "lemma/http.hpp"
 #include "lemma/observer.hpp"
 #include "lemma/provider.hpp"

@@ -1,8 +1,8 @@
-#include "chat_stream_state_private.hpp"
+#include "core/chat_stream_state_private.hpp"
 
 #include <algorithm>
 
-#include "error_text_private.hpp"
+#include "core/error_text_private.hpp"
 
 namespace lemma {
 

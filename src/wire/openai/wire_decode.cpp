@@ -1,8 +1,8 @@
 #include "lemma/wire.hpp"
 
-#include "json_reader_private.hpp"
-#include "token_counts_private.hpp"
-#include "wire_decode_private.hpp"
+#include "wire/openai/json_reader_private.hpp"
+#include "wire/openai/token_counts_private.hpp"
+#include "wire/openai/wire_decode_private.hpp"
 
 namespace lemma::wire {
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "chunk_sax_private.hpp"
-#include "json_reader_private.hpp"
 #include "lemma/wire.hpp"
-#include "wire_decode_private.hpp"
+#include "wire/openai/chunk_sax_private.hpp"
+#include "wire/openai/json_reader_private.hpp"
+#include "wire/openai/wire_decode_private.hpp"
 
 namespace lemma::wire {
 

@@ -3,13 +3,13 @@
 #include <atomic>
 #include <type_traits>
 
-#include "call_queue_private.hpp"
-#include "chat_stream_state_private.hpp"
-#include "error_text_private.hpp"
+#include "core/call_queue_private.hpp"
+#include "core/chat_stream_state_private.hpp"
+#include "core/error_text_private.hpp"
+#include "core/request_headers_private.hpp"
+#include "core/retry_run_private.hpp"
+#include "core/seed_source_private.hpp"
 #include "lemma/wire.hpp"
-#include "request_headers_private.hpp"
-#include "retry_run_private.hpp"
-#include "seed_source_private.hpp"
 
 namespace lemma {
 

@@ -1,33 +1,10 @@
+// The built-in catalogue's entries: the provider layer owns what it knows about its models
+// (documented ranges, prices), so the generic ModelCatalog (src/types/catalog.cpp) stays free
+// of any one provider's private data.
 #include "lemma/catalog.hpp"
-
 #include "providers/dataoorts_ranges_private.hpp"
 
 namespace lemma {
-
-std::optional<double> ModelSpec::cost(const Usage& usage) const {
-  if (!input_usd_per_million || !output_usd_per_million) return std::nullopt;
-  return (static_cast<double>(usage.prompt_tokens) * *input_usd_per_million +
-          static_cast<double>(usage.completion_tokens) * *output_usd_per_million) /
-         1e6;
-}
-
-void ModelCatalog::add(ModelSpec spec) {
-  auto key = std::make_pair(spec.provider, spec.model);
-  specs_[std::move(key)] = std::move(spec);
-}
-
-const ModelSpec* ModelCatalog::find(const std::string& provider, const std::string& model) const {
-  auto it = specs_.find({provider, model});
-  return it == specs_.end() ? nullptr : &it->second;
-}
-
-std::vector<ModelSpec> ModelCatalog::models_of(const std::string& provider) const {
-  std::vector<ModelSpec> out;
-  for (const auto& [key, spec] : specs_) {
-    if (key.first == provider) out.push_back(spec);
-  }
-  return out;
-}
 
 const ModelCatalog& ModelCatalog::builtin() {
   // Immutable after first use; built once, thread-safely.

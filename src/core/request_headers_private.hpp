@@ -10,11 +10,11 @@
 #include <optional>
 #include <string>
 
+#include "core/retry_run_private.hpp"
+#include "core/seed_source_private.hpp"
 #include "lemma/client_options.hpp"
 #include "lemma/error.hpp"
 #include "lemma/http.hpp"
-#include "retry_run_private.hpp"
-#include "seed_source_private.hpp"
 
 namespace lemma::detail {
 

@@ -1,4 +1,4 @@
-#include "chunk_sax_private.hpp"
+#include "wire/openai/chunk_sax_private.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "token_counts_private.hpp"
+#include "wire/openai/token_counts_private.hpp"
 
 namespace lemma::detail {
 

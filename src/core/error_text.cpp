@@ -1,4 +1,4 @@
-#include "error_text_private.hpp"
+#include "core/error_text_private.hpp"
 
 #include <cstdio>
 

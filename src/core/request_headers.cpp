@@ -1,4 +1,4 @@
-#include "request_headers_private.hpp"
+#include "core/request_headers_private.hpp"
 
 #include <array>
 

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "json_reader_private.hpp"
 #include "lemma/chat.hpp"
+#include "wire/openai/json_reader_private.hpp"
 
 namespace lemma::wire::detail_decode {
 

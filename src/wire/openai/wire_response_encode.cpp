@@ -1,9 +1,9 @@
 // The server side of the OpenAI wire format: typed responses and chunks back to JSON. Used by
 // lemma::testing (typed mocks) and by anything that writes OpenAI-format output files.
 
-#include "json_reader_private.hpp"
 #include "lemma/stream.hpp"
 #include "lemma/wire.hpp"
+#include "wire/openai/json_reader_private.hpp"
 
 namespace lemma::wire {
 

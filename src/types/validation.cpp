@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "error_text_private.hpp"
+#include "core/error_text_private.hpp"
 
 namespace lemma {
 

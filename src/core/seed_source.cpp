@@ -1,4 +1,4 @@
-#include "seed_source_private.hpp"
+#include "core/seed_source_private.hpp"
 
 #include <random>
 

@@ -1,4 +1,4 @@
-#include "retry_run_private.hpp"
+#include "core/retry_run_private.hpp"
 
 namespace lemma::detail {
 

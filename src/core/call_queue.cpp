@@ -1,4 +1,4 @@
-#include "call_queue_private.hpp"
+#include "core/call_queue_private.hpp"
 
 #include <algorithm>
 #include <string>

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "json_reader_private.hpp"
 #include "lemma/wire.hpp"
+#include "wire/openai/json_reader_private.hpp"
 
 namespace lemma::wire {
 

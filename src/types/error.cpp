@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "error_text_private.hpp"
+#include "core/error_text_private.hpp"
 
 namespace lemma {
 
