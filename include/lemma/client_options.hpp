@@ -10,6 +10,7 @@
 #include "lemma/headers.hpp"
 #include "lemma/http.hpp"
 #include "lemma/observer.hpp"
+#include "lemma/rate_limit.hpp"
 #include "lemma/retry.hpp"
 #include "lemma/sse_parser.hpp"
 
@@ -67,6 +68,11 @@ struct ClientOptions {
   /// or is destroyed. Protects a self-hosted server (or a provider's concurrency quota) from
   /// a burst of calls. 0 (default) = no limit.
   std::size_t max_concurrent_calls = 0;
+  /// Requests and tokens per minute this Client keeps to (see RateLimit); calls beyond them
+  /// wait in the same queue as max_concurrent_calls. Default: no limit of its own (the
+  /// server's x-ratelimit-* headers and 429s are still obeyed). Negative values are an
+  /// invalid_request Error.
+  RateLimit rate_limit;
   /// Longest wait for a place when max_concurrent_calls calls are in flight; then the call
   /// fails with a `timeout` Error whose code is "queue_timeout" and nothing is sent. A call's
   /// cancellation token also ends the wait. 0 = no limit; negative is an invalid_request

@@ -52,6 +52,10 @@ class LEMMA_EXPORT CurlTransport : public Transport {
   Result<HttpResponse> send(const HttpRequest& request) override;
   /// Sends the request and returns when status and headers arrived.
   Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) override;
+  /// A driver over one curl multi handle: many transfers from one thread, sharing this
+  /// transport's connection pool (HTTP/1.1 keep-alive; HTTP/2 multiplexing when the server
+  /// offers it and libcurl has nghttp2).
+  std::unique_ptr<TransferDriver> make_driver() override;
 
   /// The options this transport was created with.
   const CurlTransportOptions& options() const noexcept;

@@ -4,10 +4,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "lemma/export.hpp"
 #include "lemma/headers.hpp"
@@ -115,6 +117,42 @@ class LEMMA_EXPORT ResponseStream {
   Result<std::string> read_all(std::size_t max_bytes = kDefaultMaxResponseBytes);
 };
 
+/// Receives the events of one transfer a TransferDriver runs; called on the driver's thread
+/// (the Client's event loop), in this order: on_headers once (unless the transfer fails
+/// before), on_body any number of times, on_end exactly once. A handler must not block.
+class LEMMA_EXPORT TransferHandler {
+ public:
+  virtual ~TransferHandler() = default;
+  /// The final status and headers arrived (after any 1xx).
+  virtual void on_headers(int status, const Headers& headers) = 0;
+  /// Body bytes as they arrive (after decompression), within the request's
+  /// max_response_bytes.
+  virtual void on_body(std::string_view bytes) = 0;
+  /// The transfer ended: no error when the whole body arrived, else what went wrong (as
+  /// ResponseStream::read() reports it, `cancelled` after TransferDriver::cancel()).
+  virtual void on_end(std::optional<Error> error) = 0;
+};
+
+/// Drives many transfers at once from one thread: a Client's event loop owns one, made by
+/// Transport::make_driver(). Every method but wakeup() is called on that thread only.
+class LEMMA_EXPORT TransferDriver {
+ public:
+  /// Names one transfer of this driver.
+  using Id = std::uint64_t;
+  virtual ~TransferDriver() = default;
+  /// Starts `request`; its events go to `handler`, which must outlive the transfer (until
+  /// on_end). An Error here means nothing was started and no event follows.
+  virtual Result<Id> start(const HttpRequest& request, TransferHandler& handler) = 0;
+  /// Stops transfer `id` at once and closes its connection; its handler gets
+  /// on_end(cancelled) before cancel() returns. Unknown or ended ids are ignored.
+  virtual void cancel(Id id) = 0;
+  /// Moves every transfer forward: waits for network activity for at most `timeout` (less
+  /// when wakeup() is called), then delivers the events that arrived.
+  virtual void run_once(std::chrono::milliseconds timeout) = 0;
+  /// Makes a run_once() in progress (or the next one) return early. Any thread may call it.
+  virtual void wakeup() noexcept = 0;
+};
+
 /// Moves bytes: the seam between lemma and the network. Implement it to bring your own HTTP
 /// stack; lemma ships CurlTransport (default) and testing::MockTransport.
 ///
@@ -128,6 +166,12 @@ class LEMMA_EXPORT Transport {
   /// Sends `request` and returns once status and headers arrived; the body is pulled from the
   /// returned stream.
   virtual Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) = 0;
+  /// A driver that runs many transfers from one thread (a Client's event loop); each call
+  /// makes a new one. The default runs each transfer with open() on that thread, one at a
+  /// time (each blocks the others until its body has arrived): fine for test doubles,
+  /// override it to run transfers concurrently. CurlTransport overrides it (one curl multi
+  /// handle).
+  virtual std::unique_ptr<TransferDriver> make_driver();
 };
 
 }  // namespace lemma

@@ -99,6 +99,10 @@ Result<std::unique_ptr<ResponseStream>> CurlTransport::open(const HttpRequest& r
   return impl_->open(request);
 }
 
+std::unique_ptr<TransferDriver> CurlTransport::make_driver() {
+  return Transport::make_driver();  // placeholder until the curl multi driver lands
+}
+
 Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   auto stream = impl_->open(request);
   if (!stream) return stream.error();

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+
+namespace lemma {
+
+/// A provider's rate limits, applied by a Client to all of its calls (sync and async).
+///
+/// Calls beyond a limit wait in the Client's queue, first come first served; the wait is the
+/// call's queue time (CallOutcome::queue_time) and does not count against its timeout. A
+/// call's token estimate is its prompt characters / 4 plus max_tokens x n, corrected by the
+/// usage the server reports. Independently of these numbers, the Client reads the
+/// `x-ratelimit-remaining-requests/-tokens` and `x-ratelimit-reset-requests/-tokens` headers
+/// when a server sends them (formats like `12ms`, `1.5s`, `6m0s`), and a 429 pauses the whole
+/// queue for its Retry-After, not only the call that got it.
+struct RateLimit {
+  /// Requests started per minute; 0 (default) = no limit.
+  std::int64_t requests_per_minute = 0;
+  /// Tokens (prompt + completion) per minute; 0 (default) = no limit.
+  std::int64_t tokens_per_minute = 0;
+};
+
+}  // namespace lemma

@@ -1,0 +1,246 @@
+#pragma once
+// Client::Impl: what every call of one Client shares (provider, options, queue, shaper, seeds,
+// clock) and the steps calls are made of (check, prepare, shape, retry, decode, report). The
+// blocking calls (client.cpp) and the event-loop calls (client_async.cpp) are built from it.
+
+#include <atomic>
+#include <type_traits>
+
+#include "core/call_queue_private.hpp"
+#include "core/chat_stream_state_private.hpp"
+#include "core/error_text_private.hpp"
+#include "core/request_headers_private.hpp"
+#include "core/retry_run_private.hpp"
+#include "core/seed_source_private.hpp"
+#include "lemma/client.hpp"
+#include "lemma/wire.hpp"
+
+namespace lemma {
+
+inline ClientOptions with_transport(ClientOptions options) {
+  if (!options.transport) options.transport = std::make_shared<CurlTransport>(options.curl);
+  return options;
+}
+
+class Client::Impl {
+ public:
+  Impl(std::shared_ptr<const Provider> provider, ClientOptions options)
+      : provider_(std::move(provider)),
+        options_(with_transport(std::move(options))),
+        queue_(options_.max_concurrent_calls),
+        shaper_(options_),
+        clock_(options_.clock ? options_.clock : lemma::Clock::steady()) {}
+
+  const Provider* provider() const noexcept { return provider_.get(); }
+  const ClientOptions& options() const noexcept { return options_; }
+
+  using Mode = detail::RequestShaper::Mode;
+
+  // The Client's and the call's settings, applied to a provider's request (request_headers.cpp).
+  void apply(HttpRequest& request, const CallOptions& call, Mode mode = Mode::whole) const {
+    shaper_.per_call(request, call, mode,
+                     [this](const std::string& warning) { log(LogLevel::warning, warning); });
+  }
+
+  using Clock = std::chrono::steady_clock;
+
+  static std::chrono::milliseconds since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  }
+
+  // Removes secrets a server may have echoed back and escapes its control characters.
+  void redact(Error& error) const { detail::sanitize(error, provider_.get()); }
+
+  // Errors are decoded from a copy of the response with the provider's secrets scrubbed, so
+  // that no excerpt cut from the body can end inside a key.
+  HttpResponse scrubbed(const HttpResponse& response) const {
+    HttpResponse copy = response;
+    if (provider_) provider_->redact(copy.body);
+    return copy;
+  }
+  Error decode_error(const HttpResponse& response) const {
+    return provider_->decode_error(scrubbed(response));
+  }
+  // A success body that fails to decode is decoded again, scrubbed, for the error's excerpts.
+  template <typename T, typename Decode>
+  Result<T> decode_success(const HttpResponse& response, Decode&& decode) const {
+    Result<T> decoded = decode(response);
+    if (decoded) return decoded;
+    const HttpResponse clean = scrubbed(response);
+    if (clean.body == response.body) return decoded;
+    Result<T> again = decode(clean);
+    return again ? decoded : again;
+  }
+
+  // Every error leaves through here.
+  Error finish(Error error) const {
+    redact(error);
+    return error;
+  }
+
+  void log(LogLevel level, std::string line) const {
+    if (!options_.log_sink || level < options_.log_level || options_.log_level == LogLevel::off) {
+      return;
+    }
+    if (provider_) provider_->redact(line);
+    detail::make_printable(line);  // one line, whatever a server put into it
+    options_.log_sink(level, line);
+  }
+
+  CallInfo call_info(const char* operation, const std::string& model) const {
+    CallInfo info;
+    info.call_id = ++next_call_id_;
+    info.operation = operation;
+    info.provider = provider_ ? provider_->name() : std::string();
+    info.model = model;
+    return info;
+  }
+
+  // Lets the provider learn what it needs from the server first (Provider::prepare), before
+  // the call is reported to the observer, so that the call carries the provider's final name.
+  std::optional<Error> prepare(CallInfo& info) const {
+    if (!provider_) return no_provider();
+    Result<Done> ready = provider_->prepare(*options_.transport);
+    const std::string name = provider_->name();
+    if (name != info.provider) {
+      log(LogLevel::info, "provider '" + info.provider + "' is '" + name + "' from now on");
+      info.provider = name;
+    }
+    if (!ready) return ready.error();
+    return std::nullopt;
+  }
+
+  // Waits for a place among the calls in flight (ClientOptions::max_concurrent_calls).
+  Result<detail::CallQueue::Entry> enter_queue(const CallOptions& call) const {
+    return queue_.enter(call.cancellation.get(), options_.queue_timeout);
+  }
+
+  // Runs `attempt_once` under the call's retry policy: the same request (and idempotency key)
+  // on every attempt, each bounded by the call's deadline. Reports each attempt.
+  template <typename T, typename Attempt>
+  Result<T> with_retries(HttpRequest& request, const CallOptions& call, const CallInfo& info,
+                         Attempt attempt_once, int* attempts_made = nullptr) const {
+    const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
+    detail::RetryRun run(policy, call.cancellation, seeds_.next(), clock_);
+    detail::RequestShaper::idempotency(request, policy, seeds_);
+    log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
+                             request.to_redacted_string());
+    const auto timeout = request.timeout;
+    for (int attempt = 1;; ++attempt) {
+      detail::RequestShaper::per_attempt(request, timeout, run);
+      const auto attempt_start = Clock::now();
+      AttemptInfo report;
+      Result<T> result = attempt_once(static_cast<const HttpRequest&>(request), report);
+      report.attempt = attempt;
+      report.time_to_headers = since(attempt_start);
+      if (attempts_made) *attempts_made = attempt;
+      if (result) {
+        if (options_.observer) options_.observer->on_attempt_end(info, report);
+        return result;
+      }
+      Error error = std::move(result.error());
+      redact(error);
+      const std::string failure = error.what();
+      const detail::RetryStep step = run.next(error, attempt);
+      const bool retry = step.action == detail::RetryStep::Action::retry;
+      report.http_status = error.http_status;
+      report.error = std::move(error);
+      report.will_retry = retry;
+      report.retry_delay = step.delay;
+      if (options_.observer) options_.observer->on_attempt_end(info, report);
+      if (!retry) return finish(*step.error);
+      log(LogLevel::warning, "call " + std::to_string(info.call_id) + " attempt " +
+                                 std::to_string(attempt) + " failed (" + failure +
+                                 "); retrying in " + std::to_string(step.delay.count()) + " ms");
+      if (run.wait(step)) return finish(run.cancelled_while_waiting(attempt));
+    }
+  }
+
+  // One exchange: encode, then send with retries, decoding the success or error body.
+  template <typename T, typename Encode, typename Decode>
+  Result<T> exchange(CallInfo info, const CallOptions& call, Encode encode, Decode decode) const {
+    const auto start = Clock::now();
+    // The caller's headers are checked before anything, including a provider's preparation,
+    // is sent.
+    std::optional<Error> unprepared = shaper_.check(call);
+    if (!unprepared) unprepared = prepare(info);
+    if (options_.observer) options_.observer->on_call_start(info);
+    int attempts = 1;
+    CallOutcome outcome;
+    Result<T> result = [&]() -> Result<T> {
+      if (unprepared) return finish(std::move(*unprepared));
+      auto entered = enter_queue(call);
+      if (!entered) return finish(std::move(entered.error()));
+      outcome.queue_time = entered->waited;
+      return exchange_once<T>(info, call, encode, decode, attempts);
+    }();  // the call's place in the queue is given up here
+    outcome.total = since(start);
+    outcome.attempts = attempts;
+    if (!result) {
+      outcome.error = result.error();
+      outcome.attempts = result.error().attempts;
+      outcome.request_id = result.error().request_id;
+      log(LogLevel::info,
+          "call " + std::to_string(info.call_id) + " failed: " + result.error().what());
+    } else {
+      if constexpr (std::is_same_v<T, ChatResponse>) {
+        outcome.usage = result->usage;
+        outcome.cost_usd = result->cost_usd;
+      }
+      log(LogLevel::debug, "call " + std::to_string(info.call_id) + " succeeded in " +
+                               std::to_string(outcome.total.count()) + " ms");
+    }
+    if (options_.observer) options_.observer->on_call_end(info, outcome);
+    return result;
+  }
+
+  template <typename T, typename Encode, typename Decode>
+  Result<T> exchange_once(const CallInfo& info, const CallOptions& call, Encode& encode,
+                          Decode& decode, int& attempts) const {
+    Result<HttpRequest> request = encode();
+    if (!request) return finish(request.error());
+    apply(*request, call);
+    return with_retries<T>(
+        *request, call, info,
+        [&](const HttpRequest& attempt, AttemptInfo& report) -> Result<T> {
+          Result<HttpResponse> response = options_.transport->send(attempt);
+          if (!response) return response.error();
+          report.http_status = response->status;
+          report.connect_time = response->connect_time;
+          if (!response->is_success()) return decode_error(*response);
+          Result<T> decoded = decode_success<T>(*response, decode);
+          if (!decoded) {
+            Error error = decoded.error();
+            error.http_status = response->status;
+            if (error.request_id.empty())
+              error.request_id = wire::request_id_from(response->headers);
+            return error;
+          }
+          return decoded;
+        },
+        &attempts);
+  }
+
+  static Error no_provider() {
+    return invalid_request_error("provider",
+                                 "The Client has no provider; construct it with e.g. "
+                                 "lemma::providers::openai_compatible(base_url, api_key).");
+  }
+
+  Result<std::unique_ptr<ChatStream::State>> start_stream(const HttpRequest& request,
+                                                          Clock::time_point start,
+                                                          AttemptInfo& report) const;
+
+  ChatStream stream(const ChatRequest& request, const CallOptions& call) const;
+
+ private:
+  std::shared_ptr<const Provider> provider_;
+  ClientOptions options_;
+  mutable std::atomic<std::uint64_t> next_call_id_{0};
+  detail::CallQueue queue_;
+  detail::RequestShaper shaper_;  // refers to options_
+  mutable detail::SeedSource seeds_;
+  std::shared_ptr<const lemma::Clock> clock_;
+};
+
+}  // namespace lemma
