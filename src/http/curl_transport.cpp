@@ -1,6 +1,7 @@
 #include "lemma/curl_transport.hpp"
 
 #include "http/curl_handles_private.hpp"
+#include "http/curl_multi_driver_private.hpp"
 #include "http/curl_stream_private.hpp"
 
 namespace lemma {
@@ -93,6 +94,10 @@ class CurlTransport::Impl {
 
   const CurlTransportOptions& options() const noexcept { return options_; }
 
+  std::unique_ptr<TransferDriver> make_driver() const {
+    return std::make_unique<detail::CurlMultiDriver>(share_, options_);
+  }
+
   Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) const {
     if (!share_->get()) {
       return make_error(ErrorKind::connection, "libcurl could not create its connection pool.");
@@ -121,7 +126,7 @@ Result<std::unique_ptr<ResponseStream>> CurlTransport::open(const HttpRequest& r
 }
 
 std::unique_ptr<TransferDriver> CurlTransport::make_driver() {
-  return Transport::make_driver();  // placeholder until the curl multi driver lands
+  return impl_->make_driver();
 }
 
 Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
