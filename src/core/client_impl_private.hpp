@@ -140,6 +140,7 @@ class Client::Impl {
       }
       Error error = std::move(result.error());
       redact(error);
+      detail::settle_phase(error);
       const std::string failure = error.what();
       const detail::RetryStep step = run.next(error, attempt);
       const bool retry = step.action == detail::RetryStep::Action::retry;

@@ -33,6 +33,15 @@ struct RetryStep {
   std::optional<Error> error;
 };
 
+/// An Error that carries a received HTTP status failed after the response started, whatever
+/// phase its producer set (a custom Transport may not set one).
+inline void settle_phase(Error& error) {
+  if (error.http_status != 0 &&
+      (error.phase == ErrorPhase::before_send || error.phase == ErrorPhase::before_response)) {
+    error.phase = ErrorPhase::response_started;
+  }
+}
+
 class RetryRun {
  public:
   /// `seed` seeds the jitter (one per call, from the Client's SeedSource); `clock` is the
@@ -51,7 +60,7 @@ class RetryRun {
   bool wait(const RetryStep& step) const;
 
  private:
-  Error give_up(Error error, int attempt, const std::string& reason) const;
+  Error give_up(Error error, int attempt, GiveUpReason why, const std::string& reason) const;
 
   RetryPolicy policy_;
   std::shared_ptr<const CancellationToken> token_;

@@ -335,8 +335,10 @@ Result<std::size_t> CurlStream::read(char* buffer, std::size_t capacity) {
 
 Error CurlStream::transfer_error() const {
   Error error = describe_transfer_error();
-  // A status tells the retry logic that a response had begun (such failures are not retried).
+  // The status received, for information; the phase is what retries go by: once a status
+  // arrived the server has started answering, and repeating the request could repeat its work.
   error.http_status = status_;
+  if (status_ != 0) error.phase = ErrorPhase::response_started;
   return error;
 }
 

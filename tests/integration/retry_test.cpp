@@ -89,6 +89,8 @@ TEST(RetryTest, ExhaustedRetriesReportAttemptsAndHistory) {
   EXPECT_EQ(e.history[2].delay, 0ms);
   EXPECT_EQ(e.history[2].http_status, 503);
   EXPECT_EQ(clock->sleeps(), (Waits{20ms, 40ms}));
+  EXPECT_EQ(e.give_up, GiveUpReason::attempts_exhausted);
+  EXPECT_EQ(e.phase, ErrorPhase::response_started);
 }
 
 TEST(RetryTest, PermanentErrorsAreNotRetried) {
@@ -104,6 +106,8 @@ TEST(RetryTest, PermanentErrorsAreNotRetried) {
     EXPECT_FALSE(result.ok()) << status;
     EXPECT_EQ(flaky.seen.load(), 1) << status;
     EXPECT_EQ(result.error().attempts, 1);
+    EXPECT_EQ(result.error().give_up, GiveUpReason::not_retryable) << status;
+    EXPECT_EQ(result.error().phase, ErrorPhase::response_started) << status;
   }
 }
 
@@ -152,6 +156,7 @@ TEST(RetryTest, RetryAfterBeyondTheCapReturnsTheRateLimitAtOnce) {
   EXPECT_TRUE(clock->sleeps().empty()) << "returned at once, without waiting";
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::rate_limited));
   EXPECT_EQ(result.error().retry_after, std::chrono::milliseconds(3600 * 1000));
+  EXPECT_EQ(result.error().give_up, GiveUpReason::retry_after_too_long);
   EXPECT_EQ(flaky.seen.load(), 1);
 }
 
@@ -165,6 +170,8 @@ TEST(RetryTest, ConnectionFailuresAreRetried) {
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::connection));
   EXPECT_EQ(result.error().attempts, 4);
   EXPECT_EQ(result.error().history.size(), 4u);
+  EXPECT_EQ(result.error().phase, ErrorPhase::before_response);
+  EXPECT_EQ(result.error().give_up, GiveUpReason::attempts_exhausted);
 }
 
 TEST(RetryTest, CloseBeforeHeadersThenSuccess) {
@@ -204,6 +211,36 @@ TEST(RetryTest, TotalDeadlineStopsRetrying) {
   // 100 + 100 + 100 ms of waits; a fourth would end past 350 ms.
   EXPECT_EQ(clock->sleeps(), (Waits{100ms, 100ms, 100ms}));
   EXPECT_EQ(flaky.seen.load(), 4);
+  EXPECT_EQ(result.error().give_up, GiveUpReason::deadline);
+}
+
+TEST(RetryTest, CancellationDuringAnAttemptGivesUpAsCancelled) {
+  // The token is cancelled while the first attempt is answered with a retryable 503: however
+  // far the transfer got, the call ends cancelled, on the fake clock, without a second attempt.
+  auto token = std::make_shared<CancellationToken>();
+  FlakyServer flaky(100, [token] {
+    token->cancel();
+    return Reply::json(503, "{}");
+  });
+  CallOptions call;
+  call.cancellation = token;
+  auto clock = std::make_shared<testing::FakeClock>();
+  auto result = make_client(flaky.server, fast_policy(), clock).chat(math_request(), call);
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::cancelled));
+  EXPECT_EQ(result.error().give_up, GiveUpReason::cancelled);
+  EXPECT_EQ(flaky.seen.load(), 1);
+  EXPECT_EQ(clock->slept(), 0ms);
+}
+
+TEST(RetryTest, InvalidRequestIsRefusedBeforeSendingWithoutGivingUp) {
+  FlakyServer flaky(0, [] { return Reply(); });
+  ChatRequest bad = math_request();
+  bad.messages.clear();
+  auto result = make_client(flaky.server).chat(bad);
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::invalid_request));
+  EXPECT_EQ(result.error().phase, ErrorPhase::before_send);
+  EXPECT_FALSE(result.error().is_retryable());
+  EXPECT_EQ(flaky.seen.load(), 0);
 }
 
 TEST(RetryTest, CancellationInterruptsTheBackoffAtOnce) {
