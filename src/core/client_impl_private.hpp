@@ -59,17 +59,22 @@ class Client::Impl {
     return copy;
   }
   Error decode_error(const HttpResponse& response) const {
-    return provider_->decode_error(scrubbed(response));
+    Error error = provider_->decode_error(scrubbed(response));
+    error.phase = ErrorPhase::response_started;
+    return error;
   }
   // A success body that fails to decode is decoded again, scrubbed, for the error's excerpts.
   template <typename T, typename Decode>
   Result<T> decode_success(const HttpResponse& response, Decode&& decode) const {
     Result<T> decoded = decode(response);
     if (decoded) return decoded;
+    decoded.error().phase = ErrorPhase::response_started;
     const HttpResponse clean = scrubbed(response);
     if (clean.body == response.body) return decoded;
     Result<T> again = decode(clean);
-    return again ? decoded : again;
+    if (again) return decoded;
+    again.error().phase = ErrorPhase::response_started;
+    return again;
   }
 
   // Every error leaves through here.
@@ -132,7 +137,8 @@ class Client::Impl {
       AttemptInfo report;
       Result<T> result = attempt_once(static_cast<const HttpRequest&>(request), report);
       report.attempt = attempt;
-      report.time_to_headers = since(attempt_start);
+      // A stream's attempt reads on to its first chunk, and measures its headers itself.
+      if (report.time_to_headers.count() == 0) report.time_to_headers = since(attempt_start);
       if (attempts_made) *attempts_made = attempt;
       if (result) {
         if (options_.observer) options_.observer->on_attempt_end(info, report);
@@ -140,7 +146,6 @@ class Client::Impl {
       }
       Error error = std::move(result.error());
       redact(error);
-      detail::settle_phase(error);
       const std::string failure = error.what();
       const detail::RetryStep step = run.next(error, attempt);
       const bool retry = step.action == detail::RetryStep::Action::retry;

@@ -21,7 +21,6 @@ void RetryRun::bound_timeout(HttpRequest& request) const {
 }
 
 RetryStep RetryRun::next(Error error, int attempt) {
-  settle_phase(error);
   RetryDecision decision;
   if (error.kind == ErrorKind::invalid_request && error.phase == ErrorPhase::before_send) {
     decision.reason = "the request is invalid";  // refused before sending: never retried

@@ -33,15 +33,6 @@ struct RetryStep {
   std::optional<Error> error;
 };
 
-/// An Error that carries a received HTTP status failed after the response started, whatever
-/// phase its producer set (a custom Transport may not set one).
-inline void settle_phase(Error& error) {
-  if (error.http_status != 0 &&
-      (error.phase == ErrorPhase::before_send || error.phase == ErrorPhase::before_response)) {
-    error.phase = ErrorPhase::response_started;
-  }
-}
-
 class RetryRun {
  public:
   /// `seed` seeds the jitter (one per call, from the Client's SeedSource); `clock` is the

@@ -339,6 +339,9 @@ Error CurlStream::transfer_error() const {
   // arrived the server has started answering, and repeating the request could repeat its work.
   error.http_status = status_;
   if (status_ != 0) error.phase = ErrorPhase::response_started;
+  // The body ended before the length or last chunk it announced: the same code as a stream
+  // without [DONE], so that a stream cut before its first chunk is recognised as cut.
+  if (result_ == CURLE_PARTIAL_FILE) error.code = "truncated";
   return error;
 }
 
