@@ -12,12 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "lemma/export.hpp"
 #include "lemma/provider.hpp"
 #include "lemma/sse_parser.hpp"
 
 namespace lemma::detail {
 
-class ChunkPipeline {
+// Exported only so that the white-box unit tests link against a shared lemma; not public API.
+class LEMMA_EXPORT ChunkPipeline {
  public:
   /// The parser is fed this much at a time and its events decoded before the next slice: at
   /// most a few hundred events are ever queued, however many tiny events one feed holds.

@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 constexpr std::size_t kNoLimit = std::size_t{1} << 30;
 
 std::shared_ptr<const Provider> openai() {
-  return providers::openai_compatible("http://127.0.0.1:1/v1", "sk-test-secret-key-123456");
+  return providers::openai_compatible("http://127.0.0.1:1/v1", "sk-test-SECRET-pipeline-7f3a");
 }
 
 std::string content_event(const std::string& text) {
@@ -189,13 +189,14 @@ TEST(ChunkPipelineTest, DecodeErrorsAreStickyAndKeepTheChunksBeforeThem) {
 }
 
 TEST(ChunkPipelineTest, ServerErrorEventsAreTypedAndScrubbedOfTheKey) {
-  const Outcome out = run({content_event("a"),
-                           "data: {\"error\": {\"message\": \"bad key sk-test-secret-key-123456\", "
-                           "\"type\": \"server_error\"}}\n\n"});
+  const Outcome out =
+      run({content_event("a"),
+           "data: {\"error\": {\"message\": \"bad key sk-test-SECRET-pipeline-7f3a\", "
+           "\"type\": \"server_error\"}}\n\n"});
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.error->kind, ErrorKind::server_error);
-  EXPECT_THAT(out.error->provider_message, ::testing::Not(HasSubstr("secret")));
-  EXPECT_THAT(out.error->body_excerpt, ::testing::Not(HasSubstr("secret")));
+  EXPECT_THAT(out.error->provider_message, ::testing::Not(HasSubstr("SECRET")));
+  EXPECT_THAT(out.error->body_excerpt, ::testing::Not(HasSubstr("SECRET")));
   EXPECT_EQ(out.chunks.size(), 1u);
 }
 
