@@ -1,5 +1,7 @@
 #include "lemma/client.hpp"
 
+#include <algorithm>
+
 #include "core/client_impl_private.hpp"
 
 namespace lemma {
@@ -51,7 +53,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
                    provider_->model_spec(request.model));
     return ChatStream(std::move(state));
   }
-  // Retries cover everything up to the first event: connecting, and HTTP errors.
+  // Retries cover everything up to the first chunk: connecting, HTTP errors, and a body that
+  // broke before any chunk was decoded. The first chunk is decoded inside the attempt and
+  // delivered only once the attempt succeeded, so no token reaches the caller twice.
   int attempts = 1;
   auto state = with_retries<std::unique_ptr<ChatStream::State>>(
       *http, call, info,
@@ -69,11 +73,15 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
 Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const HttpRequest& request,
                                                                       Clock::time_point start,
                                                                       AttemptInfo& report) const {
+  const auto attempt_start = Clock::now();
   Result<std::unique_ptr<ResponseStream>> opened = options_.transport->open(request);
   if (!opened) return opened.error();
   std::unique_ptr<ResponseStream> body = std::move(*opened);
   report.http_status = body->status();
   report.connect_time = body->connect_time();
+  // Measured here, as the attempt goes on to the first chunk (at least 1 ms: with_retries
+  // measures an attempt that left it at 0).
+  report.time_to_headers = std::max(since(attempt_start), std::chrono::milliseconds(1));
 
   const std::string content_type = body->headers().get("content-type").value_or("");
   const bool is_json = content_type.find("json") != std::string::npos;
@@ -98,12 +106,16 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
                        "' instead of text/event-stream; check that the base URL points "
                        "at an OpenAI-compatible endpoint.");
     error.http_status = body->status();
+    error.phase = ErrorPhase::response_started;
     error.request_id = wire::request_id_from(body->headers());
     body->cancel();
     return error;
   }
-  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse,
-                                             options_.max_stream_bytes, start);
+  auto state = std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse,
+                                                   options_.max_stream_bytes, start);
+  Result<Done> primed = state->prime();
+  if (!primed) return detail::before_first_chunk(std::move(primed.error()));
+  return state;
 }
 
 namespace {

@@ -81,6 +81,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       case Stage::none: return complete(core_->finish(std::move(why)));
       case Stage::queued:
         core_->queue_.cancel_wait(ticket_);  // a grant already on its way is dropped
+        why.phase = ErrorPhase::before_send;
         return complete(core_->finish(std::move(why)));
       case Stage::backoff:
         if (run_) {
@@ -129,9 +130,9 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       // body in its place is held whole, so it gets the whole-body bound.
       const std::size_t limit = core_->options_.max_response_bytes;
       if (bytes.size() > limit - std::min(body_.size(), limit)) {
-        stop_transfer(protocol_error(
-            "The response body exceeds the limit of " + std::to_string(limit) +
-            " bytes; raise ClientOptions::max_response_bytes if that is expected."));
+        stop_transfer(
+            protocol_error("The response body exceeds the limit of " + std::to_string(limit) +
+                           " bytes; raise ClientOptions::max_response_bytes if that is expected."));
         return;
       }
       body_.append(bytes.data(), bytes.size());
@@ -208,6 +209,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
             "up; raise max_concurrent_calls or ClientOptions::queue_timeout, or make fewer calls "
             "at once.");
     error.code = "queue_timeout";
+    error.phase = ErrorPhase::before_send;  // nothing was sent: the call never left the queue
     complete(core_->finish(std::move(error)));
   }
 
@@ -320,10 +322,12 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     core_->redact(error);
     if (delivered_) {
       // A chunk reached the caller: a retry could deliver a token twice, so the call ends.
+      error.phase = ErrorPhase::mid_stream;
       report_attempt(error, nullptr);
       error.attempts = attempt_;
       return complete(core_->finish(std::move(error)));
     }
+    if (stream_body_) error = before_first_chunk(std::move(error));  // nothing delivered yet
     const std::string failure = error.what();
     const RetryStep step = run_->next(error, attempt_);
     report_attempt(error, &step);

@@ -27,7 +27,22 @@ inline ClientOptions with_transport(ClientOptions options) {
 }
 
 namespace detail {
+
 class AsyncCall;
+
+// A stream cut after its headers but before its first chunk (a proxy that gives up during a
+// long prefill, a server restarting) delivered nothing: to the caller it is a connection that
+// broke before the response, and it is retried as one. What the server said (an error event,
+// [DONE] alone) and a body that broke the protocol are left as they are.
+inline Error before_first_chunk(Error error) {
+  const bool transport = error.kind == ErrorKind::connection || error.kind == ErrorKind::timeout;
+  const bool cut = error.kind == ErrorKind::protocol && error.code == "truncated";
+  if (!transport && !cut) return error;
+  if (cut) error.kind = ErrorKind::connection;
+  error.phase = ErrorPhase::before_response;
+  return error;
+}
+
 }  // namespace detail
 
 class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
@@ -67,17 +82,22 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     return copy;
   }
   Error decode_error(const HttpResponse& response) const {
-    return provider_->decode_error(scrubbed(response));
+    Error error = provider_->decode_error(scrubbed(response));
+    error.phase = ErrorPhase::response_started;
+    return error;
   }
   // A success body that fails to decode is decoded again, scrubbed, for the error's excerpts.
   template <typename T, typename Decode>
   Result<T> decode_success(const HttpResponse& response, Decode&& decode) const {
     Result<T> decoded = decode(response);
     if (decoded) return decoded;
+    decoded.error().phase = ErrorPhase::response_started;
     const HttpResponse clean = scrubbed(response);
     if (clean.body == response.body) return decoded;
     Result<T> again = decode(clean);
-    return again ? decoded : again;
+    if (again) return decoded;
+    again.error().phase = ErrorPhase::response_started;
+    return again;
   }
 
   // Every error leaves through here.
@@ -140,7 +160,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       AttemptInfo report;
       Result<T> result = attempt_once(static_cast<const HttpRequest&>(request), report);
       report.attempt = attempt;
-      report.time_to_headers = since(attempt_start);
+      // A stream's attempt reads on to its first chunk, and measures its headers itself.
+      if (report.time_to_headers.count() == 0) report.time_to_headers = since(attempt_start);
       if (attempts_made) *attempts_made = attempt;
       if (result) {
         if (options_.observer) options_.observer->on_attempt_end(info, report);
