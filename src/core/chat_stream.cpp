@@ -29,6 +29,7 @@ ChatStream::State::State(std::shared_ptr<const Provider> provider, std::vector<C
     : provider_(std::move(provider)), ready_(std::move(chunks)), start_(start) {}
 
 ChatStream::State::~State() {
+  run_end_callback();
   if (observer_ && !reported_) {
     // Abandoned before its end: report it so that metrics never lose a call.
     error = make_error(ErrorKind::cancelled, "The stream was destroyed before it finished.");
@@ -48,7 +49,20 @@ void ChatStream::State::observe(std::shared_ptr<Observer> observer, CallInfo cal
   if (finished) report_end();
 }
 
+void ChatStream::State::on_end(std::function<void(const ChatResponse&)> callback) {
+  end_callback_ = std::move(callback);
+  if (finished) run_end_callback();
+}
+
+void ChatStream::State::run_end_callback() {
+  if (!end_callback_) return;
+  auto callback = std::move(end_callback_);
+  end_callback_ = nullptr;
+  callback(accumulator.response());
+}
+
 void ChatStream::State::report_end() {
+  run_end_callback();
   if (!observer_ || reported_) return;
   reported_ = true;
   CallOutcome outcome;

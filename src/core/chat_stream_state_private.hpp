@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,9 @@ class ChatStream::State {
   /// Reports this stream's first token, chunks and end to `observer` (may be null).
   void observe(std::shared_ptr<Observer> observer, CallInfo call, Clock::time_point start,
                int attempts, std::chrono::milliseconds queue_time, const ModelSpec* spec);
+  /// Runs `callback` once with the accumulated response when the stream ends (its end, a
+  /// failure, cancellation or destruction); at once when it already has.
+  void on_end(std::function<void(const ChatResponse&)> callback);
   /// Keeps the call's place among the Client's calls in flight while the body is open.
   void hold(detail::CallQueue::Place place);
   /// Reads until the first chunk is decoded (not yet delivered), or the stream failed or ended.
@@ -60,6 +64,8 @@ class ChatStream::State {
   void end_body();
   void release_body(bool reuse_connection);
   void report_end();
+  void run_end_callback();
+  std::function<void(const ChatResponse&)> end_callback_;
   std::string progress() const;
 
   std::shared_ptr<const Provider> provider_;

@@ -9,7 +9,7 @@ namespace lemma {
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
   const auto start = Clock::now();
   CallInfo info = call_info("stream", request.model);
-  std::optional<Error> unprepared = shaper_.check(call);
+  std::optional<Error> unprepared = check(call);
   if (!unprepared) unprepared = prepare(info);
   if (options_.observer) options_.observer->on_call_start(info);
   std::chrono::milliseconds queued{0};
@@ -30,6 +30,8 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
   auto entered = enter_queue(call);
   if (!entered) return failed(std::move(entered.error()));
   queued = entered->waited;
+  auto ticket = wait_for_rate(detail::estimate_tokens(request), call, queued);
+  if (!ticket) return failed(std::move(ticket.error()));
   if (!can_stream) {
     // The provider cannot stream: one whole call, delivered as a single chunk.
     int attempts = 1;
@@ -40,12 +42,14 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
           if (!response) return response.error();
           report.http_status = response->status;
           report.connect_time = response->connect_time;
+          observe_rate(response->headers);
           if (!response->is_success()) return decode_error(*response);
           return decode_success<ChatResponse>(
               *response, [this](const HttpResponse& r) { return provider_->decode_chat(r); });
         },
         &attempts);
     entered->place.leave();
+    settle_rate(*ticket, whole ? whole->usage : std::nullopt);
     if (!whole) return failed(whole.error());
     std::vector<ChatChunk> chunks{wire::chunk_from_response(*whole)};
     auto state = std::make_unique<ChatStream::State>(provider_, std::move(chunks), start);
@@ -63,8 +67,15 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
         return start_stream(attempt, start, report);
       },
       &attempts);
-  if (!state) return failed(state.error());
+  if (!state) {
+    settle_rate(*ticket, std::nullopt);
+    return failed(state.error());
+  }
   (*state)->hold(std::move(entered->place));
+  // The stream's usage, known at its end, corrects the estimate then.
+  (*state)->on_end([self = shared_from_this(), ticket = *ticket](const ChatResponse& response) {
+    self->settle_rate(ticket, response.usage);
+  });
   (*state)->observe(options_.observer, info, start, attempts, queued,
                     provider_->model_spec(request.model));
   return ChatStream(std::move(*state));
@@ -79,6 +90,7 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
   std::unique_ptr<ResponseStream> body = std::move(*opened);
   report.http_status = body->status();
   report.connect_time = body->connect_time();
+  observe_rate(body->headers());
   // Measured here, as the attempt goes on to the first chunk (at least 1 ms: with_retries
   // measures an attempt that left it at 0).
   report.time_to_headers = std::max(since(attempt_start), std::chrono::milliseconds(1));
@@ -137,7 +149,7 @@ Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)
 
 Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions& call) const {
   return impl_->exchange<ChatResponse>(
-      impl_->call_info("chat", request.model), call,
+      impl_->call_info("chat", request.model), call, detail::estimate_tokens(request),
       [&]() -> Result<HttpRequest> {
         if (!request.stream) return impl_->provider()->encode_chat(request);
         ChatRequest whole = request;  // chat() always asks for the whole answer
@@ -190,13 +202,13 @@ Result<ChatResponse> Client::stream(const ChatRequest& request,
 
 Result<std::vector<ModelInfo>> Client::models(const CallOptions& call) const {
   return impl_->exchange<std::vector<ModelInfo>>(
-      impl_->call_info("models", ""), call, [&] { return impl_->provider()->encode_models(); },
+      impl_->call_info("models", ""), call, 0, [&] { return impl_->provider()->encode_models(); },
       [&](const HttpResponse& response) { return impl_->provider()->decode_models(response); });
 }
 
 Result<Done> Client::health(const CallOptions& call) const {
   return impl_->exchange<Done>(
-      impl_->call_info("health", ""), call, [&] { return impl_->provider()->encode_health(); },
+      impl_->call_info("health", ""), call, 0, [&] { return impl_->provider()->encode_health(); },
       [](const HttpResponse&) -> Result<Done> { return Done{}; });
 }
 
