@@ -90,6 +90,12 @@ Result<CallQueue::Entry> CallQueue::enter(const CancellationToken* cancellation,
   const auto deadline =
       timeout.count() > 0 && timeout < kNoLimitBeyond ? start + timeout : Clock::time_point::max();
   Place::Shared& s = *shared_;
+  // A cancellation wakes the wait at once. Subscribed before the lock is taken and dropped after
+  // it is released (declared first): the callback takes the queue's mutex under the token's.
+  CancellationToken::Subscription wake_on_cancel(cancellation, [shared = shared_] {
+    std::lock_guard<std::mutex> wake(shared->mutex);
+    shared->changed.notify_all();
+  });
   std::unique_lock<std::mutex> lock(s.mutex);
   const std::uint64_t ticket = s.next_ticket++;
   s.waiting.push_back(ticket);
@@ -120,10 +126,7 @@ Result<CallQueue::Entry> CallQueue::enter(const CancellationToken* cancellation,
       error.code = "queue_timeout";
       return give_up(std::move(error));
     }
-    if (cancellation != nullptr) {
-      // The token has its own condition variable: look at it every kCancelPoll.
-      s.changed.wait_until(lock, deadline - now < kCancelPoll ? deadline : now + kCancelPoll);
-    } else if (deadline == Clock::time_point::max()) {
+    if (deadline == Clock::time_point::max()) {
       s.changed.wait(lock);
     } else {
       s.changed.wait_until(lock, deadline);

@@ -49,7 +49,7 @@ class CallQueue {
 
   /// Waits for a place: up to `timeout` (then a timeout Error, code "queue_timeout"; 0 or more
   /// than a year = no limit; negative = invalid_request), or until `cancellation` is cancelled
-  /// (a cancelled Error, noticed within kCancelPoll).
+  /// (a cancelled Error, at once: the token wakes the wait).
   Result<Entry> enter(const CancellationToken* cancellation,
                       std::chrono::milliseconds timeout) const;
 
@@ -60,8 +60,6 @@ class CallQueue {
   std::uint64_t enter_async(std::function<void(Entry)> granted) const;
   /// Withdraws a request of enter_async(); false when it was already granted.
   bool cancel_wait(std::uint64_t ticket) const;
-  /// Longest delay before a waiting call notices its cancellation.
-  static constexpr std::chrono::milliseconds kCancelPoll{20};
 
  private:
   std::size_t limit_;
