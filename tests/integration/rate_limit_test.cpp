@@ -2,7 +2,9 @@
 // blocking and async alike, on lemma::testing::FakeClock: the tests assert the waits lemma
 // asked for instead of spending them.
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -30,6 +32,23 @@ using ::testing::Le;
 const char* const kAnswer =
     R"({"choices": [{"message": {"role": "assistant", "content": "4"}, "finish_reason": "stop"}],)"
     R"( "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}})";
+
+// Records every call's queue time.
+class Outcomes : public Observer {
+ public:
+  void on_call_end(const CallInfo&, const CallOutcome& outcome) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_times_.push_back(outcome.queue_time);
+  }
+  std::vector<std::chrono::milliseconds> queue_times() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return queue_times_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::chrono::milliseconds> queue_times_;
+};
 
 // Runs one chat call in the test's mode: "sync" (chat) or "async" (chat_async).
 Result<ChatResponse> call(const Client& client, const std::string& mode,
@@ -141,8 +160,8 @@ TEST(RateLimitAsyncTest, CallsWaitInLineFirstComeFirstServedAndQueueTimeIsReport
   ClientOptions options = test::single_attempt();
   options.clock = clock;
   options.rate_limit.requests_per_minute = 1;  // one now, then one a minute
-  auto metrics = std::make_shared<Metrics>();
-  options.observer = metrics;
+  auto outcomes = std::make_shared<Outcomes>();
+  options.observer = outcomes;
   Client client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-rate"), options);
   std::vector<Future<Result<ChatResponse>>> futures;
   for (int i = 0; i < 4; ++i) {
@@ -151,6 +170,10 @@ TEST(RateLimitAsyncTest, CallsWaitInLineFirstComeFirstServedAndQueueTimeIsReport
   for (auto& future : futures) ASSERT_THAT(future.get(), IsOk());
   // Three waits of a minute each, taken one after the other by the calls in line.
   EXPECT_EQ(clock->slept(), 3min);
+  // The wait is queue time (the last call waited for all three), not part of any timeout.
+  const auto queued = outcomes->queue_times();
+  ASSERT_EQ(queued.size(), 4u);
+  EXPECT_EQ(*std::max_element(queued.begin(), queued.end()), 3min);
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 4u);
   for (int i = 0; i < 4; ++i) {
