@@ -257,6 +257,28 @@ TEST(AsyncTest, MaxConcurrentCallsBoundsAsyncCallsAndReportsQueueTime) {
   EXPECT_EQ(server.requests().size(), 8u);
 }
 
+TEST(AsyncTest, TimeInTheQueueDoesNotCountAgainstTheCallsTimeout) {
+  std::atomic<int> seen{0};
+  TestServer slow([&](const test::RecordedRequest& request) {
+    // The first call holds the only place for 600 ms; the second is quick once it is sent.
+    Reply reply = echo_number(request);
+    if (seen++ == 0) return Reply().sleep(600ms).write(reply.steps().front().bytes);
+    return reply;
+  });
+  ClientOptions options = single_attempt();
+  options.max_concurrent_calls = 1;
+  options.timeout = 400ms;  // shorter than the wait in line, longer than the call
+  Client client = make_client(slow, options);
+  CallOptions patient;
+  patient.timeout = 2s;
+  Future<Result<ChatResponse>> first = client.chat_async(test::user_request("m", "1"), patient);
+  Future<Result<ChatResponse>> second = client.chat_async(test::user_request("m", "2"));
+  EXPECT_THAT(first.get(), IsOk());
+  Result<ChatResponse> result = second.get();
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->text(), "answer to 2");
+}
+
 TEST(AsyncTest, DestroyingTheClientCancelsCallsInFlight) {
   TestServer server([](const test::RecordedRequest&) { return Reply().stall(); });
   std::vector<Future<Result<ChatResponse>>> futures;
