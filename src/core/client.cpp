@@ -37,15 +37,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
     int attempts = 1;
     auto whole = with_retries<ChatResponse>(
         *http, call, info,
-        [&](const HttpRequest& attempt, AttemptInfo& report) -> Result<ChatResponse> {
-          Result<HttpResponse> response = options_.transport->send(attempt);
-          if (!response) return response.error();
-          report.http_status = response->status;
-          report.connect_time = response->connect_time;
-          observe_rate(response->headers);
-          if (!response->is_success()) return decode_error(*response);
-          return decode_success<ChatResponse>(
-              *response, [this](const HttpResponse& r) { return provider_->decode_chat(r); });
+        [&](const HttpRequest& attempt, AttemptInfo& report) {
+          auto decode = [this](const HttpResponse& r) { return provider_->decode_chat(r); };
+          return send_once<ChatResponse>(attempt, report, decode);
         },
         &attempts);
     entered->place.leave();

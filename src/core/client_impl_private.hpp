@@ -242,24 +242,30 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     apply(*request, call);
     return with_retries<T>(
         *request, call, info,
-        [&](const HttpRequest& attempt, AttemptInfo& report) -> Result<T> {
-          Result<HttpResponse> response = options_.transport->send(attempt);
-          if (!response) return response.error();
-          report.http_status = response->status;
-          report.connect_time = response->connect_time;
-          observe_rate(response->headers);
-          if (!response->is_success()) return decode_error(*response);
-          Result<T> decoded = decode_success<T>(*response, decode);
-          if (!decoded) {
-            Error error = decoded.error();
-            error.http_status = response->status;
-            if (error.request_id.empty())
-              error.request_id = wire::request_id_from(response->headers);
-            return error;
-          }
-          return decoded;
+        [&](const HttpRequest& attempt, AttemptInfo& report) {
+          return send_once<T>(attempt, report, decode);
         },
         &attempts);
+  }
+
+  // One attempt of a whole exchange: send, report, read the rate-limit headers, then decode
+  // the error or the success body (a body that fails to decode keeps the status and id).
+  template <typename T, typename Decode>
+  Result<T> send_once(const HttpRequest& attempt, AttemptInfo& report, Decode& decode) const {
+    Result<HttpResponse> response = options_.transport->send(attempt);
+    if (!response) return response.error();
+    report.http_status = response->status;
+    report.connect_time = response->connect_time;
+    observe_rate(response->headers);
+    if (!response->is_success()) return decode_error(*response);
+    Result<T> decoded = decode_success<T>(*response, decode);
+    if (!decoded) {
+      Error error = decoded.error();
+      error.http_status = response->status;
+      if (error.request_id.empty()) error.request_id = wire::request_id_from(response->headers);
+      return error;
+    }
+    return decoded;
   }
 
   static Error no_provider() {
