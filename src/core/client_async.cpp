@@ -36,11 +36,16 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
  public:
   using OnDone = std::function<void(Result<ChatResponse>)>;
 
-  AsyncCall(std::shared_ptr<const Client::Impl> core, EventLoop& loop, CallInfo info,
-            CallOptions call, HttpRequest request, bool streaming, StreamCallbacks callbacks,
-            std::string model, OnDone done, SteadyClock::time_point start, std::int64_t tokens)
+  AsyncCall(std::shared_ptr<const Client::Impl> core, std::shared_ptr<EventLoop> loop,
+            CallInfo info, CallOptions call, HttpRequest request, bool streaming,
+            StreamCallbacks callbacks, std::string model, OnDone done,
+            SteadyClock::time_point start, std::int64_t tokens)
       : core_(std::move(core)),
-        loop_(loop),
+        loop_(std::move(loop)),
+        transfer_token_(std::make_shared<CancellationToken>()),
+        // A Client going away cancels the transfer directly: a Transport without a driver of
+        // its own runs it on the loop thread, where no posted cancel could reach it.
+        on_shutdown_(&core_->shutdown_token_, [token = transfer_token_] { token->cancel(); }),
         info_(std::move(info)),
         call_(std::move(call)),
         request_(std::move(request)),
@@ -51,13 +56,46 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
         start_(start),
         tokens_(tokens) {}
 
+  ~AsyncCall() override {
+    // Every call ends: one dropped before it ended (its task discarded by a stopping loop)
+    // still gets its result.
+    if (done_) {
+      OnDone done = std::move(done_);
+      done(make_error(ErrorKind::cancelled,
+                      "The call was cancelled because its Client was "
+                      "destroyed."));
+    }
+  }
+
+  // Called on any thread by Future::cancel and the caller's token: stops a transfer at once
+  // (also one a driverless Transport runs on the loop thread) and ends the call on the loop.
+  static std::function<void()> canceller(const EventLoop::Poster& poster,
+                                         std::weak_ptr<AsyncCall> weak,
+                                         std::shared_ptr<CancellationToken> transfer_token) {
+    return [poster, weak, transfer_token] {
+      transfer_token->cancel();
+      poster.post([weak] {
+        if (auto call = weak.lock()) {
+          call->cancel(make_error(ErrorKind::cancelled, "The call was cancelled."));
+        }
+      });
+    };
+  }
+
+  std::function<void()> canceller() {
+    return canceller(loop_->poster(), weak_from_this(), transfer_token_);
+  }
+
   // Loop thread: joins the Client's queue.
   void launch() {
     if (stage_ == Stage::finished) return;  // cancelled before it reached the loop
+    // Subscribed here, on the loop thread, which alone writes the member.
+    cancel_subscription_ = CancellationToken::Subscription(call_.cancellation.get(), canceller());
+    if (stage_ == Stage::finished) return;  // the token was cancelled already
     core_->async_calls_.emplace(info_.call_id, shared_from_this());
     stage_ = Stage::queued;
     std::weak_ptr<AsyncCall> weak = weak_from_this();
-    const EventLoop::Poster poster = loop_.poster();
+    const EventLoop::Poster poster = loop_->poster();
     ticket_ = core_->queue_.enter_async([weak, poster](CallQueue::Entry entry) {
       auto held = std::make_shared<CallQueue::Entry>(std::move(entry));
       poster.post([weak, held] {
@@ -68,7 +106,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     const auto limit = core_->options_.queue_timeout;
     constexpr std::chrono::hours kNoLimitBeyond{24 * 366};
     if (stage_ == Stage::queued && limit.count() > 0 && limit < kNoLimitBeyond) {
-      timer_ = loop_.at(loop_.clock().now() + limit, [weak, limit] {
+      timer_ = loop_->at(loop_->clock().now() + limit, [weak, limit] {
         if (auto self = weak.lock()) self->queue_timed_out(limit);
       });
       timer_armed_ = true;
@@ -98,7 +136,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       case Stage::transfer:
         cancelled_ = std::move(why);
         // Ends at once (on_end with `cancelled`), closing the connection.
-        return loop_.driver().cancel(transfer_);
+        return loop_->driver().cancel(transfer_);
     }
   }
 
@@ -120,6 +158,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
                          "' instead of text/event-stream; check that the base URL points at an "
                          "OpenAI-compatible endpoint.");
       error.http_status = status;
+      error.phase = ErrorPhase::response_started;
       error.request_id = wire::request_id_from(headers);
       stop_transfer(std::move(error));
       return;
@@ -147,6 +186,8 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     std::vector<ChatChunk> chunks;
     Result<Done> fed = pipeline_->feed(bytes, chunks);
     for (ChatChunk& chunk : chunks) {
+      // A callback may have ended the call (cancel, or the last Client dropped): no more.
+      if (stopping_ || cancelled_ || stage_ != Stage::transfer) return;
       if (!deliver(std::move(chunk))) return;
     }
     if (!fed) stop_transfer(fed.error());
@@ -188,7 +229,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     place_ = std::move(entry.place);
     queue_time_ = entry.waited;
     if (!core_->limiter_.active()) return begin();
-    rate_asked_ = loop_.clock().now();
+    rate_asked_ = loop_->clock().now();
     auto [at, ticket] = core_->limiter_.reserve(rate_asked_, tokens_);
     rate_ticket_ = ticket;
     rate_at_ = at;
@@ -200,11 +241,11 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   // a 429 or a remaining of 0 set since. The wait is queue time, not part of the timeout.
   void wait_for_rate() {
     rate_at_ = core_->limiter_.may_start_at(rate_at_);
-    const auto now = loop_.clock().now();
+    const auto now = loop_->clock().now();
     if (rate_at_ > now) {
       stage_ = Stage::rate_wait;
       std::weak_ptr<AsyncCall> weak = weak_from_this();
-      timer_ = loop_.at(rate_at_, [weak] {
+      timer_ = loop_->at(rate_at_, [weak] {
         if (auto self = weak.lock()) {
           self->timer_armed_ = false;
           if (self->stage_ == Stage::rate_wait) self->wait_for_rate();
@@ -222,6 +263,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     const RetryPolicy& policy = call_.retry ? *call_.retry : core_->options_.retry;
     run_.emplace(policy, call_.cancellation, core_->seeds_.next(), core_->clock_);
     RequestShaper::idempotency(request_, policy, core_->seeds_);
+    request_.cancellation = transfer_token_;
     timeout_ = request_.timeout;
     send();
   }
@@ -251,7 +293,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   }
 
   void disarm_timer() {
-    if (timer_armed_) loop_.cancel_timer(timer_);
+    if (timer_armed_) loop_->cancel_timer(timer_);
     timer_armed_ = false;
   }
 
@@ -272,7 +314,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
                                       ": " + request_.to_redacted_string());
     }
     stage_ = Stage::transfer;
-    Result<TransferDriver::Id> started = loop_.driver().start(request_, *this);
+    Result<TransferDriver::Id> started = loop_->driver().start(request_, *this);
     if (!started) {
       stage_ = Stage::none;
       return failed(started.error());
@@ -285,7 +327,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     if (stopping_) return;
     stopping_ = true;
     stop_error_ = std::move(error);
-    loop_.driver().cancel(transfer_);
+    loop_->driver().cancel(transfer_);
   }
 
   // Hands one chunk to the caller; false when the caller stopped the stream.
@@ -313,7 +355,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       stopped_by_callback_ = true;
       if (stage_ == Stage::transfer) {
         stopping_ = true;
-        loop_.driver().cancel(transfer_);
+        loop_->driver().cancel(transfer_);
       }
       return false;
     }
@@ -345,7 +387,9 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     if (!core_->options_.observer) return;
     AttemptInfo report;
     report.attempt = attempt_;
-    report.time_to_headers = time_to_headers_;
+    // No headers (a failed connect): the attempt's duration, as the blocking path reports it.
+    report.time_to_headers =
+        time_to_headers_.count() > 0 ? time_to_headers_ : since(attempt_start_);
     report.http_status = error ? error->http_status : status_;
     report.error = error;
     if (step) {
@@ -376,7 +420,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
                                       " ms");
     stage_ = Stage::backoff;
     std::weak_ptr<AsyncCall> weak = weak_from_this();
-    timer_ = loop_.at(step.until, [weak] {
+    timer_ = loop_->at(step.until, [weak] {
       if (auto self = weak.lock()) {
         self->timer_armed_ = false;
         if (self->stage_ == Stage::backoff) self->send();
@@ -399,7 +443,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       if (attempt_ > 0) {
         core_->settle_rate(rate_ticket_, result ? result->usage : std::nullopt);
       } else {
-        core_->limiter_.release(rate_ticket_, loop_.clock().now());  // never sent
+        core_->limiter_.release(rate_ticket_, loop_->clock().now());  // never sent
       }
     }
     cancel_subscription_ = CancellationToken::Subscription();
@@ -436,7 +480,9 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
 
  private:
   std::shared_ptr<const Client::Impl> core_;
-  EventLoop& loop_;
+  std::shared_ptr<EventLoop> loop_;  // shared: code on the loop thread outlives a shutdown
+  std::shared_ptr<CancellationToken> transfer_token_;  // the request's: cancels its transfer
+  CancellationToken::Subscription on_shutdown_;
   CallInfo info_;
   CallOptions call_;
   HttpRequest request_;
@@ -479,38 +525,39 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
 
 }  // namespace detail
 
-detail::EventLoop* Client::Impl::loop() const {
+std::shared_ptr<detail::EventLoop> Client::Impl::loop() const {
   std::lock_guard<std::mutex> lock(loop_mutex_);
   if (shut_down_) return nullptr;
   if (!loop_) {
-    loop_ = std::make_unique<detail::EventLoop>(options_.transport,
+    loop_ = std::make_shared<detail::EventLoop>(options_.transport,
                                                 options_.transport->make_driver(), clock_);
   }
-  return loop_.get();
+  return loop_;
 }
 
 void Client::Impl::shutdown() const {
-  std::unique_ptr<detail::EventLoop> loop;
+  std::shared_ptr<detail::EventLoop> loop;
   {
     std::lock_guard<std::mutex> lock(loop_mutex_);
     shut_down_ = true;
     loop = std::move(loop_);
   }
   if (!loop) return;
+  // A transfer a driverless Transport runs on the loop thread is stopped from here, at once.
+  shutdown_token_.cancel();
   auto end_all = [this] {
-    // Each call leaves the map as it completes.
-    while (!async_calls_.empty()) {
-      std::shared_ptr<detail::AsyncCall> call = async_calls_.begin()->second;
+    // A snapshot, kept alive: a call cancelled from inside its own transfer's events ends
+    // (leaves the map) only once those events return, within the same loop round.
+    const auto calls = async_calls_;
+    for (const auto& [id, call] : calls) {
       call->cancel(make_error(ErrorKind::cancelled,
                               "The call was cancelled because its Client was destroyed."));
-      if (!async_calls_.empty() && async_calls_.begin()->second == call) {
-        async_calls_.erase(async_calls_.begin());  // never loop on a call that would not end
-      }
     }
   };
   if (loop->on_loop_thread()) {
     end_all();
-    return;  // ~EventLoop on its own thread: the thread ends after this task
+    loop->stop();  // the thread ends once the code above this on its stack returns
+    return;
   }
   std::promise<void> ended;
   if (loop->poster().post([&] {
@@ -519,6 +566,7 @@ void Client::Impl::shutdown() const {
       })) {
     ended.get_future().wait();
   }
+  loop->stop();
 }
 
 void Client::Impl::start_async(const ChatRequest& request, const CallOptions& call, bool streaming,
@@ -548,28 +596,17 @@ void Client::Impl::start_async(const ChatRequest& request, const CallOptions& ca
   Result<HttpRequest> http = provider_->encode_chat(encoded);
   if (!http) return refuse(http.error());
   apply(*http, call, can_stream ? Mode::stream : Mode::whole);
-  detail::EventLoop* events = loop();
+  std::shared_ptr<detail::EventLoop> events = loop();
   if (!events) {
     return refuse(make_error(ErrorKind::cancelled, "The Client is being destroyed."));
   }
   auto self = std::const_pointer_cast<Impl>(shared_from_this());
   auto async = std::make_shared<detail::AsyncCall>(
-      self, *events, info, call, std::move(*http), streaming, std::move(callbacks), request.model,
+      self, events, info, call, std::move(*http), streaming, std::move(callbacks), request.model,
       std::move(done), start, detail::estimate_tokens(request));
-  const detail::EventLoop::Poster poster = events->poster();
-  std::weak_ptr<detail::AsyncCall> weak = async;
-  auto cancel_on_loop = [poster, weak] {
-    poster.post([weak] {
-      if (auto call_state = weak.lock()) {
-        call_state->cancel(make_error(ErrorKind::cancelled, "The call was cancelled."));
-      }
-    });
-  };
-  if (future) future->on_cancel(cancel_on_loop);
-  async->cancel_subscription_ =
-      CancellationToken::Subscription(call.cancellation.get(), cancel_on_loop);
-  if (!poster.post([async] { async->launch(); })) {
-    // Not reachable while a Client copy exists; kept so that no call is ever lost.
+  if (future) future->on_cancel(async->canceller());
+  if (!events->poster().post([async] { async->launch(); })) {
+    // The Client is going away (a copy was destroyed meanwhile): the call ends cancelled.
     async->cancel(make_error(ErrorKind::cancelled, "The Client is being destroyed."));
   }
 }

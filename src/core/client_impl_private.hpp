@@ -330,7 +330,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                    StreamCallbacks callbacks, std::function<void(Result<ChatResponse>)> done,
                    detail::FutureState<Result<ChatResponse>>* future) const;
   // The loop, started on first use; null once shut down.
-  detail::EventLoop* loop() const;
+  std::shared_ptr<detail::EventLoop> loop() const;
   // The last Client copy is gone: ends every async call in flight with `cancelled` and stops
   // the loop (waits for its thread unless called on it).
   void shutdown() const;
@@ -358,8 +358,10 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   std::shared_ptr<const lemma::Clock> clock_;
   mutable detail::RateLimiter limiter_{options_.rate_limit};
   mutable std::mutex loop_mutex_;
-  mutable std::unique_ptr<detail::EventLoop> loop_;  // guarded by loop_mutex_
-  mutable bool shut_down_ = false;                   // guarded by loop_mutex_
+  mutable std::shared_ptr<detail::EventLoop> loop_;  // guarded by loop_mutex_
+  // Cancelled when the last Client copy goes: stops transfers the loop cannot reach.
+  mutable CancellationToken shutdown_token_;
+  mutable bool shut_down_ = false;  // guarded by loop_mutex_
   // The calls in flight on the loop (loop thread only).
   mutable std::map<std::uint64_t, std::shared_ptr<detail::AsyncCall>> async_calls_;
 };

@@ -64,6 +64,19 @@ struct EventLoop::State {
     }
   }
 
+  // After the loop ended: what was left (tasks, timers) is destroyed here, on the loop thread,
+  // which also breaks the cycles they form with the calls that hold this loop.
+  void drop_work() {
+    std::vector<std::function<void()>> tasks;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      tasks.swap(posted);
+    }
+    tasks.clear();
+    timer_index.clear();
+    timers.clear();
+  }
+
   void fire_due_timers() {
     while (!timers.empty()) {
       auto first = timers.begin();
@@ -103,15 +116,26 @@ struct EventLoop::State {
 EventLoop::EventLoop(std::shared_ptr<Transport> transport, std::unique_ptr<TransferDriver> driver,
                      std::shared_ptr<const Clock> clock)
     : state_(std::make_shared<State>(std::move(transport), std::move(driver), std::move(clock))) {
-  thread_ = std::thread([state = state_] { state->run(); });
+  thread_ = std::thread([state = state_] {
+    state->run();
+    state->drop_work();
+  });
 }
 
 EventLoop::~EventLoop() {
-  state_->stopping.store(true, std::memory_order_release);
+  stop();
+}
+
+void EventLoop::stop() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);  // no task is posted after this
+    state_->stopping.store(true, std::memory_order_release);
+  }
   state_->driver->wakeup();
+  if (!thread_.joinable()) return;
   if (on_loop_thread()) {
     thread_.detach();  // the thread holds the state and ends when this task returns
-  } else if (thread_.joinable()) {
+  } else {
     thread_.join();
   }
 }

@@ -23,9 +23,12 @@ class EventLoop {
   /// are on `clock`.
   EventLoop(std::shared_ptr<Transport> transport, std::unique_ptr<TransferDriver> driver,
             std::shared_ptr<const Clock> clock);
-  /// Stops the loop (tasks posted but not run are dropped: post a task that ends the calls
-  /// first) and waits for its thread, unless called on it (then the thread ends by itself).
+  /// stop().
   ~EventLoop();
+  /// Stops the loop: tasks posted but not run, and timers, are dropped (destroyed on the loop
+  /// thread as it ends: post a task that ends the calls first). Waits for the thread, unless
+  /// called on it (then the thread ends by itself once the current task returns). Idempotent.
+  void stop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 

@@ -39,7 +39,10 @@ struct CurlHandles {
 /// alive through a shared_ptr.
 class CurlShare {
  public:
-  CurlShare();
+  /// A share of DNS results and TLS sessions, and of connections when `connections` is true
+  /// (the blocking transfers'; an event loop's multi handle keeps its own connection cache,
+  /// since libcurl does not support one connection cache used from concurrent threads).
+  explicit CurlShare(bool connections = true);
   ~CurlShare();
   CurlShare(const CurlShare&) = delete;
   CurlShare& operator=(const CurlShare&) = delete;

@@ -15,12 +15,12 @@ void ensure_curl_initialized() {
   (void)result;
 }
 
-CurlShare::CurlShare() : share_(curl_share_init()) {
+CurlShare::CurlShare(bool connections) : share_(curl_share_init()) {
   if (!share_) return;
   curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlShare::lock);
   curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlShare::unlock);
   curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
-  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  if (connections) curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
@@ -95,7 +95,9 @@ class CurlTransport::Impl {
   const CurlTransportOptions& options() const noexcept { return options_; }
 
   std::unique_ptr<TransferDriver> make_driver() const {
-    return std::make_unique<detail::CurlMultiDriver>(share_, options_);
+    // Its own share: the loop thread's connections stay in its multi handle's cache.
+    return std::make_unique<detail::CurlMultiDriver>(
+        std::make_shared<detail::CurlShare>(/*connections=*/false), options_);
   }
 
   Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) const {

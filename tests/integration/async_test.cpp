@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "lemma/client.hpp"
+#include "lemma/curl_transport.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/testing/fake_clock.hpp"
 #include "lemma/testing/mock_transport.hpp"
@@ -398,6 +399,94 @@ TEST(AsyncTest, AsyncCallsWorkOverAnyTransport) {
   Result<ChatResponse> result = client.chat_async(test::user_request("m", "1")).get();
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->text(), "42");
+}
+
+TEST(AsyncTest, LastClientDroppedInsideAStreamCallbackEndsEveryCall) {
+  TestServer server([](const test::RecordedRequest& request) {
+    if (request.body.find("stall") != std::string::npos) return Reply().stall();
+    return Reply::chunked(200).chunks({content_event("a"), content_event("b")}).stall();
+  });
+  auto client = std::make_unique<Client>(make_client(server));
+  Future<Result<ChatResponse>> other = client->chat_async(test::user_request("m", "stall"));
+  while (server.requests().empty()) std::this_thread::sleep_for(1ms);
+  int chunks = 0;
+  StreamCallbacks callbacks;
+  callbacks.on_chunk = [&client, &chunks](const ChatChunk&) {
+    ++chunks;
+    client.reset();  // the only copy, dropped on the loop thread inside the transfer's events
+    return true;
+  };
+  Future<Result<ChatResponse>> stream =
+      client->stream_async(test::user_request("m", "go"), callbacks);
+  ASSERT_TRUE(stream.wait_for(10s)) << "the stream's Future never became ready";
+  EXPECT_THAT(stream.get(), ErrorKindIs(ErrorKind::cancelled));
+  EXPECT_EQ(chunks, 1);  // nothing after the call ended
+  ASSERT_TRUE(other.wait_for(10s)) << "the other call's Future never became ready";
+  EXPECT_THAT(other.get(), ErrorKindIs(ErrorKind::cancelled));
+}
+
+TEST(AsyncTest, LastClientDroppedInOnContentEndsEveryCall) {
+  TestServer server([](const test::RecordedRequest& request) {
+    if (request.body.find("stall") != std::string::npos) return Reply().stall();
+    return Reply::chunked(200).chunks({content_event("a")}).stall();
+  });
+  auto client = std::make_unique<Client>(make_client(server));
+  Future<Result<ChatResponse>> other = client->chat_async(test::user_request("m", "stall"));
+  while (server.requests().empty()) std::this_thread::sleep_for(1ms);
+  StreamCallbacks callbacks;
+  callbacks.on_content = [&client](std::string_view) { client.reset(); };
+  Future<Result<ChatResponse>> stream =
+      client->stream_async(test::user_request("m", "go"), callbacks);
+  ASSERT_TRUE(stream.wait_for(10s)) << "the stream's Future never became ready";
+  EXPECT_THAT(stream.get(), ErrorKindIs(ErrorKind::cancelled));
+  ASSERT_TRUE(other.wait_for(10s)) << "the other call's Future never became ready";
+  EXPECT_THAT(other.get(), ErrorKindIs(ErrorKind::cancelled));
+}
+
+TEST(AsyncTest, AnAlreadyCancelledTokenEndsTheCallCancelled) {
+  TestServer server(echo_number);
+  Client client = make_client(server);
+  auto token = std::make_shared<CancellationToken>();
+  token->cancel();
+  CallOptions call;
+  call.cancellation = token;
+  for (int i = 0; i < 100; ++i) {  // the loop ends each while the caller returns (TSan: no race)
+    EXPECT_THAT(client.chat_async(test::user_request("m", "1"), call).get(),
+                ErrorKindIs(ErrorKind::cancelled));
+  }
+  EXPECT_TRUE(server.requests().empty());
+}
+
+// A Transport of the user's own, without a driver: lemma runs its blocking open() on the loop.
+class ForwardingTransport final : public Transport {
+ public:
+  explicit ForwardingTransport(std::shared_ptr<Transport> inner) : inner_(std::move(inner)) {}
+  Result<HttpResponse> send(const HttpRequest& request) override { return inner_->send(request); }
+  Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) override {
+    return inner_->open(request);
+  }
+
+ private:
+  std::shared_ptr<Transport> inner_;
+};
+
+TEST(AsyncTest, CancelReachesATransferOfATransportWithoutADriver) {
+  TestServer server([](const test::RecordedRequest&) { return Reply().stall(); });
+  ClientOptions options = single_attempt();
+  options.transport = std::make_shared<ForwardingTransport>(std::make_shared<CurlTransport>());
+  Client client = make_client(server, options);  // default timeout: 600 s
+  Future<Result<ChatResponse>> future = client.chat_async(test::user_request("m", "1"));
+  while (server.requests().empty()) std::this_thread::sleep_for(1ms);
+  future.cancel();
+  ASSERT_TRUE(future.wait_for(10s)) << "Future::cancel did not end the call";
+  EXPECT_THAT(future.get(), ErrorKindIs(ErrorKind::cancelled));
+  // And a Client destroyed while such a transfer runs ends it too.
+  auto doomed = std::make_unique<Client>(make_client(server, options));
+  Future<Result<ChatResponse>> orphan = doomed->chat_async(test::user_request("m", "2"));
+  while (server.requests().size() < 2) std::this_thread::sleep_for(1ms);
+  doomed.reset();
+  ASSERT_TRUE(orphan.ready());
+  EXPECT_THAT(orphan.get(), ErrorKindIs(ErrorKind::cancelled));
 }
 
 TEST(AsyncScaleTest, AThousandConcurrentStreamsOnOneLoopThread) {
