@@ -2,7 +2,9 @@
 // is built from the same pieces as the blocking calls (RequestShaper, CallQueue, RetryRun,
 // the provider's decoders, ChunkPipeline) and differs only in how it waits: a queue grant, a
 // timer or a transfer event resumes it, where the blocking path would sleep or block in read.
+#include <atomic>
 #include <future>
+#include <thread>
 
 #include "core/chunk_pipeline_private.hpp"
 #include "core/client_impl_private.hpp"
@@ -96,12 +98,28 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     stage_ = Stage::queued;
     std::weak_ptr<AsyncCall> weak = weak_from_this();
     const EventLoop::Poster poster = loop_->poster();
-    ticket_ = core_->queue_.enter_async([weak, poster](CallQueue::Entry entry) {
-      auto held = std::make_shared<CallQueue::Entry>(std::move(entry));
-      poster.post([weak, held] {
-        if (auto self = weak.lock()) self->admitted(std::move(*held));
-      });
-    });
+    // A place granted at once (no limit, or room) is taken here; one granted later, on any
+    // thread, is posted to the loop.
+    const auto launcher = std::this_thread::get_id();
+    launching_.store(true, std::memory_order_release);
+    ticket_ =
+        core_->queue_.enter_async([weak, poster, launcher, call = this](CallQueue::Entry entry) {
+          if (std::this_thread::get_id() == launcher &&
+              call->launching_.load(std::memory_order_acquire)) {
+            call->granted_at_launch_.emplace(std::move(entry));
+            return;
+          }
+          auto held = std::make_shared<CallQueue::Entry>(std::move(entry));
+          poster.post([weak, held] {
+            if (auto self = weak.lock()) self->admitted(std::move(*held));
+          });
+        });
+    launching_.store(false, std::memory_order_release);
+    if (granted_at_launch_) {
+      CallQueue::Entry entry = std::move(*granted_at_launch_);
+      granted_at_launch_.reset();
+      return admitted(std::move(entry));
+    }
     // A queue wait may be bounded (ClientOptions::queue_timeout).
     const auto limit = core_->options_.queue_timeout;
     constexpr std::chrono::hours kNoLimitBeyond{24 * 366};
@@ -494,6 +512,8 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
 
   Stage stage_ = Stage::none;
   std::uint64_t ticket_ = 0;
+  std::atomic<bool> launching_{false};  // read by queue grants on other threads
+  std::optional<CallQueue::Entry> granted_at_launch_;
   CallQueue::Place place_;
   std::chrono::milliseconds queue_time_{0};
   std::int64_t tokens_;

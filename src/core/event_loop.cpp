@@ -25,7 +25,7 @@ struct EventLoop::State {
   std::unique_ptr<TransferDriver> driver;
   std::shared_ptr<const Clock> clock;
   std::atomic<bool> stopping{false};
-  std::thread::id thread_id;
+  std::atomic<std::thread::id> thread_id{};
 
   std::mutex mutex;  // guards `posted`
   std::vector<std::function<void()>> posted;
@@ -41,12 +41,14 @@ struct EventLoop::State {
       if (stopping.load(std::memory_order_acquire)) return false;
       posted.push_back(std::move(task));
     }
-    driver->wakeup();
+    // From the loop thread itself (a callback starting a call) the loop looks at its tasks
+    // before it waits again: waking it would cost a system call for nothing.
+    if (std::this_thread::get_id() != thread_id.load(std::memory_order_acquire)) driver->wakeup();
     return true;
   }
 
   void run() {
-    thread_id = std::this_thread::get_id();
+    thread_id.store(std::this_thread::get_id(), std::memory_order_release);
     std::vector<std::function<void()>> tasks;
     while (!stopping.load(std::memory_order_acquire)) {
       {

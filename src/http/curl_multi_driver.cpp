@@ -32,6 +32,10 @@ CurlMultiDriver::CurlMultiDriver(std::shared_ptr<CurlShare> share, CurlTransport
   if (multi_) {
     // HTTP/2 streams share one connection when the server offers it (libcurl with nghttp2).
     curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    // libcurl's default keeps 4 idle connections per transfer still in the multi handle, which
+    // shrinks as transfers end and closes connections the next calls would reuse.
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS,
+                      std::max<long>(options_.max_idle_connections, kMinIdleConnections));
   }
 }
 

@@ -24,6 +24,10 @@ class CurlMultiDriver final : public TransferDriver {
   void run_once(std::chrono::milliseconds timeout) override;
   void wakeup() noexcept override;
 
+  /// Idle connections the loop's multi handle keeps at least (CurlTransportOptions::
+  /// max_idle_connections when larger): as many as calls a loop typically keeps in flight.
+  static constexpr long kMinIdleConnections = 256;
+
  private:
   struct Active;
   void end(Id id, std::optional<Error> error);
