@@ -23,6 +23,13 @@ class LEMMA_EXPORT Clock {
   /// true when it was cancelled. Must be safe to call from several threads at once.
   virtual bool sleep_until(time_point until, const CancellationToken* cancellation) const = 0;
 
+  /// An event loop has nothing to do until `until`: a clock whose time only moves when told
+  /// (lemma::testing::FakeClock) moves to `until`, records the wait and returns true, so the
+  /// loop's timer fires at once; a real clock returns false (the default) and the loop waits.
+  virtual bool skip_to(time_point until) const {
+    (void)until;
+    return false;
+  }
   /// The steady clock (stateless, shared).
   static std::shared_ptr<const Clock> steady();
 };

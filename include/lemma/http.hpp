@@ -5,11 +5,14 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "lemma/export.hpp"
 #include "lemma/headers.hpp"
@@ -37,10 +40,34 @@ class LEMMA_EXPORT CancellationToken {
   /// Waits up to `duration`; returns true (at once) when cancelled.
   bool wait_for(std::chrono::milliseconds duration) const;
 
+  /// Runs a callback when the token is cancelled, for as long as it lives: how a transfer in
+  /// flight or an event loop is woken at once instead of polling the token. The callback runs
+  /// on the thread that calls cancel() (at once, on this thread, when already cancelled); it
+  /// must be quick and must not use the token. Move-only.
+  class LEMMA_EXPORT Subscription {
+   public:
+    Subscription() = default;
+    /// Subscribes `callback` to `token` (may be null: then nothing happens).
+    Subscription(const CancellationToken* token, std::function<void()> callback);
+    Subscription(Subscription&& other) noexcept;
+    Subscription& operator=(Subscription&& other) noexcept;
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    /// Unsubscribes: once it returns, the callback is not running and will not run.
+    ~Subscription();
+
+   private:
+    void reset() noexcept;
+    const CancellationToken* token_ = nullptr;
+    std::uint64_t id_ = 0;
+  };
+
  private:
   std::atomic<bool> cancelled_{false};
   mutable std::mutex mutex_;
   mutable std::condition_variable woken_;
+  mutable std::uint64_t next_subscription_ = 0;
+  mutable std::vector<std::pair<std::uint64_t, std::function<void()>>> callbacks_;
 };
 
 /// An HTTP request as a transport sends it. Providers build these; transports send them.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -52,6 +53,13 @@ class CallQueue {
   Result<Entry> enter(const CancellationToken* cancellation,
                       std::chrono::milliseconds timeout) const;
 
+  /// Asks for a place without blocking (the event loop's calls): `granted` receives the place
+  /// when it is this request's turn, in the same first-come-first-served order as enter(),
+  /// either at once on this thread or later on the thread that frees a place. It must be
+  /// quick (e.g. post to a loop). Returns a ticket for cancel_wait().
+  std::uint64_t enter_async(std::function<void(Entry)> granted) const;
+  /// Withdraws a request of enter_async(); false when it was already granted.
+  bool cancel_wait(std::uint64_t ticket) const;
   /// Longest delay before a waiting call notices its cancellation.
   static constexpr std::chrono::milliseconds kCancelPoll{20};
 

@@ -28,7 +28,7 @@ using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
-/// The multi + easy handle pair that drives one blocking transfer.
+/// The multi + easy handle pair of one blocking transfer.
 struct CurlHandles {
   CurlMultiPtr multi;
   CurlEasyPtr easy;
@@ -46,16 +46,20 @@ class CurlShare {
 
   CURLSH* get() const noexcept { return share_; }
 
-  /// Handles for one transfer: an idle pair from an earlier transfer when there is one, new
-  /// ones otherwise (either may be null when libcurl cannot allocate). Reuse matters: a new
-  /// multi handle costs a socketpair, a new easy handle several allocations, on every call.
+  /// Handles for one blocking transfer: idle ones from earlier transfers when there are some,
+  /// new ones otherwise (either may be null when libcurl cannot allocate). Reuse matters: a
+  /// new multi handle costs a socketpair, a new easy handle several allocations, on every call.
   CurlHandles acquire();
-  /// Takes back a finished transfer's handles, already removed from their multi handle: the
-  /// easy handle is reset (every option, including the share, back to its default) and kept
-  /// for the next transfer, up to kMaxIdleHandles pairs.
-  void release(CurlHandles handles) noexcept;
+  /// An easy handle for one transfer (idle or new; null when libcurl cannot allocate).
+  CurlEasyPtr acquire_easy();
+  /// Takes back a finished transfer's easy handle, already removed from its multi handle: it
+  /// is reset (every option, including the share, back to its default) and kept for the next
+  /// transfer, up to kMaxIdleHandles.
+  void release_easy(CurlEasyPtr easy) noexcept;
+  /// Takes back a blocking transfer's multi handle (with no easy handle left in it).
+  void release_multi(CurlMultiPtr multi) noexcept;
 
-  /// Idle handle pairs kept for reuse (more concurrent transfers than this still work).
+  /// Idle handles of each kind kept for reuse (more concurrent transfers than this still work).
   static constexpr std::size_t kMaxIdleHandles = 32;
 
  private:
@@ -65,7 +69,8 @@ class CurlShare {
   CURLSH* share_ = nullptr;
   std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
   std::mutex idle_mutex_;
-  std::vector<CurlHandles> idle_;  // reset handles: they no longer refer to share_
+  std::vector<CurlEasyPtr> idle_easy_;  // reset handles: they no longer refer to share_
+  std::vector<CurlMultiPtr> idle_multi_;
 };
 
 }  // namespace lemma::detail

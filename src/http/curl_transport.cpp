@@ -1,6 +1,7 @@
 #include "lemma/curl_transport.hpp"
 
 #include "http/curl_handles_private.hpp"
+#include "http/curl_multi_driver_private.hpp"
 #include "http/curl_stream_private.hpp"
 
 namespace lemma {
@@ -27,30 +28,51 @@ CurlShare::CurlShare() : share_(curl_share_init()) {
 CurlShare::~CurlShare() {
   // Idle handles first: curl_share_cleanup refuses (CURLSHE_IN_USE, leaking the share and its
   // caches) while any easy handle still refers to the share.
-  idle_.clear();
+  idle_easy_.clear();
+  idle_multi_.clear();
   if (share_) curl_share_cleanup(share_);
 }
 
 CurlHandles CurlShare::acquire() {
+  CurlHandles handles;
   {
     std::lock_guard<std::mutex> lock(idle_mutex_);
-    if (!idle_.empty()) {
-      CurlHandles handles = std::move(idle_.back());
-      idle_.pop_back();
-      return handles;
+    if (!idle_multi_.empty()) {
+      handles.multi = std::move(idle_multi_.back());
+      idle_multi_.pop_back();
     }
   }
-  return {CurlMultiPtr(curl_multi_init()), CurlEasyPtr(curl_easy_init())};
+  if (!handles.multi) handles.multi.reset(curl_multi_init());
+  handles.easy = acquire_easy();
+  return handles;
 }
 
-void CurlShare::release(CurlHandles handles) noexcept {
-  if (!handles.multi || !handles.easy) return;
+CurlEasyPtr CurlShare::acquire_easy() {
+  {
+    std::lock_guard<std::mutex> lock(idle_mutex_);
+    if (!idle_easy_.empty()) {
+      CurlEasyPtr easy = std::move(idle_easy_.back());
+      idle_easy_.pop_back();
+      return easy;
+    }
+  }
+  return CurlEasyPtr(curl_easy_init());
+}
+
+void CurlShare::release_easy(CurlEasyPtr easy) noexcept {
+  if (!easy) return;
   // curl_easy_reset leaves CURLOPT_SHARE set (libcurl keeps the share outside the options it
   // resets), so detach explicitly: an idle handle must not keep the share in use.
-  curl_easy_setopt(handles.easy.get(), CURLOPT_SHARE, nullptr);
-  curl_easy_reset(handles.easy.get());
+  curl_easy_setopt(easy.get(), CURLOPT_SHARE, nullptr);
+  curl_easy_reset(easy.get());
   std::lock_guard<std::mutex> lock(idle_mutex_);
-  if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handles));
+  if (idle_easy_.size() < kMaxIdleHandles) idle_easy_.push_back(std::move(easy));
+}
+
+void CurlShare::release_multi(CurlMultiPtr multi) noexcept {
+  if (!multi) return;
+  std::lock_guard<std::mutex> lock(idle_mutex_);
+  if (idle_multi_.size() < kMaxIdleHandles) idle_multi_.push_back(std::move(multi));
 }
 
 void CurlShare::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
@@ -71,6 +93,10 @@ class CurlTransport::Impl {
   }
 
   const CurlTransportOptions& options() const noexcept { return options_; }
+
+  std::unique_ptr<TransferDriver> make_driver() const {
+    return std::make_unique<detail::CurlMultiDriver>(share_, options_);
+  }
 
   Result<std::unique_ptr<ResponseStream>> open(const HttpRequest& request) const {
     if (!share_->get()) {
@@ -100,7 +126,7 @@ Result<std::unique_ptr<ResponseStream>> CurlTransport::open(const HttpRequest& r
 }
 
 std::unique_ptr<TransferDriver> CurlTransport::make_driver() {
-  return Transport::make_driver();  // placeholder until the curl multi driver lands
+  return impl_->make_driver();
 }
 
 Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {

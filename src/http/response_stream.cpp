@@ -49,10 +49,56 @@ Result<std::string> ResponseStream::read_all(std::size_t max_bytes) {
 
 void CancellationToken::cancel() noexcept {
   {
+    // Callbacks run under the lock, so that a Subscription being destroyed on another thread
+    // waits for a callback in progress instead of racing it.
     std::lock_guard<std::mutex> lock(mutex_);
-    cancelled_.store(true, std::memory_order_release);
+    if (cancelled_.exchange(true, std::memory_order_acq_rel)) return;
+    for (const auto& entry : callbacks_) entry.second();
   }
   woken_.notify_all();
+}
+
+CancellationToken::Subscription::Subscription(const CancellationToken* token,
+                                              std::function<void()> callback) {
+  if (!token || !callback) return;
+  std::lock_guard<std::mutex> lock(token->mutex_);
+  if (token->cancelled_.load(std::memory_order_acquire)) {
+    callback();
+    return;
+  }
+  token_ = token;
+  id_ = ++token->next_subscription_;
+  token->callbacks_.emplace_back(id_, std::move(callback));
+}
+
+CancellationToken::Subscription::Subscription(Subscription&& other) noexcept
+    : token_(std::exchange(other.token_, nullptr)), id_(other.id_) {}
+
+CancellationToken::Subscription& CancellationToken::Subscription::operator=(
+    Subscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    token_ = std::exchange(other.token_, nullptr);
+    id_ = other.id_;
+  }
+  return *this;
+}
+
+CancellationToken::Subscription::~Subscription() {
+  reset();
+}
+
+void CancellationToken::Subscription::reset() noexcept {
+  if (!token_) return;
+  std::lock_guard<std::mutex> lock(token_->mutex_);
+  auto& callbacks = token_->callbacks_;
+  for (auto it = callbacks.begin(); it != callbacks.end(); ++it) {
+    if (it->first == id_) {
+      callbacks.erase(it);
+      break;
+    }
+  }
+  token_ = nullptr;
 }
 
 bool CancellationToken::wait_for(std::chrono::milliseconds duration) const {

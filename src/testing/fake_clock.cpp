@@ -18,6 +18,11 @@ bool FakeClock::sleep_until(time_point until, const CancellationToken* cancellat
   return false;
 }
 
+bool FakeClock::skip_to(time_point until) const {
+  sleep_until(until, nullptr);
+  return true;
+}
+
 void FakeClock::advance(std::chrono::milliseconds duration) {
   std::lock_guard<std::mutex> lock(mutex_);
   now_ += duration;

@@ -28,6 +28,8 @@ class LEMMA_TESTING_EXPORT FakeClock : public Clock {
   /// waiting) when `cancellation` is already cancelled.
   bool sleep_until(time_point until, const CancellationToken* cancellation) const override;
 
+  /// Records the wait and moves the fake time to `until` (an event loop's timer fires at once).
+  bool skip_to(time_point until) const override;
   /// Moves the fake time forward by `duration`.
   void advance(std::chrono::milliseconds duration);
   /// Every wait requested so far, in order (0 for a wait until a time already past).

@@ -1,0 +1,52 @@
+#pragma once
+
+// A Client's event loop: one thread that runs posted tasks, fires timers and drives every
+// async transfer through one TransferDriver (for CurlTransport: one curl multi handle). The
+// only thread lemma adds; started by a Client's first async call.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "lemma/clock.hpp"
+#include "lemma/http.hpp"
+
+namespace lemma::detail {
+
+class EventLoop {
+ public:
+  using TimerId = std::uint64_t;
+
+  /// Starts the loop thread over `driver` (from `transport`, which it keeps alive); timers
+  /// are on `clock`.
+  EventLoop(std::shared_ptr<Transport> transport, std::unique_ptr<TransferDriver> driver,
+            std::shared_ptr<const Clock> clock);
+  /// Stops the loop (tasks posted but not run are dropped: post a task that ends the calls
+  /// first) and waits for its thread, unless called on it (then the thread ends by itself).
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  /// Runs `task` on the loop thread, after the tasks posted before it. Any thread.
+  void post(std::function<void()> task);
+  /// Runs `task` on the loop thread once `clock` reaches `when`. Loop thread only.
+  TimerId at(Clock::time_point when, std::function<void()> task);
+  /// Forgets a timer that has not fired (no effect otherwise). Loop thread only.
+  void cancel_timer(TimerId id);
+  /// The driver of the loop's transfers. Loop thread only.
+  TransferDriver& driver();
+  /// True on the loop thread.
+  bool on_loop_thread() const noexcept;
+  /// The clock timers run on.
+  const Clock& clock() const noexcept;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;  // shared with the thread, which may outlive this object
+  std::thread thread_;
+};
+
+}  // namespace lemma::detail
