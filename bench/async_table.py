@@ -9,14 +9,14 @@ import statistics
 import sys
 
 PEERS = ["bare", "lemma", "node"]
-runs, idle = [], None
+runs, idle = [], {}
 for line in open(sys.argv[1]):
     line = line.strip()
     if not line.startswith("{"):
         continue
     record = json.loads(line)
     if record["mode"] == "idle":
-        idle = record
+        idle[record["peer"]] = record
     else:
         runs.append(record)
 
@@ -105,26 +105,38 @@ for row in rows:
     show(row)
 
 print()
-if idle is None:
-    print("idle streams: no figures (the run failed; see errors)")
+lemma = idle.get("lemma")
+if lemma is None:
+    print("idle streams: no lemma figures (the run failed; see errors)")
     sys.exit(0)
-n = idle["streams"]
-per_stream = (idle["rss_open_kib"] - idle["rss_before_kib"]) / n
+bare = idle.get("bare")
+n = lemma["streams"]
+
+
+def per_stream(record):
+    return (record["rss_open_kib"] - record["rss_before_kib"]) / record["streams"]
+
+
 idle_rows = [
-    ["open streams with a first chunk", f"{idle['first_chunks']} of {n} "
-     f"in {idle['open_seconds']:.2f} s ({idle['ended_early']} ended early)",
-     verdict(idle["first_chunks"] == n and idle["ended_early"] == 0)],
-    ["RSS growth per idle stream", f"{per_stream:.1f} KiB ({idle['rss_before_kib'] / 1024:.1f} -> "
-     f"{idle['rss_open_kib'] / 1024:.1f} MiB)", f"<= 64 KiB: {verdict(per_stream <= 64)}"],
-    ["threads while open (main + loop)", f"{idle['threads_open']} (before: "
-     f"{idle['threads_before']})", f"2: {verdict(idle['threads_open'] == 2)}"],
-    ["TCP connections while open", str(idle["connections_open"]), ""],
-    ["after Future::cancel() on all", f"{idle['ended']} ended, {idle['cancelled']} cancelled, in "
-     f"{idle['cancel_seconds']:.2f} s; threads then {idle['threads_after']}",
-     verdict(idle["ended"] == n and idle["cancelled"] == n)],
+    ["streams open with a first chunk",
+     f"{bare['first_chunks']} in {bare['open_seconds']:.2f} s" if bare else "n/a",
+     f"{lemma['first_chunks']} in {lemma['open_seconds']:.2f} s ({lemma['ended_early']} ended)",
+     f"{n}: {verdict(lemma['first_chunks'] == n and lemma['ended_early'] == 0)}"],
+    ["RSS growth per idle stream", f"{per_stream(bare):.1f} KiB" if bare else "n/a",
+     f"{per_stream(lemma):.1f} KiB ({lemma['rss_before_kib'] / 1024:.1f} -> "
+     f"{lemma['rss_open_kib'] / 1024:.1f} MiB)", f"<= 64 KiB: {verdict(per_stream(lemma) <= 64)}"],
+    ["threads while open", str(bare["threads_open"]) if bare else "n/a",
+     f"{lemma['threads_open']} (before: {lemma['threads_before']})",
+     f"main + 1 loop: {verdict(lemma['threads_open'] == 2)}"],
+    ["TCP connections while open", str(bare["connections_open"]) if bare else "n/a",
+     str(lemma["connections_open"]), ""],
+    ["after Future::cancel() on all", "",
+     f"{lemma['ended']} ended ({lemma['cancelled']} cancelled) in "
+     f"{lemma['cancel_seconds']:.2f} s; then {lemma['threads_after']} threads",
+     f"all cancelled: {verdict(lemma['ended'] == n and lemma['cancelled'] == n)}"],
 ]
-idle_header = [f"{n} idle streams, one Client (lemma)", "figure", "target"]
-widths = [max(len(row[i]) for row in idle_rows + [idle_header]) for i in range(3)]
+idle_header = [f"{n} idle streams, one Client", "bare curl-multi", "lemma stream_async", "target"]
+widths = [max(len(row[i]) for row in idle_rows + [idle_header]) for i in range(4)]
 show(idle_header)
 print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
 for row in idle_rows:
