@@ -106,8 +106,22 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
                                              options_.max_stream_bytes, start);
 }
 
+namespace {
+
+// The Client's handle on its Impl: when the last Client copy goes, its async calls are ended
+// and the loop stopped, while the Impl itself lives on as long as a call still refers to it.
+std::shared_ptr<const Client::Impl> client_handle(std::shared_ptr<const Client::Impl> impl) {
+  const Client::Impl* raw = impl.get();
+  return std::shared_ptr<const Client::Impl>(raw, [impl](const Client::Impl*) mutable {
+    impl->shutdown();
+    impl.reset();
+  });
+}
+
+}  // namespace
+
 Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)
-    : impl_(std::make_shared<const Impl>(std::move(provider), std::move(options))) {}
+    : impl_(client_handle(std::make_shared<const Impl>(std::move(provider), std::move(options)))) {}
 
 Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions& call) const {
   return impl_->exchange<ChatResponse>(
@@ -119,14 +133,7 @@ Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions&
         return impl_->provider()->encode_chat(whole);
       },
       [&](const HttpResponse& response) {
-        Result<ChatResponse> decoded = impl_->provider()->decode_chat(response);
-        if (decoded && decoded->model.empty()) decoded->model = request.model;
-        if (decoded && decoded->usage) {
-          if (const ModelSpec* spec = impl_->provider()->model_spec(request.model)) {
-            decoded->cost_usd = spec->cost(*decoded->usage);
-          }
-        }
-        return decoded;
+        return impl_->decode_chat_answer(response, request.model);
       });
 }
 

@@ -4,15 +4,19 @@
 // blocking calls (client.cpp) and the event-loop calls (client_async.cpp) are built from it.
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <type_traits>
 
 #include "core/call_queue_private.hpp"
 #include "core/chat_stream_state_private.hpp"
 #include "core/error_text_private.hpp"
+#include "core/event_loop_private.hpp"
 #include "core/request_headers_private.hpp"
 #include "core/retry_run_private.hpp"
 #include "core/seed_source_private.hpp"
 #include "lemma/client.hpp"
+#include "lemma/future.hpp"
 #include "lemma/wire.hpp"
 
 namespace lemma {
@@ -22,7 +26,11 @@ inline ClientOptions with_transport(ClientOptions options) {
   return options;
 }
 
-class Client::Impl {
+namespace detail {
+class AsyncCall;
+}  // namespace detail
+
+class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
  public:
   Impl(std::shared_ptr<const Provider> provider, ClientOptions options)
       : provider_(std::move(provider)),
@@ -233,7 +241,33 @@ class Client::Impl {
 
   ChatStream stream(const ChatRequest& request, const CallOptions& call) const;
 
+  // --- The event loop (client_async.cpp) ---
+
+  // Starts one async call: checks and encodes on the calling thread (caller mistakes end the
+  // call before any I/O), then hands it to the loop. `done` runs exactly once.
+  void start_async(const ChatRequest& request, const CallOptions& call, bool streaming,
+                   StreamCallbacks callbacks, std::function<void(Result<ChatResponse>)> done,
+                   detail::FutureState<Result<ChatResponse>>* future) const;
+  // The loop, started on first use; null once shut down.
+  detail::EventLoop* loop() const;
+  // The last Client copy is gone: ends every async call in flight with `cancelled` and stops
+  // the loop (waits for its thread unless called on it).
+  void shutdown() const;
+  // Decodes a whole chat answer: the model name when the server left it out, and the cost.
+  Result<ChatResponse> decode_chat_answer(const HttpResponse& response,
+                                          const std::string& model) const {
+    Result<ChatResponse> decoded = provider_->decode_chat(response);
+    if (decoded && decoded->model.empty()) decoded->model = model;
+    if (decoded && decoded->usage) {
+      if (const ModelSpec* spec = provider_->model_spec(model)) {
+        decoded->cost_usd = spec->cost(*decoded->usage);
+      }
+    }
+    return decoded;
+  }
+
  private:
+  friend class detail::AsyncCall;
   std::shared_ptr<const Provider> provider_;
   ClientOptions options_;
   mutable std::atomic<std::uint64_t> next_call_id_{0};
@@ -241,6 +275,11 @@ class Client::Impl {
   detail::RequestShaper shaper_;  // refers to options_
   mutable detail::SeedSource seeds_;
   std::shared_ptr<const lemma::Clock> clock_;
+  mutable std::mutex loop_mutex_;
+  mutable std::unique_ptr<detail::EventLoop> loop_;  // guarded by loop_mutex_
+  mutable bool shut_down_ = false;                   // guarded by loop_mutex_
+  // The calls in flight on the loop (loop thread only).
+  mutable std::map<std::uint64_t, std::shared_ptr<detail::AsyncCall>> async_calls_;
 };
 
 }  // namespace lemma

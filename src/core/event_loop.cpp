@@ -35,6 +35,16 @@ struct EventLoop::State {
   std::map<TimerId, decltype(timers)::iterator> timer_index;
   TimerId next_timer = 0;
 
+  bool post(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (stopping.load(std::memory_order_acquire)) return false;
+      posted.push_back(std::move(task));
+    }
+    driver->wakeup();
+    return true;
+  }
+
   void run() {
     thread_id = std::this_thread::get_id();
     std::vector<std::function<void()>> tasks;
@@ -107,11 +117,18 @@ EventLoop::~EventLoop() {
 }
 
 void EventLoop::post(std::function<void()> task) {
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->posted.push_back(std::move(task));
-  }
-  state_->driver->wakeup();
+  state_->post(std::move(task));
+}
+
+bool EventLoop::Poster::post(std::function<void()> task) const {
+  const std::shared_ptr<State> state = state_.lock();
+  return state && state->post(std::move(task));
+}
+
+EventLoop::Poster EventLoop::poster() const {
+  Poster poster;
+  poster.state_ = state_;
+  return poster;
 }
 
 EventLoop::TimerId EventLoop::at(Clock::time_point when, std::function<void()> task) {

@@ -44,6 +44,20 @@ class EventLoop {
 
   struct State;
 
+  /// Posts to a loop that may be gone by then (the task is then dropped): for callbacks that
+  /// run on other threads, such as a CallQueue grant or a CancellationToken.
+  class Poster {
+   public:
+    /// Runs `task` on the loop thread; false (task dropped) when the loop has stopped.
+    bool post(std::function<void()> task) const;
+
+   private:
+    friend class EventLoop;
+    std::weak_ptr<State> state_;
+  };
+  /// A Poster for this loop. Any thread.
+  Poster poster() const;
+
  private:
   std::shared_ptr<State> state_;  // shared with the thread, which may outlive this object
   std::thread thread_;
