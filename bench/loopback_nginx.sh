@@ -21,9 +21,28 @@ loopback_nginx_start() {
   nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
   nginx_work=$(mktemp -d)
   chmod 755 "$nginx_work" # nginx workers run as another user and must read the stream file
-  nginx_port=$((20000 + RANDOM % 20000))
+  # A random port may be taken: up to five tries.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    nginx_port=$((20000 + RANDOM % 20000))
+    loopback_nginx_write_config "$core"
+    # The master stays on its worker's core: the client's core is left to the client.
+    taskset -c "$core" "$nginx_bin" -c "$nginx_work/nginx.conf" -e "$nginx_work/error.log" \
+      2>/dev/null && break
+    [ "$attempt" = 5 ] && { echo "nginx did not start: $(tail -1 "$nginx_work/error.log")" >&2; return 1; }
+  done
+  local _
+  for _ in $(seq 50); do
+    [ -f "$nginx_work/nginx.pid" ] && break
+    sleep 0.1
+  done
+  [ -f "$nginx_work/nginx.pid" ] || { echo "nginx did not start (see $nginx_work/error.log)" >&2; return 1; }
+  nginx_version=$("$nginx_bin" -v 2>&1 | cut -d/ -f2)
+}
 
-  python3 - "$nginx_work" "$nginx_port" "$core" <<'PY'
+# nginx.conf and the stream file for nginx_port into nginx_work.
+loopback_nginx_write_config() {
+  python3 - "$nginx_work" "$nginx_port" "$1" <<'PY'
 import json, sys
 work, port, core = sys.argv[1], sys.argv[2], int(sys.argv[3])
 answer = ("We compute step by step. 1 + 1 = 2, since the successor of 1 is 2. " * 12).strip()
@@ -77,16 +96,6 @@ http {{
 """
 open(f"{work}/nginx.conf", "w").write(conf)
 PY
-
-  # The master stays on the same core as its worker: the client's core is left to the client.
-  taskset -c "$core" "$nginx_bin" -c "$nginx_work/nginx.conf" -e "$nginx_work/error.log"
-  local _
-  for _ in $(seq 50); do
-    [ -f "$nginx_work/nginx.pid" ] && break
-    sleep 0.1
-  done
-  [ -f "$nginx_work/nginx.pid" ] || { echo "nginx did not start (see $nginx_work/error.log)" >&2; return 1; }
-  nginx_version=$("$nginx_bin" -v 2>&1 | cut -d/ -f2)
 }
 
 loopback_nginx_stop() {

@@ -2,7 +2,7 @@
 // pool of N async workers (each awaits its call, then starts the next), against the same nginx
 // as lemma_async_bench and lemma_async_bare_bench, measured the same way (bench/process_probe.hpp):
 // units and CPU inside the measured window, peak RSS, threads (/proc/self/task) and ESTABLISHED
-// connections to the server (/proc/net/tcp), sampled every 20 ms. Prints one JSON line.
+// connections to the server (/proc/net/tcp). Prints one JSON line.
 //
 //   node bench/node/async_bench.mjs --base-url http://127.0.0.1:PORT --mode chat|stream
 //                                   [--in-flight N] [--seconds S] [--warmup S]
@@ -26,8 +26,13 @@ const wanted = '0100007F:' + port.toString(16).toUpperCase().padStart(4, '0');
 
 let maxThreads = 0;
 let maxConnections = 0;
+let lastConnections = 0;
+// As bench/process_probe.hpp's PeakSampler: threads every 20 ms, connections every 250 ms
+// (reading /proc/net/tcp is costly).
 function sample() {
   maxThreads = Math.max(maxThreads, readdirSync('/proc/self/task').length);
+  if (Date.now() - lastConnections < 250) return;
+  lastConnections = Date.now();
   let connections = 0;
   for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/);
