@@ -125,6 +125,15 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   void on_body(std::string_view bytes) override {
     if (stopping_) return;
     if (!stream_body_) {
+      // A stream request's transfer is bounded by max_stream_bytes; an error or plain JSON
+      // body in its place is held whole, so it gets the whole-body bound.
+      const std::size_t limit = core_->options_.max_response_bytes;
+      if (bytes.size() > limit - std::min(body_.size(), limit)) {
+        stop_transfer(protocol_error(
+            "The response body exceeds the limit of " + std::to_string(limit) +
+            " bytes; raise ClientOptions::max_response_bytes if that is expected."));
+        return;
+      }
       body_.append(bytes.data(), bytes.size());
       return;
     }

@@ -54,15 +54,16 @@ class Summary : public ::testing::Environment {
   }
   void TearDown() override {
     std::printf("\nFault injection summary (fault x mode -> outcome, attempts the server saw)\n");
-    std::printf("%-44s | %-34s | %-34s\n", "fault", "chat()", "stream()");
-    std::printf("%s\n", std::string(118, '-').c_str());
+    std::printf("%-44s | %-26s | %-26s | %-26s | %-26s\n", "fault", "chat()", "stream()",
+                "chat_async()", "stream_async()");
+    std::printf("%s\n", std::string(170, '-').c_str());
     for (const auto& [fault, modes] : rows_) {
       auto cell = [&](const char* mode) {
         auto it = modes.find(mode);
         return it == modes.end() ? std::string("n/a") : it->second;
       };
-      std::printf("%-44s | %-34s | %-34s\n", fault.c_str(), cell("chat").c_str(),
-                  cell("stream").c_str());
+      std::printf("%-44s | %-26s | %-26s | %-26s | %-26s\n", fault.c_str(), cell("chat").c_str(),
+                  cell("stream").c_str(), cell("chat_async").c_str(), cell("stream_async").c_str());
     }
   }
 
@@ -123,30 +124,60 @@ struct Outcome {
   }
 };
 
+// One call in `mode`: chat() or stream() (blocking), chat_async() or stream_async() (the
+// event loop). `text` is the content as delivered; `response` the accumulated answer.
+struct Called {
+  std::optional<Error> error;
+  std::string text;
+  std::optional<Usage> usage;
+};
+
+Called call_in_mode(const Client& client, const std::string& mode, const CallOptions& call) {
+  Called out;
+  if (mode == "chat" || mode == "chat_async") {
+    auto result =
+        mode == "chat" ? client.chat(request(), call) : client.chat_async(request(), call).get();
+    if (result) {
+      out.text = result->text();
+      out.usage = result->usage;
+    } else {
+      out.error = result.error();
+    }
+    return out;
+  }
+  if (mode == "stream_async") {
+    StreamCallbacks callbacks;
+    callbacks.on_chunk = [&out](const ChatChunk& chunk) {
+      for (const auto& choice : chunk.choices) out.text += choice.delta.content.value_or("");
+      return true;
+    };
+    auto result = client.stream_async(request(), callbacks, call).get();
+    if (result) {
+      EXPECT_EQ(out.text, result->text()) << "delivered tokens must equal accumulated ones";
+      out.usage = result->usage;
+    } else {
+      out.error = result.error();
+    }
+    return out;
+  }
+  ChatStream stream = client.stream(request(), call);
+  for (const ChatChunk& chunk : stream) {
+    for (const auto& choice : chunk.choices) out.text += choice.delta.content.value_or("");
+  }
+  out.error = stream.error();
+  out.usage = stream.response().usage;
+  EXPECT_EQ(out.text, stream.response().text()) << "delivered tokens must equal accumulated ones";
+  return out;
+}
+
 Outcome run(const std::string& mode, const std::string& base_url, const ClientOptions& o,
             const CallOptions& call = {}) {
   Client client(providers::openai_compatible(base_url, "sk-chaos-key"), o);
   Outcome out;
   const auto start = Clock::now();
-  if (mode == "chat") {
-    auto result = client.chat(request(), call);
-    if (result)
-      out.text = result->text();
-    else
-      out.error = result.error();
-  } else {
-    ChatStream stream = client.stream(request(), call);
-    for (const ChatChunk& chunk : stream) {
-      for (const auto& choice : chunk.choices) out.text += choice.delta.content.value_or("");
-    }
-    out.error = stream.error();
-    if (!out.error) {
-      EXPECT_EQ(out.text, stream.response().text());
-    } else {
-      EXPECT_EQ(out.text, stream.response().text())
-          << "delivered tokens must equal accumulated ones";
-    }
-  }
+  Called called = call_in_mode(client, mode, call);
+  out.error = std::move(called.error);
+  out.text = std::move(called.text);
   out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   EXPECT_LT(out.elapsed, 20s) << "no hang";
   return out;
@@ -155,7 +186,7 @@ Outcome run(const std::string& mode, const std::string& base_url, const ClientOp
 class FaultTest : public ::testing::TestWithParam<std::string> {
  protected:
   const std::string& mode() const { return GetParam(); }
-  bool streaming() const { return mode() == "stream"; }
+  bool streaming() const { return mode() == "stream" || mode() == "stream_async"; }
   void record(const std::string& fault, const Outcome& outcome, int attempts) {
     Summary::instance().record(fault, mode(), outcome.describe(attempts));
   }
@@ -553,23 +584,10 @@ Observed run_provider(const std::string& mode, std::shared_ptr<Provider> provide
   Client client(std::move(provider), o);
   Observed out;
   const auto start = Clock::now();
-  if (mode == "chat") {
-    auto result = client.chat(request(), call);
-    if (result) {
-      out.text = result->text();
-      out.usage = result->usage;
-    } else {
-      out.error = result.error();
-    }
-  } else {
-    ChatStream stream = client.stream(request(), call);
-    for (const ChatChunk& chunk : stream) {
-      for (const auto& choice : chunk.choices) out.text += choice.delta.content.value_or("");
-    }
-    out.error = stream.error();
-    out.usage = stream.response().usage;
-    EXPECT_EQ(out.text, stream.response().text()) << "delivered tokens must equal accumulated";
-  }
+  Called called = call_in_mode(client, mode, call);
+  out.error = std::move(called.error);
+  out.text = std::move(called.text);
+  out.usage = called.usage;
   out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   out.texts = collector->texts();
   if (out.error) collector->add(*out.error);
@@ -1294,7 +1312,8 @@ TEST_P(FaultTest, TlsHostNameMismatchSaysSo) {
 }
 #endif
 
-INSTANTIATE_TEST_SUITE_P(Modes, FaultTest, ::testing::Values("chat", "stream"),
+INSTANTIATE_TEST_SUITE_P(Modes, FaultTest,
+                         ::testing::Values("chat", "stream", "chat_async", "stream_async"),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

@@ -3,6 +3,7 @@
 // and a Client destroyed with calls in flight.
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <atomic>
 #include <future>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "lemma/testing/fake_clock.hpp"
 #include "lemma/testing/mock_transport.hpp"
 #include "support/client_helpers.hpp"
+#include "support/hold_server.hpp"
 #include "support/matchers.hpp"
 #include "support/test_server.hpp"
 
@@ -374,6 +376,50 @@ TEST(AsyncTest, AsyncCallsWorkOverAnyTransport) {
   Result<ChatResponse> result = client.chat_async(test::user_request("m", "1")).get();
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->text(), "42");
+}
+
+TEST(AsyncScaleTest, AThousandConcurrentStreamsOnOneLoopThread) {
+  constexpr int kStreams = 1000;
+  // Two descriptors per stream (the client's socket and the server's) and some slack.
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  const rlim_t needed = 2 * kStreams + 256;
+  if (files.rlim_cur < needed) {
+    if (files.rlim_max < needed) GTEST_SKIP() << "needs " << needed << " file descriptors";
+    files.rlim_cur = needed;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
+  }
+  test::HoldServer server(content_event("x"), content_event("y") + "data: [DONE]\n\n");
+  ClientOptions options = single_attempt();
+  Client client(providers::openai_compatible(server.base_url(), "sk-async-key"), options);
+  const std::size_t threads_before = thread_count();
+  std::atomic<int> first_chunks{0};
+  std::vector<Future<Result<ChatResponse>>> futures;
+  futures.reserve(kStreams);
+  for (int i = 0; i < kStreams; ++i) {
+    StreamCallbacks callbacks;
+    auto seen = std::make_shared<int>(0);  // loop thread only
+    callbacks.on_chunk = [seen, &first_chunks](const ChatChunk&) {
+      if ((*seen)++ == 0) ++first_chunks;
+      return true;
+    };
+    futures.push_back(client.stream_async(test::user_request("m", std::to_string(i)), callbacks));
+  }
+  // Every stream is open at once, each past its first chunk, on one added thread.
+  const auto deadline = std::chrono::steady_clock::now() + 120s;
+  while (first_chunks.load() < kStreams && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(first_chunks.load(), kStreams);
+  EXPECT_EQ(server.held(), kStreams);
+  EXPECT_EQ(server.connections(), kStreams);
+  EXPECT_EQ(thread_count(), threads_before + 1);
+  server.release();
+  for (auto& future : futures) {
+    Result<ChatResponse> result = future.get();
+    ASSERT_THAT(result, IsOk());
+    EXPECT_EQ(result->text(), "xy");
+  }
 }
 
 }  // namespace
