@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lemma/lemma.hpp"
@@ -106,8 +107,10 @@ class ChatPump {
     client_.chat_async(request_, [this](lemma::Result<lemma::ChatResponse> answer) {
       if (answer && !answer->text().empty()) {
         ++answers_;
-      } else {
-        ++failures_;
+      } else if (++failures_ >= kMaxFailures) {
+        // A failure that comes back at once (on this thread) would otherwise recurse for ever;
+        // the figures are void anyway.
+        stopping_ = true;
       }
       if (!stopping_) {
         launch();
@@ -119,6 +122,7 @@ class ChatPump {
     });
   }
 
+  static constexpr long kMaxFailures = 100;
   const lemma::Client& client_;
   const lemma::ChatRequest request_;
   std::atomic<bool> stopping_{false};
@@ -213,7 +217,7 @@ int run_idle(const std::string& base, int streams) {
     Answer warm = start_one();
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     while (first_chunks.load() < 1 && Clock::now() < deadline)
-      warm.wait_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     warm.cancel();
     warm.wait();
   }
@@ -227,9 +231,8 @@ int run_idle(const std::string& base, int streams) {
   for (int i = 0; i < streams; ++i) calls.push_back(start_one());
   const auto deadline = t0 + std::chrono::seconds(30);
   long ended_early = 0;
-  while (first_chunks.load() < streams && Clock::now() < deadline) {
-    calls.front().wait_for(std::chrono::milliseconds(5));
-  }
+  while (first_chunks.load() < streams && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double open_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   const long rss_open = lemma_bench::rss_kib();
   const int threads_open = lemma_bench::thread_count();
