@@ -38,9 +38,13 @@ class LEMMA_EXPORT Client {
   /// Sends one chat request and waits for the whole answer. `request.stream` is ignored (sent
   /// as false).
   Result<ChatResponse> chat(const ChatRequest& request, const CallOptions& call = {}) const;
-  /// Starts streaming the answer (server-sent events) and returns once the server answered
-  /// with headers; iterate the ChatStream for chunks. Caller mistakes, connection failures and
-  /// HTTP errors come back as a stream whose error() is set. A server that answers with plain
+  /// Starts streaming the answer (server-sent events) and returns once the first chunk was
+  /// decoded (not yet delivered); iterate the ChatStream for chunks. Everything before that is
+  /// retried under the call's RetryPolicy: connecting, HTTP errors, and a connection cut or
+  /// stalled after the headers before any chunk (a proxy giving up during a long prefill).
+  /// Once a chunk reached the caller nothing is retried: a token is never delivered twice.
+  /// Caller mistakes, connection failures and HTTP errors come back as a stream whose error()
+  /// is set. A server that answers with plain
   /// JSON instead of a stream is handled: its answer arrives as one chunk.
   ChatStream stream(const ChatRequest& request, const CallOptions& call = {}) const;
   /// Streams the answer into `callbacks` and returns the accumulated response (or the error,

@@ -31,8 +31,6 @@ struct CurlTransportOptions {
   std::size_t max_header_bytes = 256 * 1024;
   /// How many idle connections to keep open for reuse.
   long max_idle_connections = 16;
-  /// Longest wait between checks of a request's CancellationToken.
-  std::chrono::milliseconds cancellation_poll_interval{50};
 };
 
 /// The default Transport: libcurl with connection reuse (keep-alive) across requests and

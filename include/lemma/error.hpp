@@ -50,6 +50,44 @@ LEMMA_EXPORT std::string_view to_string(ErrorKind kind) noexcept;
 /// Maps an HTTP status code to an ErrorKind (the one table lemma uses for every provider).
 LEMMA_EXPORT ErrorKind error_kind_for_status(int http_status) noexcept;
 
+/// Where in the exchange a call failed; decides whether a retry could repeat work.
+enum class ErrorPhase {
+  /// lemma's own checks, before anything was sent: an invalid request, a queue timeout, a call
+  /// cancelled while waiting for its (next) attempt.
+  before_send,
+  /// The request may have been sent but no response status arrived: connection refused or
+  /// reset, TLS, a connect or total timeout while waiting. For a stream: also a connection cut
+  /// after the headers but before the stream's first chunk (nothing reached the caller).
+  before_response,
+  /// The status and headers arrived: an HTTP error, or a body that broke or failed to decode.
+  response_started,
+  /// A stream had delivered at least one chunk to the caller; a retry would repeat tokens.
+  mid_stream,
+};
+
+/// Returns the phase's name as written above, e.g. "before_response".
+LEMMA_EXPORT std::string_view to_string(ErrorPhase phase) noexcept;
+
+/// Why lemma stopped retrying a call.
+enum class GiveUpReason {
+  /// lemma did not give up: the call made no attempt (e.g. refused before sending) or the
+  /// Error was not produced by a Client's retry loop.
+  none,
+  /// The last error cannot be helped by a retry (Error::is_retryable() is false).
+  not_retryable,
+  /// RetryPolicy::max_retries retries were made.
+  attempts_exhausted,
+  /// The next attempt would have started after RetryPolicy::total_deadline.
+  deadline,
+  /// The server asked to wait longer than RetryPolicy::max_retry_after.
+  retry_after_too_long,
+  /// The call was cancelled while waiting to retry.
+  cancelled,
+};
+
+/// Returns the reason's name as written above, e.g. "attempts_exhausted".
+LEMMA_EXPORT std::string_view to_string(GiveUpReason reason) noexcept;
+
 /// One failed attempt of a call, as recorded in Error::history.
 struct AttemptRecord {
   /// 1-based attempt number.
@@ -103,6 +141,12 @@ struct LEMMA_EXPORT Error {
   std::optional<bool> should_retry;
   /// Every attempt of the call, oldest first, when there was more than one.
   std::vector<AttemptRecord> history;
+  /// Where in the exchange the (last) attempt failed. http_status only says what status was
+  /// received; the phase is what retries go by.
+  ErrorPhase phase = ErrorPhase::before_response;
+  /// Why a Client stopped retrying the call (none when the Error did not come out of its retry
+  /// loop, e.g. an invalid request refused before any attempt).
+  GiveUpReason give_up = GiveUpReason::none;
 
   /// Upper bound on the body bytes body_excerpt holds (escaping control characters, and the
   /// "..." cut mark, may lengthen the text).
@@ -113,9 +157,13 @@ struct LEMMA_EXPORT Error {
   /// ...) and invalid UTF-8 are escaped ("\n", "\x1b", "\xff"), so a server cannot forge log
   /// lines or terminal escapes; valid UTF-8 is kept.
   std::string what() const;
-  /// True when a retry of the same request might succeed: `x-should-retry` when the server
-  /// sent it; otherwise connection failures and timeouts before any response, HTTP 408, 409,
-  /// 429, 500, 502, 503 and 504, and server errors reported inside a stream.
+  /// True when a retry of the same request might succeed. In this order: never for
+  /// `cancelled` or `quota_exceeded`, nor in phase mid_stream (tokens already reached the
+  /// caller); `x-should-retry` when the server sent it; connection failures and timeouts (no
+  /// HTTP error status) only in phases before_send and before_response, since once a response
+  /// has started the server has done the work; an HTTP status by its table (408, 409, 429,
+  /// 500, 502, 503 and 504 are retryable, any other status is not); and, without a status,
+  /// server errors and rate limits a server reported inside a stream before its first chunk.
   bool is_retryable() const noexcept;
 
   /// Field-by-field equality.
@@ -129,7 +177,8 @@ LEMMA_EXPORT std::ostream& operator<<(std::ostream& os, const Error& error);
 
 /// Creates an Error of `kind` with `message` (the per-kind helpers below use it).
 LEMMA_EXPORT Error make_error(ErrorKind kind, std::string message);
-/// Creates an invalid_request Error blaming the request parameter `param`.
+/// Creates an invalid_request Error blaming the request parameter `param`, in phase
+/// before_send (lemma's own check, before any I/O).
 LEMMA_EXPORT Error invalid_request_error(std::string param, std::string message);
 /// Creates a protocol Error for a server reply that broke the protocol.
 LEMMA_EXPORT Error protocol_error(std::string message);

@@ -54,6 +54,9 @@ struct RetryDecision {
   std::chrono::milliseconds delay{0};
   /// Why not, when retry is false ("not retryable", "retries exhausted", ...).
   std::string reason;
+  /// Why not, for code: not_retryable, attempts_exhausted or retry_after_too_long (none when
+  /// retry is true).
+  GiveUpReason give_up = GiveUpReason::none;
 };
 
 /// Decides whether attempt number `attempt` (1-based), which failed with `error`, is retried

@@ -95,6 +95,7 @@ Result<CallQueue::Entry> CallQueue::enter(const CancellationToken* cancellation,
   s.waiting.push_back(ticket);
   auto my_turn = [&] { return s.in_flight < limit_ && s.waiting.front() == ticket; };
   auto give_up = [&](Error error) -> Result<Entry> {
+    error.phase = ErrorPhase::before_send;  // nothing was sent: the call never left the queue
     s.waiting.erase(std::find(s.waiting.begin(), s.waiting.end(), ticket));
     Place::Shared::Grants grants = s.take_async_grants();
     lock.unlock();

@@ -8,10 +8,6 @@ namespace lemma {
 
 namespace {
 constexpr std::size_t kReadSize = 64 * 1024;
-// The parser is fed this much at a time and its events decoded before the next slice: at most
-// a few hundred events (of at most SseParserOptions::max_id_bytes of id each) are ever queued,
-// however many tiny events one read holds.
-constexpr std::size_t kFeedSlice = 4 * 1024;
 // After [DONE] the body normally ends at once; waiting this long for its last bytes lets the
 // connection go back to the pool instead of being closed.
 constexpr std::chrono::milliseconds kDiscardGrace{200};
@@ -24,23 +20,16 @@ ChatStream::State::State(Error failure) : finished(true) {
 ChatStream::State::State(std::shared_ptr<const Provider> provider,
                          std::unique_ptr<ResponseStream> body, SseParserOptions sse,
                          std::size_t max_body_bytes, Clock::time_point start)
-    : provider_(std::move(provider)),
-      decoder_(provider_->stream_decoder()),
-      body_(std::move(body)),
-      parser_(sse),
-      buffer_(kReadSize),
-      max_body_bytes_(max_body_bytes),
-      start_(start) {}
+    : provider_(std::move(provider)), body_(std::move(body)), buffer_(kReadSize), start_(start) {
+  pipeline_.emplace(provider_, sse, max_body_bytes);
+}
 
 ChatStream::State::State(std::shared_ptr<const Provider> provider, std::vector<ChatChunk> chunks,
                          Clock::time_point start)
-    : provider_(std::move(provider)),
-      ready_(std::move(chunks)),
-      eof_(true),
-      saw_done_(true),
-      start_(start) {}
+    : provider_(std::move(provider)), ready_(std::move(chunks)), start_(start) {}
 
 ChatStream::State::~State() {
+  run_end_callback();
   if (observer_ && !reported_) {
     // Abandoned before its end: report it so that metrics never lose a call.
     error = make_error(ErrorKind::cancelled, "The stream was destroyed before it finished.");
@@ -60,7 +49,20 @@ void ChatStream::State::observe(std::shared_ptr<Observer> observer, CallInfo cal
   if (finished) report_end();
 }
 
+void ChatStream::State::on_end(std::function<void(const ChatResponse&)> callback) {
+  end_callback_ = std::move(callback);
+  if (finished) run_end_callback();
+}
+
+void ChatStream::State::run_end_callback() {
+  if (!end_callback_) return;
+  auto callback = std::move(end_callback_);
+  end_callback_ = nullptr;
+  callback(accumulator.response());
+}
+
 void ChatStream::State::report_end() {
+  run_end_callback();
   if (!observer_ || reported_) return;
   reported_ = true;
   CallOutcome outcome;
@@ -91,23 +93,20 @@ std::string ChatStream::State::progress() const {
 
 const ChatChunk* ChatStream::State::fail(Error failure) {
   failure.message += progress();
+  // The body was open: the response had started, and once a chunk reached the caller a retry
+  // would deliver its tokens twice.
+  if (accumulator.chunk_count() > 0) {
+    failure.phase = ErrorPhase::mid_stream;
+  } else if (failure.phase == ErrorPhase::before_send ||
+             failure.phase == ErrorPhase::before_response) {
+    failure.phase = ErrorPhase::response_started;
+  }
   detail::sanitize(failure, provider_.get());
   error = std::move(failure);
   finished = true;
   release_body(false);
   report_end();
   return nullptr;
-}
-
-Error ChatStream::State::scrubbed_failure(const SseEvent& event, Error failure) const {
-  // Decoded again with the provider's secrets scrubbed from the event, so that no excerpt cut
-  // from it can end inside a key.
-  SseEvent clean = event;
-  provider_->redact(clean.data);
-  provider_->redact(clean.error);
-  if (clean.data == event.data && clean.error == event.error) return failure;
-  Result<StreamEvent> again = provider_->decode_stream_event(clean);
-  return again ? failure : again.error();
 }
 
 void ChatStream::State::hold(detail::CallQueue::Place place) {
@@ -151,39 +150,62 @@ const ChatChunk* ChatStream::State::deliver(ChatChunk chunk) {
   return &current_;
 }
 
-const ChatChunk* ChatStream::State::end_of_body() {
-  if (decoder_ && !ending_) {
-    // Text the decoder held back (e.g. a possible partial tag) is delivered before the end.
-    ending_ = true;
-    if (auto tail = decoder_->finish()) return deliver(std::move(*tail));
-  }
+const ChatChunk* ChatStream::State::succeed() {
   finished = true;
-  if (saw_done_ || !provider_->stream_requires_done()) {
-    if (accumulator.chunk_count() == 0) {
-      // "[DONE]" alone is no answer: a server that failed and said so in a way lemma did not
-      // recognise must not look like an empty success.
-      Error empty = protocol_error(
-          saw_done_ ? "The stream ended with \"data: [DONE]\" before any chunk: the server sent "
-                      "no answer and no error lemma recognises. Check the server's log."
-                    : "The stream ended without any event.");
-      empty.code = "empty_stream";
-      return fail(std::move(empty));
-    }
-    release_body(true);
-    if (spec_ && accumulator.response().usage) {
-      accumulator.set_cost_usd(spec_->cost(*accumulator.response().usage));
-    }
-    report_end();
-    return nullptr;
+  release_body(true);
+  if (spec_ && accumulator.response().usage) {
+    accumulator.set_cost_usd(spec_->cost(*accumulator.response().usage));
   }
-  Error truncated = protocol_error(
-      accumulator.chunk_count() == 0
-          ? "The stream ended before any event and without the final \"data: [DONE]\"; the "
-            "server or a proxy closed it early."
-          : "The stream was truncated: it ended without the final \"data: [DONE]\", so the "
-            "server or a proxy closed it early.");
-  truncated.code = "truncated";
-  return fail(std::move(truncated));
+  report_end();
+  return nullptr;
+}
+
+void ChatStream::State::end_body() {
+  Result<Done> ended = pipeline_->finish(ready_);
+  if (ended) {
+    ended_ = true;
+  } else {
+    pending_ = std::move(ended.error());
+  }
+}
+
+void ChatStream::State::pump() {
+  if (unparsed_begin_ < unparsed_end_) {
+    // One slice at a time, delivered before the next: few chunks are ever queued.
+    const std::size_t slice =
+        std::min(detail::ChunkPipeline::kSlice, unparsed_end_ - unparsed_begin_);
+    Result<Done> fed =
+        pipeline_->feed(std::string_view(buffer_.data() + unparsed_begin_, slice), ready_);
+    unparsed_begin_ += slice;
+    if (!fed) {
+      pending_ = std::move(fed.error());
+    } else if (pipeline_->done()) {
+      end_body();  // the rest of the body is not read: the connection can be reused
+    }
+    return;
+  }
+  Result<std::size_t> n = body_->read(buffer_.data(), buffer_.size());
+  if (!n) {
+    pending_ = std::move(n.error());
+    return;
+  }
+  if (*n == 0) {
+    end_body();
+    return;
+  }
+  unparsed_begin_ = 0;
+  unparsed_end_ = *n;
+}
+
+Result<Done> ChatStream::State::prime() {
+  while (!finished && pipeline_ && next_ready_ == ready_.size() && !pending_ && !ended_) {
+    if (cancelled_.load(std::memory_order_acquire)) break;
+    pump();
+  }
+  if (next_ready_ < ready_.size() || ended_) return Done{};
+  next();  // reports the failure (or cancellation) as the stream's error
+  if (error) return *error;
+  return Done{};
 }
 
 const ChatChunk* ChatStream::State::next() {
@@ -192,51 +214,16 @@ const ChatChunk* ChatStream::State::next() {
     if (cancelled_.load(std::memory_order_acquire)) {
       return fail(make_error(ErrorKind::cancelled, "The stream was cancelled."));
     }
-    if (ending_) return end_of_body();
     if (next_ready_ < ready_.size()) return deliver(std::move(ready_[next_ready_++]));
-    if (next_event_ < events_.size()) {
-      const SseEvent& event = events_[next_event_++];
-      Result<StreamEvent> decoded = decoder_->decode(event);
-      if (!decoded) return fail(scrubbed_failure(event, decoded.error()));
-      switch (decoded->kind) {
-        case StreamEvent::Kind::chunk: return deliver(std::move(decoded->chunk));
-        case StreamEvent::Kind::done: saw_done_ = true; return end_of_body();
-        case StreamEvent::Kind::ignore: continue;
-      }
+    ready_.clear();
+    next_ready_ = 0;
+    if (pending_) {
+      Error failure = std::move(*pending_);
+      pending_.reset();
+      return fail(std::move(failure));
     }
-    events_.clear();
-    next_event_ = 0;
-    if (unparsed_begin_ < unparsed_end_) {
-      const std::size_t slice = std::min(kFeedSlice, unparsed_end_ - unparsed_begin_);
-      Result<std::size_t> parsed =
-          parser_.feed(std::string_view(buffer_.data() + unparsed_begin_, slice), events_);
-      unparsed_begin_ += slice;
-      if (!parsed) return fail(parsed.error());
-      continue;
-    }
-    if (eof_) return end_of_body();
-    Result<std::size_t> n = body_->read(buffer_.data(), buffer_.size());
-    if (!n) {
-      if (cancelled_.load(std::memory_order_acquire)) {
-        return fail(make_error(ErrorKind::cancelled, "The stream was cancelled."));
-      }
-      return fail(n.error());
-    }
-    if (*n == 0) {
-      eof_ = true;
-      Result<std::size_t> parsed = parser_.finish(events_);
-      if (!parsed) return fail(parsed.error());
-      continue;
-    }
-    body_bytes_ += *n;
-    if (body_bytes_ > max_body_bytes_) {
-      return fail(protocol_error("The stream's body exceeds the limit of " +
-                                 std::to_string(max_body_bytes_) +
-                                 " bytes; raise ClientOptions::max_stream_bytes if the server is "
-                                 "trusted and answers that long are expected."));
-    }
-    unparsed_begin_ = 0;
-    unparsed_end_ = *n;
+    if (ended_ || !pipeline_) return succeed();
+    pump();
   }
 }
 

@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
 
 #include "core/call_queue_private.hpp"
+#include "core/chunk_pipeline_private.hpp"
 #include "lemma/http.hpp"
 #include "lemma/observer.hpp"
 #include "lemma/provider.hpp"
@@ -16,8 +18,8 @@
 
 namespace lemma {
 
-/// The moving parts of one ChatStream: body bytes -> SseParser -> provider -> chunks ->
-/// accumulator. Failures are recorded once and end the stream.
+/// The moving parts of one ChatStream: body bytes -> ChunkPipeline (SseParser -> provider) ->
+/// chunks -> accumulator. Failures are recorded once and end the stream.
 class ChatStream::State {
  public:
   using Clock = std::chrono::steady_clock;
@@ -38,8 +40,14 @@ class ChatStream::State {
   /// Reports this stream's first token, chunks and end to `observer` (may be null).
   void observe(std::shared_ptr<Observer> observer, CallInfo call, Clock::time_point start,
                int attempts, std::chrono::milliseconds queue_time, const ModelSpec* spec);
+  /// Runs `callback` once with the accumulated response when the stream ends (its end, a
+  /// failure, cancellation or destruction); at once when it already has.
+  void on_end(std::function<void(const ChatResponse&)> callback);
   /// Keeps the call's place among the Client's calls in flight while the body is open.
   void hold(detail::CallQueue::Place place);
+  /// Reads until the first chunk is decoded (not yet delivered), or the stream failed or ended.
+  /// Lets a retried attempt cover everything before a chunk reaches the caller.
+  Result<Done> prime();
   const ChatChunk* next();
   void cancel() noexcept;
 
@@ -51,31 +59,28 @@ class ChatStream::State {
  private:
   const ChatChunk* deliver(ChatChunk chunk);
   const ChatChunk* fail(Error failure);
-  Error scrubbed_failure(const SseEvent& event, Error failure) const;
-  const ChatChunk* end_of_body();
+  const ChatChunk* succeed();
+  void pump();
+  void end_body();
   void release_body(bool reuse_connection);
   void report_end();
+  void run_end_callback();
+  std::function<void(const ChatResponse&)> end_callback_;
   std::string progress() const;
 
   std::shared_ptr<const Provider> provider_;
   detail::CallQueue::Place place_;  // given up with the body (declared first: destroyed last)
-  std::unique_ptr<StreamDecoder> decoder_;
+  std::optional<detail::ChunkPipeline> pipeline_;  // none when the chunks were known upfront
   std::unique_ptr<ResponseStream> body_;
   std::mutex body_mutex_;  // guards body_ and place_ against cancel() from another thread
   std::atomic<bool> cancelled_{false};
-  SseParser parser_;
-  std::vector<SseEvent> events_;
-  std::size_t next_event_ = 0;
-  std::vector<ChatChunk> ready_;
+  std::vector<ChatChunk> ready_;  // decoded, not yet delivered
   std::size_t next_ready_ = 0;
-  bool eof_ = false;
-  bool saw_done_ = false;
-  bool ending_ = false;  // the decoder's last chunk was delivered; the next call ends the stream
+  std::optional<Error> pending_;  // the failure to report once ready_ is delivered
+  bool ended_ = false;            // the body ended well: success once ready_ is delivered
   std::vector<char> buffer_;
-  std::size_t unparsed_begin_ = 0;  // buffer_[unparsed_begin_, unparsed_end_) awaits the parser
+  std::size_t unparsed_begin_ = 0;  // buffer_[unparsed_begin_, unparsed_end_) awaits the pipeline
   std::size_t unparsed_end_ = 0;
-  std::size_t body_bytes_ = 0;
-  std::size_t max_body_bytes_ = 0;  // ClientOptions::max_stream_bytes, whatever the transport
   ChatChunk current_;
   Clock::time_point start_;
   std::shared_ptr<Observer> observer_;

@@ -1,5 +1,7 @@
 #include "lemma/client.hpp"
 
+#include <algorithm>
+
 #include "core/client_impl_private.hpp"
 
 namespace lemma {
@@ -7,7 +9,7 @@ namespace lemma {
 ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& call) const {
   const auto start = Clock::now();
   CallInfo info = call_info("stream", request.model);
-  std::optional<Error> unprepared = shaper_.check(call);
+  std::optional<Error> unprepared = check(call);
   if (!unprepared) unprepared = prepare(info);
   if (options_.observer) options_.observer->on_call_start(info);
   std::chrono::milliseconds queued{0};
@@ -28,6 +30,8 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
   auto entered = enter_queue(call);
   if (!entered) return failed(std::move(entered.error()));
   queued = entered->waited;
+  auto ticket = wait_for_rate(detail::estimate_tokens(request), call, queued);
+  if (!ticket) return failed(std::move(ticket.error()));
   if (!can_stream) {
     // The provider cannot stream: one whole call, delivered as a single chunk.
     int attempts = 1;
@@ -38,12 +42,14 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
           if (!response) return response.error();
           report.http_status = response->status;
           report.connect_time = response->connect_time;
+          observe_rate(response->headers);
           if (!response->is_success()) return decode_error(*response);
           return decode_success<ChatResponse>(
               *response, [this](const HttpResponse& r) { return provider_->decode_chat(r); });
         },
         &attempts);
     entered->place.leave();
+    settle_rate(*ticket, whole ? whole->usage : std::nullopt);
     if (!whole) return failed(whole.error());
     std::vector<ChatChunk> chunks{wire::chunk_from_response(*whole)};
     auto state = std::make_unique<ChatStream::State>(provider_, std::move(chunks), start);
@@ -51,7 +57,9 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
                    provider_->model_spec(request.model));
     return ChatStream(std::move(state));
   }
-  // Retries cover everything up to the first event: connecting, and HTTP errors.
+  // Retries cover everything up to the first chunk: connecting, HTTP errors, and a body that
+  // broke before any chunk was decoded. The first chunk is decoded inside the attempt and
+  // delivered only once the attempt succeeded, so no token reaches the caller twice.
   int attempts = 1;
   auto state = with_retries<std::unique_ptr<ChatStream::State>>(
       *http, call, info,
@@ -59,8 +67,15 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
         return start_stream(attempt, start, report);
       },
       &attempts);
-  if (!state) return failed(state.error());
+  if (!state) {
+    settle_rate(*ticket, std::nullopt);
+    return failed(state.error());
+  }
   (*state)->hold(std::move(entered->place));
+  // The stream's usage, known at its end, corrects the estimate then.
+  (*state)->on_end([self = shared_from_this(), ticket = *ticket](const ChatResponse& response) {
+    self->settle_rate(ticket, response.usage);
+  });
   (*state)->observe(options_.observer, info, start, attempts, queued,
                     provider_->model_spec(request.model));
   return ChatStream(std::move(*state));
@@ -69,11 +84,16 @@ ChatStream Client::Impl::stream(const ChatRequest& request, const CallOptions& c
 Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const HttpRequest& request,
                                                                       Clock::time_point start,
                                                                       AttemptInfo& report) const {
+  const auto attempt_start = Clock::now();
   Result<std::unique_ptr<ResponseStream>> opened = options_.transport->open(request);
   if (!opened) return opened.error();
   std::unique_ptr<ResponseStream> body = std::move(*opened);
   report.http_status = body->status();
   report.connect_time = body->connect_time();
+  observe_rate(body->headers());
+  // Measured here, as the attempt goes on to the first chunk (at least 1 ms: with_retries
+  // measures an attempt that left it at 0).
+  report.time_to_headers = std::max(since(attempt_start), std::chrono::milliseconds(1));
 
   const std::string content_type = body->headers().get("content-type").value_or("");
   const bool is_json = content_type.find("json") != std::string::npos;
@@ -98,12 +118,16 @@ Result<std::unique_ptr<ChatStream::State>> Client::Impl::start_stream(const Http
                        "' instead of text/event-stream; check that the base URL points "
                        "at an OpenAI-compatible endpoint.");
     error.http_status = body->status();
+    error.phase = ErrorPhase::response_started;
     error.request_id = wire::request_id_from(body->headers());
     body->cancel();
     return error;
   }
-  return std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse,
-                                             options_.max_stream_bytes, start);
+  auto state = std::make_unique<ChatStream::State>(provider_, std::move(body), options_.sse,
+                                                   options_.max_stream_bytes, start);
+  Result<Done> primed = state->prime();
+  if (!primed) return detail::before_first_chunk(std::move(primed.error()));
+  return state;
 }
 
 namespace {
@@ -125,7 +149,7 @@ Client::Client(std::shared_ptr<const Provider> provider, ClientOptions options)
 
 Result<ChatResponse> Client::chat(const ChatRequest& request, const CallOptions& call) const {
   return impl_->exchange<ChatResponse>(
-      impl_->call_info("chat", request.model), call,
+      impl_->call_info("chat", request.model), call, detail::estimate_tokens(request),
       [&]() -> Result<HttpRequest> {
         if (!request.stream) return impl_->provider()->encode_chat(request);
         ChatRequest whole = request;  // chat() always asks for the whole answer
@@ -178,13 +202,13 @@ Result<ChatResponse> Client::stream(const ChatRequest& request,
 
 Result<std::vector<ModelInfo>> Client::models(const CallOptions& call) const {
   return impl_->exchange<std::vector<ModelInfo>>(
-      impl_->call_info("models", ""), call, [&] { return impl_->provider()->encode_models(); },
+      impl_->call_info("models", ""), call, 0, [&] { return impl_->provider()->encode_models(); },
       [&](const HttpResponse& response) { return impl_->provider()->decode_models(response); });
 }
 
 Result<Done> Client::health(const CallOptions& call) const {
   return impl_->exchange<Done>(
-      impl_->call_info("health", ""), call, [&] { return impl_->provider()->encode_health(); },
+      impl_->call_info("health", ""), call, 0, [&] { return impl_->provider()->encode_health(); },
       [](const HttpResponse&) -> Result<Done> { return Done{}; });
 }
 

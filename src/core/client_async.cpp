@@ -38,7 +38,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
 
   AsyncCall(std::shared_ptr<const Client::Impl> core, EventLoop& loop, CallInfo info,
             CallOptions call, HttpRequest request, bool streaming, StreamCallbacks callbacks,
-            std::string model, OnDone done, SteadyClock::time_point start)
+            std::string model, OnDone done, SteadyClock::time_point start, std::int64_t tokens)
       : core_(std::move(core)),
         loop_(loop),
         info_(std::move(info)),
@@ -48,7 +48,8 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
         callbacks_(std::move(callbacks)),
         model_(std::move(model)),
         done_(std::move(done)),
-        start_(start) {}
+        start_(start),
+        tokens_(tokens) {}
 
   // Loop thread: joins the Client's queue.
   void launch() {
@@ -81,6 +82,11 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       case Stage::none: return complete(core_->finish(std::move(why)));
       case Stage::queued:
         core_->queue_.cancel_wait(ticket_);  // a grant already on its way is dropped
+        why.phase = ErrorPhase::before_send;
+        return complete(core_->finish(std::move(why)));
+      case Stage::rate_wait:
+        disarm_timer();
+        why.phase = ErrorPhase::before_send;
         return complete(core_->finish(std::move(why)));
       case Stage::backoff:
         if (run_) {
@@ -99,6 +105,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   // --- TransferHandler (loop thread) ---
 
   void on_headers(int status, const Headers& headers) override {
+    core_->observe_rate(headers);
     status_ = status;
     headers_ = headers;
     time_to_headers_ = since(attempt_start_);
@@ -129,9 +136,9 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       // body in its place is held whole, so it gets the whole-body bound.
       const std::size_t limit = core_->options_.max_response_bytes;
       if (bytes.size() > limit - std::min(body_.size(), limit)) {
-        stop_transfer(protocol_error(
-            "The response body exceeds the limit of " + std::to_string(limit) +
-            " bytes; raise ClientOptions::max_response_bytes if that is expected."));
+        stop_transfer(
+            protocol_error("The response body exceeds the limit of " + std::to_string(limit) +
+                           " bytes; raise ClientOptions::max_response_bytes if that is expected."));
         return;
       }
       body_.append(bytes.data(), bytes.size());
@@ -180,6 +187,38 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     disarm_timer();
     place_ = std::move(entry.place);
     queue_time_ = entry.waited;
+    if (!core_->limiter_.active()) return begin();
+    rate_asked_ = loop_.clock().now();
+    auto [at, ticket] = core_->limiter_.reserve(rate_asked_, tokens_);
+    rate_ticket_ = ticket;
+    rate_at_ = at;
+    wait_for_rate();
+  }
+
+ private:
+  // Waits (a timer) until the rate limits let the call start: its reservation, then any pause
+  // a 429 or a remaining of 0 set since. The wait is queue time, not part of the timeout.
+  void wait_for_rate() {
+    rate_at_ = core_->limiter_.may_start_at(rate_at_);
+    const auto now = loop_.clock().now();
+    if (rate_at_ > now) {
+      stage_ = Stage::rate_wait;
+      std::weak_ptr<AsyncCall> weak = weak_from_this();
+      timer_ = loop_.at(rate_at_, [weak] {
+        if (auto self = weak.lock()) {
+          self->timer_armed_ = false;
+          if (self->stage_ == Stage::rate_wait) self->wait_for_rate();
+        }
+      });
+      timer_armed_ = true;
+      return;
+    }
+    queue_time_ += std::chrono::duration_cast<std::chrono::milliseconds>(now - rate_asked_);
+    begin();
+  }
+
+  // Admitted: the retry state starts now, so time in line never counts against the deadline.
+  void begin() {
     const RetryPolicy& policy = call_.retry ? *call_.retry : core_->options_.retry;
     run_.emplace(policy, call_.cancellation, core_->seeds_.next(), core_->clock_);
     RequestShaper::idempotency(request_, policy, core_->seeds_);
@@ -187,8 +226,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     send();
   }
 
- private:
-  enum class Stage { none, queued, backoff, transfer, finished };
+  enum class Stage { none, queued, rate_wait, backoff, transfer, finished };
 
   Error stopped_error() const {
     return make_error(ErrorKind::cancelled,
@@ -208,6 +246,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
             "up; raise max_concurrent_calls or ClientOptions::queue_timeout, or make fewer calls "
             "at once.");
     error.code = "queue_timeout";
+    error.phase = ErrorPhase::before_send;  // nothing was sent: the call never left the queue
     complete(core_->finish(std::move(error)));
   }
 
@@ -318,12 +357,15 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
 
   void failed(Error error) {
     core_->redact(error);
+    core_->pause_for(error);
     if (delivered_) {
       // A chunk reached the caller: a retry could deliver a token twice, so the call ends.
+      error.phase = ErrorPhase::mid_stream;
       report_attempt(error, nullptr);
       error.attempts = attempt_;
       return complete(core_->finish(std::move(error)));
     }
+    if (stream_body_) error = before_first_chunk(std::move(error));  // nothing delivered yet
     const std::string failure = error.what();
     const RetryStep step = run_->next(error, attempt_);
     report_attempt(error, &step);
@@ -353,6 +395,13 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     stage_ = Stage::finished;
     disarm_timer();
     place_.leave();
+    if (rate_ticket_.id != 0) {
+      if (attempt_ > 0) {
+        core_->settle_rate(rate_ticket_, result ? result->usage : std::nullopt);
+      } else {
+        core_->limiter_.release(rate_ticket_, loop_.clock().now());  // never sent
+      }
+    }
     cancel_subscription_ = CancellationToken::Subscription();
     auto self = shared_from_this();  // alive until the end of this function
     core_->async_calls_.erase(info_.call_id);
@@ -401,6 +450,10 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   std::uint64_t ticket_ = 0;
   CallQueue::Place place_;
   std::chrono::milliseconds queue_time_{0};
+  std::int64_t tokens_;
+  detail::RateLimiter::Ticket rate_ticket_;
+  Clock::time_point rate_asked_{};
+  Clock::time_point rate_at_{};
   std::optional<RetryRun> run_;
   std::chrono::milliseconds timeout_{0};
   int attempt_ = 0;
@@ -474,7 +527,7 @@ void Client::Impl::start_async(const ChatRequest& request, const CallOptions& ca
                                detail::FutureState<Result<ChatResponse>>* future) const {
   const auto start = std::chrono::steady_clock::now();
   CallInfo info = call_info(streaming ? "stream" : "chat", request.model);
-  std::optional<Error> unprepared = shaper_.check(call);
+  std::optional<Error> unprepared = check(call);
   if (!unprepared) unprepared = prepare(info);
   if (options_.observer) options_.observer->on_call_start(info);
   auto refuse = [&](Error error) {
@@ -500,9 +553,9 @@ void Client::Impl::start_async(const ChatRequest& request, const CallOptions& ca
     return refuse(make_error(ErrorKind::cancelled, "The Client is being destroyed."));
   }
   auto self = std::const_pointer_cast<Impl>(shared_from_this());
-  auto async = std::make_shared<detail::AsyncCall>(self, *events, info, call, std::move(*http),
-                                                   streaming, std::move(callbacks), request.model,
-                                                   std::move(done), start);
+  auto async = std::make_shared<detail::AsyncCall>(
+      self, *events, info, call, std::move(*http), streaming, std::move(callbacks), request.model,
+      std::move(done), start, detail::estimate_tokens(request));
   const detail::EventLoop::Poster poster = events->poster();
   std::weak_ptr<detail::AsyncCall> weak = async;
   auto cancel_on_loop = [poster, weak] {

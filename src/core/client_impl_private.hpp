@@ -12,6 +12,7 @@
 #include "core/chat_stream_state_private.hpp"
 #include "core/error_text_private.hpp"
 #include "core/event_loop_private.hpp"
+#include "core/rate_limiter_private.hpp"
 #include "core/request_headers_private.hpp"
 #include "core/retry_run_private.hpp"
 #include "core/seed_source_private.hpp"
@@ -27,7 +28,22 @@ inline ClientOptions with_transport(ClientOptions options) {
 }
 
 namespace detail {
+
 class AsyncCall;
+
+// A stream cut after its headers but before its first chunk (a proxy that gives up during a
+// long prefill, a server restarting) delivered nothing: to the caller it is a connection that
+// broke before the response, and it is retried as one. What the server said (an error event,
+// [DONE] alone) and a body that broke the protocol are left as they are.
+inline Error before_first_chunk(Error error) {
+  const bool transport = error.kind == ErrorKind::connection || error.kind == ErrorKind::timeout;
+  const bool cut = error.kind == ErrorKind::protocol && error.code == "truncated";
+  if (!transport && !cut) return error;
+  if (cut) error.kind = ErrorKind::connection;
+  error.phase = ErrorPhase::before_response;
+  return error;
+}
+
 }  // namespace detail
 
 class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
@@ -67,17 +83,22 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     return copy;
   }
   Error decode_error(const HttpResponse& response) const {
-    return provider_->decode_error(scrubbed(response));
+    Error error = provider_->decode_error(scrubbed(response));
+    error.phase = ErrorPhase::response_started;
+    return error;
   }
   // A success body that fails to decode is decoded again, scrubbed, for the error's excerpts.
   template <typename T, typename Decode>
   Result<T> decode_success(const HttpResponse& response, Decode&& decode) const {
     Result<T> decoded = decode(response);
     if (decoded) return decoded;
+    decoded.error().phase = ErrorPhase::response_started;
     const HttpResponse clean = scrubbed(response);
     if (clean.body == response.body) return decoded;
     Result<T> again = decode(clean);
-    return again ? decoded : again;
+    if (again) return decoded;
+    again.error().phase = ErrorPhase::response_started;
+    return again;
   }
 
   // Every error leaves through here.
@@ -140,7 +161,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       AttemptInfo report;
       Result<T> result = attempt_once(static_cast<const HttpRequest&>(request), report);
       report.attempt = attempt;
-      report.time_to_headers = since(attempt_start);
+      // A stream's attempt reads on to its first chunk, and measures its headers itself.
+      if (report.time_to_headers.count() == 0) report.time_to_headers = since(attempt_start);
       if (attempts_made) *attempts_made = attempt;
       if (result) {
         if (options_.observer) options_.observer->on_attempt_end(info, report);
@@ -148,6 +170,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       }
       Error error = std::move(result.error());
       redact(error);
+      pause_for(error);
       const std::string failure = error.what();
       const detail::RetryStep step = run.next(error, attempt);
       const bool retry = step.action == detail::RetryStep::Action::retry;
@@ -166,11 +189,12 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
 
   // One exchange: encode, then send with retries, decoding the success or error body.
   template <typename T, typename Encode, typename Decode>
-  Result<T> exchange(CallInfo info, const CallOptions& call, Encode encode, Decode decode) const {
+  Result<T> exchange(CallInfo info, const CallOptions& call, std::int64_t tokens, Encode encode,
+                     Decode decode) const {
     const auto start = Clock::now();
     // The caller's headers are checked before anything, including a provider's preparation,
     // is sent.
-    std::optional<Error> unprepared = shaper_.check(call);
+    std::optional<Error> unprepared = check(call);
     if (!unprepared) unprepared = prepare(info);
     if (options_.observer) options_.observer->on_call_start(info);
     int attempts = 1;
@@ -180,7 +204,15 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
       auto entered = enter_queue(call);
       if (!entered) return finish(std::move(entered.error()));
       outcome.queue_time = entered->waited;
-      return exchange_once<T>(info, call, encode, decode, attempts);
+      auto ticket = wait_for_rate(tokens, call, outcome.queue_time);
+      if (!ticket) return finish(std::move(ticket.error()));
+      Result<T> done = exchange_once<T>(info, call, encode, decode, attempts);
+      std::optional<Usage> usage;
+      if constexpr (std::is_same_v<T, ChatResponse>) {
+        if (done) usage = done->usage;
+      }
+      settle_rate(*ticket, usage);
+      return done;
     }();  // the call's place in the queue is given up here
     outcome.total = since(start);
     outcome.attempts = attempts;
@@ -215,6 +247,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
           if (!response) return response.error();
           report.http_status = response->status;
           report.connect_time = response->connect_time;
+          observe_rate(response->headers);
           if (!response->is_success()) return decode_error(*response);
           Result<T> decoded = decode_success<T>(*response, decode);
           if (!decoded) {
@@ -240,6 +273,48 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                                                           AttemptInfo& report) const;
 
   ChatStream stream(const ChatRequest& request, const CallOptions& call) const;
+
+  // --- Rate limits (ClientOptions::rate_limit, x-ratelimit-* headers, 429s) ---
+
+  // Caller mistakes in the Client's and the call's settings, returned before any I/O.
+  std::optional<Error> check(const CallOptions& call) const {
+    if (auto error = detail::RateLimiter::check(options_.rate_limit)) return error;
+    return shaper_.check(call);
+  }
+  // Blocking: waits on the Client's clock until the rate limits let a call of `tokens` start
+  // (first come first served; a pause that began meanwhile is waited for too), adding the wait
+  // to `queued`. A cancelled call gives its claim back.
+  Result<detail::RateLimiter::Ticket> wait_for_rate(std::int64_t tokens, const CallOptions& call,
+                                                    std::chrono::milliseconds& queued) const {
+    if (!limiter_.active()) return detail::RateLimiter::Ticket{};
+    const auto asked = clock_->now();
+    auto [at, ticket] = limiter_.reserve(asked, tokens);
+    for (at = limiter_.may_start_at(at); at > clock_->now(); at = limiter_.may_start_at(at)) {
+      if (clock_->sleep_until(at, call.cancellation.get())) {
+        limiter_.release(ticket, clock_->now());
+        Error error = make_error(ErrorKind::cancelled,
+                                 "The call was cancelled while waiting for the Client's rate "
+                                 "limit (ClientOptions::rate_limit or the server's).");
+        error.phase = ErrorPhase::before_send;
+        return error;
+      }
+    }
+    queued += std::chrono::duration_cast<std::chrono::milliseconds>(clock_->now() - asked);
+    return ticket;
+  }
+  // A sent call's real usage corrects its estimate (unknown usage: the estimate stands).
+  void settle_rate(const detail::RateLimiter::Ticket& ticket,
+                   const std::optional<Usage>& usage) const {
+    if (ticket.id == 0) return;
+    limiter_.settle(ticket, usage ? usage->total_tokens : ticket.tokens, clock_->now());
+  }
+  void observe_rate(const Headers& headers) const { limiter_.observe(headers, clock_->now()); }
+  // A 429's Retry-After pauses every call of the Client, not only the one that got it.
+  void pause_for(const Error& error) const {
+    if (error.kind == ErrorKind::rate_limited && error.retry_after) {
+      limiter_.pause_until(clock_->now() + *error.retry_after);
+    }
+  }
 
   // --- The event loop (client_async.cpp) ---
 
@@ -275,6 +350,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   detail::RequestShaper shaper_;  // refers to options_
   mutable detail::SeedSource seeds_;
   std::shared_ptr<const lemma::Clock> clock_;
+  mutable detail::RateLimiter limiter_{options_.rate_limit};
   mutable std::mutex loop_mutex_;
   mutable std::unique_ptr<detail::EventLoop> loop_;  // guarded by loop_mutex_
   mutable bool shut_down_ = false;                   // guarded by loop_mutex_

@@ -10,11 +10,13 @@ RetryDecision decide_retry(const RetryPolicy& policy, const Error& error, int at
   RetryDecision decision;
   if (!error.is_retryable()) {
     decision.reason = "the error is not retryable";
+    decision.give_up = GiveUpReason::not_retryable;
     return decision;
   }
   if (attempt > policy.max_retries) {
     decision.reason =
         "retries exhausted (RetryPolicy::max_retries = " + std::to_string(policy.max_retries) + ")";
+    decision.give_up = GiveUpReason::attempts_exhausted;
     return decision;
   }
   if (error.retry_after) {
@@ -23,6 +25,7 @@ RetryDecision decide_retry(const RetryPolicy& policy, const Error& error, int at
       decision.reason = "the server asked to wait " + std::to_string(error.retry_after->count()) +
                         " ms, longer than RetryPolicy::max_retry_after (" +
                         std::to_string(policy.max_retry_after.count()) + " ms)";
+      decision.give_up = GiveUpReason::retry_after_too_long;
       return decision;
     }
     decision.retry = true;

@@ -22,14 +22,17 @@ void RetryRun::bound_timeout(HttpRequest& request) const {
 
 RetryStep RetryRun::next(Error error, int attempt) {
   RetryDecision decision;
-  if (error.kind == ErrorKind::invalid_request && error.http_status == 0) {
+  if (error.kind == ErrorKind::invalid_request && error.phase == ErrorPhase::before_send) {
     decision.reason = "the request is invalid";  // refused before sending: never retried
+    decision.give_up = GiveUpReason::not_retryable;
   } else {
     decision = decide_retry(policy_, error, attempt, random_);
+    if (error.kind == ErrorKind::cancelled) decision.give_up = GiveUpReason::cancelled;
   }
   const Clock::time_point now = clock_->now();
   if (decision.retry && deadline_ && now + decision.delay >= *deadline_) {
     decision.retry = false;
+    decision.give_up = GiveUpReason::deadline;
     decision.reason = "the next attempt would pass RetryPolicy::total_deadline (" +
                       std::to_string(policy_.total_deadline->count()) + " ms)";
   }
@@ -42,22 +45,26 @@ RetryStep RetryRun::next(Error error, int attempt) {
     step.delay = decision.delay;
     step.until = now + decision.delay;
   } else {
-    step.error = give_up(std::move(error), attempt, decision.reason);
+    step.error = give_up(std::move(error), attempt, decision.give_up, decision.reason);
   }
   return step;
 }
 
 Error RetryRun::cancelled_while_waiting(int attempt) const {
-  return give_up(make_error(ErrorKind::cancelled, "The call was cancelled while waiting to retry."),
-                 attempt, "cancelled");
+  Error cancelled =
+      make_error(ErrorKind::cancelled, "The call was cancelled while waiting to retry.");
+  cancelled.phase = ErrorPhase::before_send;  // the next attempt was never sent
+  return give_up(std::move(cancelled), attempt, GiveUpReason::cancelled, "cancelled");
 }
 
 bool RetryRun::wait(const RetryStep& step) const {
   return clock_->sleep_until(step.until, token_.get());
 }
 
-Error RetryRun::give_up(Error error, int attempt, const std::string& reason) const {
+Error RetryRun::give_up(Error error, int attempt, GiveUpReason why,
+                        const std::string& reason) const {
   error.attempts = attempt;
+  error.give_up = why;
   if (attempt > 1 || error.kind == ErrorKind::cancelled) {
     error.history = history_;
     error.message += " (gave up after " + std::to_string(attempt) + " attempt" +

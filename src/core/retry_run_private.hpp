@@ -51,7 +51,7 @@ class RetryRun {
   bool wait(const RetryStep& step) const;
 
  private:
-  Error give_up(Error error, int attempt, const std::string& reason) const;
+  Error give_up(Error error, int attempt, GiveUpReason why, const std::string& reason) const;
 
   RetryPolicy policy_;
   std::shared_ptr<const CancellationToken> token_;

@@ -64,8 +64,13 @@ Error CurlTransfer::cancelled() const {
 Error CurlTransfer::error() const {
   if (result_ == CURLE_ABORTED_BY_CALLBACK) return cancelled();
   Error error = describe();
-  // A status tells the retry logic that a response had begun (such failures are not retried).
+  // The status received, for information; the phase is what retries go by: once a status
+  // arrived the server has started answering, and repeating the request could repeat its work.
   error.http_status = status_;
+  if (status_ != 0) error.phase = ErrorPhase::response_started;
+  // The body ended before the length or last chunk it announced: the same code as a stream
+  // without [DONE], so that a stream cut before its first chunk is recognised as cut.
+  if (result_ == CURLE_PARTIAL_FILE) error.code = "truncated";
   return error;
 }
 

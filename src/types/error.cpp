@@ -24,6 +24,28 @@ std::string_view to_string(ErrorKind kind) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(ErrorPhase phase) noexcept {
+  switch (phase) {
+    case ErrorPhase::before_send: return "before_send";
+    case ErrorPhase::before_response: return "before_response";
+    case ErrorPhase::response_started: return "response_started";
+    case ErrorPhase::mid_stream: return "mid_stream";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(GiveUpReason reason) noexcept {
+  switch (reason) {
+    case GiveUpReason::none: return "none";
+    case GiveUpReason::not_retryable: return "not_retryable";
+    case GiveUpReason::attempts_exhausted: return "attempts_exhausted";
+    case GiveUpReason::deadline: return "deadline";
+    case GiveUpReason::retry_after_too_long: return "retry_after_too_long";
+    case GiveUpReason::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
 ErrorKind error_kind_for_status(int http_status) noexcept {
   switch (http_status) {
     case 400:
@@ -57,26 +79,27 @@ std::string Error::what() const {
 
 bool Error::is_retryable() const noexcept {
   if (kind == ErrorKind::cancelled || kind == ErrorKind::quota_exceeded) return false;
+  if (phase == ErrorPhase::mid_stream) return false;  // never a token twice
   if (should_retry) return *should_retry;
-  switch (http_status) {
-    case 408:
-    case 409:
-    case 429:
-    case 500:
-    case 502:
-    case 503:
-    case 504: return true;
-    case 0: break;
-    default: return false;
+  const bool error_status = http_status >= 400;
+  if ((kind == ErrorKind::connection || kind == ErrorKind::timeout) && !error_status) {
+    // A transport failure: safe to repeat only while the server cannot have answered yet.
+    return phase == ErrorPhase::before_send || phase == ErrorPhase::before_response;
   }
-  // No HTTP status: nothing was received, or the server reported the failure mid-stream.
-  switch (kind) {
-    case ErrorKind::connection:
-    case ErrorKind::timeout:
-    case ErrorKind::server_error:
-    case ErrorKind::rate_limited: return true;
-    default: return false;
+  if (http_status != 0) {
+    switch (http_status) {
+      case 408:
+      case 409:
+      case 429:
+      case 500:
+      case 502:
+      case 503:
+      case 504: return true;
+      default: return false;  // other statuses, and a 2xx whose body was the problem
+    }
   }
+  // No status: the server reported the failure inside a stream, before its first chunk.
+  return kind == ErrorKind::server_error || kind == ErrorKind::rate_limited;
 }
 
 bool operator==(const Error& a, const Error& b) {
@@ -85,7 +108,7 @@ bool operator==(const Error& a, const Error& b) {
          a.provider_message == b.provider_message && a.request_id == b.request_id &&
          a.retry_after == b.retry_after && a.attempts == b.attempts &&
          a.body_excerpt == b.body_excerpt && a.should_retry == b.should_retry &&
-         a.history == b.history;
+         a.history == b.history && a.phase == b.phase && a.give_up == b.give_up;
 }
 
 std::ostream& operator<<(std::ostream& os, const Error& error) {
@@ -102,6 +125,7 @@ Error make_error(ErrorKind kind, std::string message) {
 Error invalid_request_error(std::string param, std::string message) {
   Error error = make_error(ErrorKind::invalid_request, std::move(message));
   error.param = std::move(param);
+  error.phase = ErrorPhase::before_send;
   return error;
 }
 

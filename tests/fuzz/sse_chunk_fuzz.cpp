@@ -1,7 +1,8 @@
 // Fuzz target for the streaming decode path: arbitrary bytes, split arbitrarily, through
 // SseParser (default limits, so deeply nested JSON events are reachable), both OpenAI chunk
-// decoders (SAX fast path and DOM, checked against each other) and the accumulator. Must never
-// crash, leak, hang or grow memory beyond the parser's limits.
+// decoders (SAX fast path and DOM, checked against each other), the accumulator, and the push
+// decoder streams use (ChunkPipeline, which must agree with the events decoded one by one).
+// Must never crash, leak, hang or grow memory beyond the parser's limits.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/chunk_pipeline_private.hpp"
+#include "lemma/providers/openai_compatible.hpp"
 #include "lemma/sse_parser.hpp"
 #include "lemma/stream.hpp"
 #include "lemma/wire.hpp"
@@ -28,6 +31,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     failed = !parser.feed(input.substr(pos, piece), events).ok();
   }
   if (!failed) (void)parser.finish(events);
+  // The push decoder, fed the same pieces: every chunk it gives is a chunk of the events.
+  lemma::detail::ChunkPipeline pipeline(lemma::providers::openai_compatible("http://127.0.0.1:1"),
+                                        {}, std::size_t{1} << 30);
+  std::vector<lemma::ChatChunk> pushed;
+  bool pipeline_failed = false;
+  for (std::size_t pos = 0; pos < input.size() && !pipeline_failed; pos += piece) {
+    pipeline_failed = !pipeline.feed(input.substr(pos, piece), pushed).ok();
+  }
+  if (!pipeline_failed) (void)pipeline.finish(pushed);
+  if (pipeline.chunk_count() != pushed.size()) std::abort();
+  std::size_t next_pushed = 0;
   for (const auto& event : events) {
     // Differential check: whenever the SAX fast path accepts an event, the DOM decoder must
     // decode it to the same chunk.
@@ -39,7 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     auto decoded = lemma::wire::decode_stream_event(event);
     if (!decoded) continue;
-    if (decoded->kind == lemma::StreamEvent::Kind::chunk) accumulator.add(decoded->chunk);
+    if (decoded->kind == lemma::StreamEvent::Kind::chunk) {
+      if (next_pushed < pushed.size() && !(pushed[next_pushed++] == decoded->chunk)) std::abort();
+      accumulator.add(decoded->chunk);
+    }
   }
   (void)accumulator.response().text();
   return 0;

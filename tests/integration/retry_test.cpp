@@ -89,6 +89,8 @@ TEST(RetryTest, ExhaustedRetriesReportAttemptsAndHistory) {
   EXPECT_EQ(e.history[2].delay, 0ms);
   EXPECT_EQ(e.history[2].http_status, 503);
   EXPECT_EQ(clock->sleeps(), (Waits{20ms, 40ms}));
+  EXPECT_EQ(e.give_up, GiveUpReason::attempts_exhausted);
+  EXPECT_EQ(e.phase, ErrorPhase::response_started);
 }
 
 TEST(RetryTest, PermanentErrorsAreNotRetried) {
@@ -104,6 +106,8 @@ TEST(RetryTest, PermanentErrorsAreNotRetried) {
     EXPECT_FALSE(result.ok()) << status;
     EXPECT_EQ(flaky.seen.load(), 1) << status;
     EXPECT_EQ(result.error().attempts, 1);
+    EXPECT_EQ(result.error().give_up, GiveUpReason::not_retryable) << status;
+    EXPECT_EQ(result.error().phase, ErrorPhase::response_started) << status;
   }
 }
 
@@ -152,6 +156,7 @@ TEST(RetryTest, RetryAfterBeyondTheCapReturnsTheRateLimitAtOnce) {
   EXPECT_TRUE(clock->sleeps().empty()) << "returned at once, without waiting";
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::rate_limited));
   EXPECT_EQ(result.error().retry_after, std::chrono::milliseconds(3600 * 1000));
+  EXPECT_EQ(result.error().give_up, GiveUpReason::retry_after_too_long);
   EXPECT_EQ(flaky.seen.load(), 1);
 }
 
@@ -165,6 +170,8 @@ TEST(RetryTest, ConnectionFailuresAreRetried) {
   ASSERT_THAT(result, ErrorKindIs(ErrorKind::connection));
   EXPECT_EQ(result.error().attempts, 4);
   EXPECT_EQ(result.error().history.size(), 4u);
+  EXPECT_EQ(result.error().phase, ErrorPhase::before_response);
+  EXPECT_EQ(result.error().give_up, GiveUpReason::attempts_exhausted);
 }
 
 TEST(RetryTest, CloseBeforeHeadersThenSuccess) {
@@ -204,6 +211,36 @@ TEST(RetryTest, TotalDeadlineStopsRetrying) {
   // 100 + 100 + 100 ms of waits; a fourth would end past 350 ms.
   EXPECT_EQ(clock->sleeps(), (Waits{100ms, 100ms, 100ms}));
   EXPECT_EQ(flaky.seen.load(), 4);
+  EXPECT_EQ(result.error().give_up, GiveUpReason::deadline);
+}
+
+TEST(RetryTest, CancellationDuringAnAttemptGivesUpAsCancelled) {
+  // The token is cancelled while the first attempt is answered with a retryable 503: however
+  // far the transfer got, the call ends cancelled, on the fake clock, without a second attempt.
+  auto token = std::make_shared<CancellationToken>();
+  FlakyServer flaky(100, [token] {
+    token->cancel();
+    return Reply::json(503, "{}");
+  });
+  CallOptions call;
+  call.cancellation = token;
+  auto clock = std::make_shared<testing::FakeClock>();
+  auto result = make_client(flaky.server, fast_policy(), clock).chat(math_request(), call);
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::cancelled));
+  EXPECT_EQ(result.error().give_up, GiveUpReason::cancelled);
+  EXPECT_EQ(flaky.seen.load(), 1);
+  EXPECT_EQ(clock->slept(), 0ms);
+}
+
+TEST(RetryTest, InvalidRequestIsRefusedBeforeSendingWithoutGivingUp) {
+  FlakyServer flaky(0, [] { return Reply(); });
+  ChatRequest bad = math_request();
+  bad.messages.clear();
+  auto result = make_client(flaky.server).chat(bad);
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::invalid_request));
+  EXPECT_EQ(result.error().phase, ErrorPhase::before_send);
+  EXPECT_FALSE(result.error().is_retryable());
+  EXPECT_EQ(flaky.seen.load(), 0);
 }
 
 TEST(RetryTest, CancellationInterruptsTheBackoffAtOnce) {
@@ -270,6 +307,123 @@ TEST(RetryTest, StreamsAreNotRetriedOnceATokenWasDelivered) {
   ASSERT_TRUE(stream.error().has_value());
   EXPECT_EQ(content, "partial");  // delivered once, never repeated
   EXPECT_EQ(seen.load(), 1);
+  EXPECT_EQ(stream.error()->phase, ErrorPhase::mid_stream);
+  EXPECT_FALSE(stream.error()->is_retryable());
+  EXPECT_EQ(stream.error()->attempts, 1);
+}
+
+const char* const kGoodStream =
+    "data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"4\"}}]}\n\n"
+    "data: {\"choices\": [{\"index\": 0, \"delta\": {\"content\": \"2\"}, "
+    "\"finish_reason\": \"stop\"}]}\n\n"
+    "data: [DONE]\n\n";
+
+// Each content token as delivered, in order.
+std::vector<std::string> tokens_of(ChatStream& stream) {
+  std::vector<std::string> tokens;
+  for (const ChatChunk& chunk : stream) {
+    for (const ChunkChoice& choice : chunk.choices) {
+      if (choice.delta.content) tokens.push_back(*choice.delta.content);
+    }
+  }
+  return tokens;
+}
+
+TEST(RetryTest, StreamCutAfterItsHeadersBeforeTheFirstChunkIsRetried) {
+  // A proxy that gives up during a long prefill: "200" and headers, then the connection closes
+  // (without the last chunk, or after a keep-alive comment, or cleanly without [DONE]). Nothing
+  // reached the caller, so the stream is retried by the same policy.
+  const std::vector<std::function<Reply()>> cuts = {
+      [] { return Reply::chunked(200).close(); },
+      [] { return Reply::chunked(200).chunk(": keep-alive\n\n").close(); },
+      [] { return Reply::chunked(200).chunk(": keep-alive\n\n").end_chunks(); },
+  };
+  for (std::size_t i = 0; i < cuts.size(); ++i) {
+    std::atomic<int> seen{0};
+    TestServer server([&](const test::RecordedRequest&) {
+      if (++seen == 1) return cuts[i]();
+      return Reply::chunked(200).chunk(kGoodStream).end_chunks();
+    });
+    auto clock = std::make_shared<testing::FakeClock>();
+    ChatStream stream = make_client(server, fast_policy(), clock).stream(math_request());
+    EXPECT_EQ(tokens_of(stream), (std::vector<std::string>{"4", "2"})) << "cut " << i;
+    EXPECT_FALSE(stream.error().has_value()) << "cut " << i << ": " << stream.error()->what();
+    EXPECT_EQ(seen.load(), 2) << "cut " << i;
+    EXPECT_EQ(clock->sleeps(), (Waits{20ms})) << "cut " << i;
+    EXPECT_EQ(stream.response().text(), "42");
+  }
+}
+
+TEST(RetryTest, StreamCutBeforeItsFirstChunkEveryTimeGivesUpAsAConnectionFailure) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    ++seen;
+    return Reply::chunked(200).close();
+  });
+  auto clock = std::make_shared<testing::FakeClock>();
+  ChatStream stream = make_client(server, fast_policy(), clock).stream(math_request());
+  EXPECT_EQ(stream.next(), nullptr);
+  ASSERT_TRUE(stream.error().has_value());
+  const Error& e = *stream.error();
+  EXPECT_EQ(e.kind, ErrorKind::connection) << e.what();
+  EXPECT_EQ(e.phase, ErrorPhase::before_response);
+  EXPECT_EQ(e.http_status, 200) << "the status received, for information";
+  EXPECT_EQ(e.give_up, GiveUpReason::attempts_exhausted);
+  EXPECT_EQ(e.attempts, 3);
+  EXPECT_EQ(seen.load(), 3);
+  EXPECT_EQ(clock->sleeps(), (Waits{20ms, 40ms}));
+}
+
+TEST(RetryTest, ServerErrorEventBeforeTheFirstChunkIsRetried) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    if (++seen == 1) {
+      return Reply::chunked(200)
+          .chunk("data: {\"error\": {\"message\": \"overloaded\", \"type\": \"server_error\"}}\n\n")
+          .end_chunks();
+    }
+    return Reply::chunked(200).chunk(kGoodStream).end_chunks();
+  });
+  ChatStream stream = make_client(server).stream(math_request());
+  EXPECT_EQ(tokens_of(stream), (std::vector<std::string>{"4", "2"}));
+  EXPECT_FALSE(stream.error().has_value());
+  EXPECT_EQ(seen.load(), 2);
+}
+
+TEST(RetryTest, ProtocolErrorBeforeTheFirstChunkIsNotRetried) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    ++seen;
+    return Reply::chunked(200).chunk("data: {\"choices\": [\n\n").end_chunks();
+  });
+  ChatStream stream = make_client(server).stream(math_request());
+  EXPECT_EQ(stream.next(), nullptr);
+  ASSERT_TRUE(stream.error().has_value());
+  EXPECT_EQ(stream.error()->kind, ErrorKind::protocol);
+  EXPECT_EQ(stream.error()->phase, ErrorPhase::response_started);
+  EXPECT_EQ(stream.error()->give_up, GiveUpReason::not_retryable);
+  EXPECT_EQ(seen.load(), 1);
+}
+
+TEST(RetryTest, StreamCallbacksSeeEachTokenOnceAcrossARetry) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    if (++seen == 1) return Reply::chunked(200).close();
+    return Reply::chunked(200).chunk(kGoodStream).end_chunks();
+  });
+  std::string content;
+  int calls = 0;
+  StreamCallbacks callbacks;
+  callbacks.on_content = [&](std::string_view text) {
+    content += text;
+    ++calls;
+  };
+  auto result = make_client(server).stream(math_request(), callbacks);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(content, "42");
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(result->text(), "42");
+  EXPECT_EQ(seen.load(), 2);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // lemma-mock-server: a local OpenAI-compatible endpoint for demos and offline tests.
 //
 //   lemma-mock-server [--host 127.0.0.1] [--port 0] [--port-file FILE] [--api-key KEY]
-//                     [--delay-ms N] [--chunk-delay-ms N]
+//                     [--delay-ms N] [--chunk-delay-ms N] [--threads N]
 //
 // Prints the base URL, writes the port to FILE when asked, and serves until SIGINT/SIGTERM.
 
@@ -21,7 +21,7 @@ namespace {
 int usage(const char* problem) {
   std::cerr << "lemma-mock-server: " << problem << "\n"
             << "usage: lemma-mock-server [--host ADDR] [--port N] [--port-file FILE] "
-               "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N]\n";
+               "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N]\n";
   return 2;
 }
 
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::cout << "lemma-mock-server: a local OpenAI-compatible mock endpoint\n"
                    "usage: lemma-mock-server [--host ADDR] [--port N] [--port-file FILE] "
-                   "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N]\n";
+                   "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N]\n";
       return 0;
     }
     if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--chunk-delay-ms") {
       if (!parse_int(value, 0, 60000, number)) return usage("--chunk-delay-ms takes 0..60000");
       options.chunk_delay = std::chrono::milliseconds(number);
+    } else if (arg == "--threads") {
+      if (!parse_int(value, 1, 4096, number)) return usage("--threads takes 1..4096");
+      options.threads = static_cast<int>(number);
     } else if (arg == "--delay-ms") {
       if (!parse_int(value, 0, 600000, number)) return usage("--delay-ms takes 0..600000");
       options.delay = std::chrono::milliseconds(number);

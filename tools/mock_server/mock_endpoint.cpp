@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -52,6 +53,11 @@ std::string last_user_message(const json& messages) {
 class MockEndpoint::Impl {
  public:
   explicit Impl(MockEndpointOptions options) : options_(std::move(options)) {
+    // httplib takes ownership of the queue it is given.
+    const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
+    server_.new_task_queue = [threads] {
+      return std::make_unique<httplib::ThreadPool>(threads).release();
+    };
     server_.Post("/v1/chat/completions",
                  [this](const httplib::Request& req, httplib::Response& res) { chat(req, res); });
     server_.Get("/v1/models", [this](const httplib::Request& req, httplib::Response& res) {

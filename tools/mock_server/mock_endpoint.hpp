@@ -23,6 +23,9 @@ struct MockEndpointOptions {
   std::chrono::milliseconds chunk_delay{0};
   /// Streams: a ": keep-alive" comment after every this many chunks (0 = never).
   int keep_alive_every = 4;
+  /// Requests served at once: each kept-alive connection holds a worker until it closes, so
+  /// this is also how many clients keep connections open without waiting. Default 64.
+  int threads = 64;
 };
 
 /// An OpenAI-compatible server answering POST /v1/chat/completions (whole or streamed as

@@ -1,0 +1,180 @@
+// ClientOptions::rate_limit, x-ratelimit-* headers and 429 pauses, through the public API,
+// blocking and async alike, on lemma::testing::FakeClock: the tests assert the waits lemma
+// asked for instead of spending them.
+
+#include <atomic>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "lemma/client.hpp"
+#include "lemma/metrics.hpp"
+#include "lemma/providers/openai_compatible.hpp"
+#include "lemma/testing/fake_clock.hpp"
+#include "support/client_helpers.hpp"
+#include "support/matchers.hpp"
+#include "support/test_server.hpp"
+
+namespace lemma {
+namespace {
+
+using namespace std::chrono_literals;
+using test::ErrorKindIs;
+using test::IsOk;
+using test::Reply;
+using test::TestServer;
+using ::testing::Contains;
+using ::testing::Each;
+using ::testing::Le;
+
+const char* const kAnswer =
+    R"({"choices": [{"message": {"role": "assistant", "content": "4"}, "finish_reason": "stop"}],)"
+    R"( "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10}})";
+
+// Runs one chat call in the test's mode: "sync" (chat) or "async" (chat_async).
+Result<ChatResponse> call(const Client& client, const std::string& mode,
+                          const ChatRequest& request = test::user_request("m", "2+2?")) {
+  return mode == "sync" ? client.chat(request) : client.chat_async(request).get();
+}
+
+class RateLimitTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  Client make_client(const TestServer& server, ClientOptions options) {
+    options.clock = clock_;
+    return Client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-rate"),
+                  std::move(options));
+  }
+  std::chrono::milliseconds waited() const { return clock_->slept(); }
+  std::shared_ptr<testing::FakeClock> clock_ = std::make_shared<testing::FakeClock>();
+};
+
+TEST_P(RateLimitTest, RequestsPerMinuteLetABurstThroughThenSpaceTheRest) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  ClientOptions options = test::single_attempt();
+  options.rate_limit.requests_per_minute = 2;  // a bucket of 2, refilled one per 30 s
+  Client client = make_client(server, options);
+  ASSERT_THAT(call(client, GetParam()), IsOk());
+  ASSERT_THAT(call(client, GetParam()), IsOk());
+  EXPECT_EQ(waited(), 0ms);  // the burst
+  ASSERT_THAT(call(client, GetParam()), IsOk());
+  EXPECT_EQ(waited(), 30s);  // the third waits for the refill
+  EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST_P(RateLimitTest, TokensPerMinuteCountTheEstimateThenTheReportedUsage) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  ClientOptions options = test::single_attempt();
+  options.rate_limit.tokens_per_minute = 600;  // 10 tokens per second
+  Client client = make_client(server, options);
+  ChatRequest big = test::user_request("m", "2+2?");
+  big.sampling.max_tokens = 580;  // plus a prompt token or two: most of the bucket
+  ASSERT_THAT(call(client, GetParam(), big), IsOk());
+  // The server reported 10 tokens: the rest of the estimate came back, so a second call of
+  // the same size starts at once.
+  ASSERT_THAT(call(client, GetParam(), big), IsOk());
+  EXPECT_EQ(waited(), 0ms);
+  // Without that correction the bucket would be short: a call estimated at the whole bucket
+  // now waits only for the 20 tokens actually used.
+  big.sampling.max_tokens = 598;
+  ASSERT_THAT(call(client, GetParam(), big), IsOk());
+  EXPECT_GT(waited(), 0ms);
+  EXPECT_LE(waited(), 3s);
+}
+
+TEST_P(RateLimitTest, A429PausesTheWholeClientForItsRetryAfter) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    if (seen++ == 0) {
+      Headers headers;
+      headers.set("Retry-After", "7");
+      return Reply::json(429, R"({"error": {"message": "slow down"}})", headers);
+    }
+    return Reply::json(200, kAnswer);
+  });
+  ClientOptions options = test::single_attempt();  // the first call gives up at once
+  Client client = make_client(server, options);
+  EXPECT_THAT(call(client, GetParam()), ErrorKindIs(ErrorKind::rate_limited));
+  // Another call of the same Client waits out the pause before it sends anything.
+  ASSERT_THAT(call(client, GetParam()), IsOk());
+  EXPECT_THAT(clock_->sleeps(), Contains(7s));
+  EXPECT_EQ(seen.load(), 2);
+}
+
+TEST_P(RateLimitTest, RemainingZeroWaitsForTheResetTheServerNamed) {
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    Headers headers;
+    if (seen++ == 0) {
+      headers.set("x-ratelimit-remaining-requests", "0");
+      headers.set("x-ratelimit-reset-requests", "6m0s");
+    }
+    return Reply::json(200, kAnswer, headers);
+  });
+  Client client = make_client(server, test::single_attempt());
+  ASSERT_THAT(call(client, GetParam()), IsOk());
+  ASSERT_THAT(call(client, GetParam()), IsOk());
+  EXPECT_EQ(waited(), 6min);
+}
+
+TEST_P(RateLimitTest, ServersWithoutHeadersAndNoLimitNeverWait) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  Client client = make_client(server, test::single_attempt());
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(call(client, GetParam()), IsOk());
+  EXPECT_EQ(waited(), 0ms);
+}
+
+TEST_P(RateLimitTest, NegativeLimitsAreACallerMistakeBeforeAnyIo) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  ClientOptions options = test::single_attempt();
+  options.rate_limit.tokens_per_minute = -1;
+  Client client = make_client(server, options);
+  EXPECT_THAT(call(client, GetParam()), ErrorKindIs(ErrorKind::invalid_request));
+  EXPECT_TRUE(server.requests().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, RateLimitTest, ::testing::Values("sync", "async"),
+                         [](const auto& param_info) { return param_info.param; });
+
+TEST(RateLimitAsyncTest, CallsWaitInLineFirstComeFirstServedAndQueueTimeIsReported) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  auto clock = std::make_shared<testing::FakeClock>();
+  ClientOptions options = test::single_attempt();
+  options.clock = clock;
+  options.rate_limit.requests_per_minute = 1;  // one now, then one a minute
+  auto metrics = std::make_shared<Metrics>();
+  options.observer = metrics;
+  Client client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-rate"), options);
+  std::vector<Future<Result<ChatResponse>>> futures;
+  for (int i = 0; i < 4; ++i) {
+    futures.push_back(client.chat_async(test::user_request("m", std::to_string(i))));
+  }
+  for (auto& future : futures) ASSERT_THAT(future.get(), IsOk());
+  // Three waits of a minute each, taken one after the other by the calls in line.
+  EXPECT_EQ(clock->slept(), 3min);
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(
+        nlohmann::json::parse(requests[static_cast<std::size_t>(i)].body)["messages"][0]["content"],
+        std::to_string(i));  // in the order they were made
+  }
+}
+
+TEST(RateLimitAsyncTest, CancellingACallWaitingForTheLimitEndsItAtOnce) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
+  ClientOptions options = test::single_attempt();
+  options.rate_limit.requests_per_minute = 1;
+  Client client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-rate"), options);
+  ASSERT_THAT(client.chat_async(test::user_request("m", "1")).get(), IsOk());
+  Future<Result<ChatResponse>> waiting = client.chat_async(test::user_request("m", "2"));
+  EXPECT_FALSE(waiting.wait_for(50ms));  // a minute to go on the real clock
+  waiting.cancel();
+  ASSERT_TRUE(waiting.wait_for(10s));
+  Result<ChatResponse> result = waiting.get();
+  ASSERT_THAT(result, ErrorKindIs(ErrorKind::cancelled));
+  EXPECT_EQ(result.error().phase, ErrorPhase::before_send);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+}  // namespace
+}  // namespace lemma
