@@ -33,6 +33,8 @@ ChatStream::State::~State() {
   if (observer_ && !reported_) {
     // Abandoned before its end: report it so that metrics never lose a call.
     error = make_error(ErrorKind::cancelled, "The stream was destroyed before it finished.");
+    error->phase =
+        accumulator.chunk_count() > 0 ? ErrorPhase::mid_stream : ErrorPhase::response_started;
     report_end();
   }
 }

@@ -10,6 +10,7 @@
 #include "lemma/client.hpp"
 #include "lemma/metrics.hpp"
 #include "lemma/providers/openai_compatible.hpp"
+#include "lemma/testing/fake_clock.hpp"
 #include "support/matchers.hpp"
 #include "support/stream_fixtures.hpp"
 #include "support/test_server.hpp"
@@ -55,6 +56,10 @@ class RecordingObserver : public Observer {
   void on_first_token(const CallInfo&, std::chrono::milliseconds) override { add("first_token"); }
   void on_chunk(const CallInfo&, const ChatChunk&) override { ++chunks; }
   void on_call_end(const CallInfo&, const CallOutcome& outcome) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      last_error_ = outcome.error;
+    }
     add(std::string("end ") + (outcome.error ? std::string(to_string(outcome.error->kind)) : "ok") +
         " attempts=" + std::to_string(outcome.attempts) +
         (outcome.usage ? " tokens=" + std::to_string(outcome.usage->total_tokens) : ""));
@@ -62,6 +67,10 @@ class RecordingObserver : public Observer {
   std::vector<std::string> lines() {
     std::lock_guard<std::mutex> lock(mutex_);
     return lines_;
+  }
+  std::optional<Error> last_error() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_error_;
   }
   std::atomic<int> chunks{0};
 
@@ -72,6 +81,7 @@ class RecordingObserver : public Observer {
   }
   std::mutex mutex_;
   std::vector<std::string> lines_;
+  std::optional<Error> last_error_;
 };
 
 TEST(ObserverTest, ChatWithOneRetryReportsEachStep) {
@@ -145,6 +155,31 @@ TEST(ObserverTest, AbandonedStreamIsStillReported) {
     ASSERT_NE(stream.next(), nullptr);
   }  // destroyed mid-stream
   EXPECT_EQ(observer->lines().back(), "end cancelled attempts=1");
+  ASSERT_TRUE(observer->last_error().has_value());
+  EXPECT_EQ(observer->last_error()->phase, ErrorPhase::mid_stream);
+}
+
+TEST(ObserverTest, StreamCutBeforeItsFirstChunkIsAFailedAttemptThatIsRetried) {
+  const std::string sse = test::read_fixture("streams/vllm.sse");
+  std::atomic<int> seen{0};
+  TestServer server([&](const test::RecordedRequest&) {
+    if (++seen == 1) return Reply::chunked(200).close();  // headers, then nothing
+    return Reply::chunked(200).chunk(sse).end_chunks();
+  });
+  auto observer = std::make_shared<RecordingObserver>();
+  ClientOptions options;
+  options.observer = observer;
+  options.clock = std::make_shared<testing::FakeClock>();
+  Client client(providers::openai_compatible(server.base_url()), options);
+  {
+    ChatStream stream = client.stream(request_for("math"));
+    for (const ChatChunk& chunk : stream) (void)chunk;
+    ASSERT_FALSE(stream.error().has_value()) << stream.error()->what();
+  }
+  EXPECT_THAT(observer->lines(),
+              ElementsAre("start stream math", "attempt 1 retry connection", "attempt 2 ok",
+                          "first_token", "end ok attempts=2 tokens=71"));
+  EXPECT_EQ(observer->chunks.load(), 40) << "each chunk once";
 }
 
 TEST(MetricsTest, CountsSuccessRateRetriesTokensAndLatency) {
