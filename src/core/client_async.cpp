@@ -212,6 +212,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   }
 
   void on_end(std::optional<Error> error) override {
+    loop_->transfer_ended();
     stage_ = Stage::none;
     transfer_ = 0;
     if (cancelled_) return complete(core_->finish(std::move(*cancelled_)));
@@ -338,6 +339,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       return failed(started.error());
     }
     transfer_ = *started;
+    loop_->transfer_started();
   }
 
   // Ends the transfer from inside one of its events; on_end follows with `error`.

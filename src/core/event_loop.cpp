@@ -34,6 +34,7 @@ struct EventLoop::State {
   std::multimap<Clock::time_point, std::pair<TimerId, std::function<void()>>> timers;
   std::map<TimerId, decltype(timers)::iterator> timer_index;
   TimerId next_timer = 0;
+  std::size_t transfers = 0;  // running transfers
 
   bool post(std::function<void()> task) {
     {
@@ -84,15 +85,15 @@ struct EventLoop::State {
       auto first = timers.begin();
       const Clock::time_point now = clock->now();
       // A clock whose time only moves when told (lemma::testing::FakeClock) is moved to the
-      // timer at once, so that tests never wait for real time; when other work is queued the
-      // timer waits for its turn instead.
+      // timer at once, so that tests never wait for real time; while other work is queued or a
+      // transfer runs, the timer waits for its turn instead.
       if (first->first > now) {
         bool idle;
         {
           std::lock_guard<std::mutex> lock(mutex);
           idle = posted.empty();
         }
-        if (!idle || !clock->skip_to(first->first)) return;
+        if (!idle || transfers > 0 || !clock->skip_to(first->first)) return;
       }
       auto task = std::move(first->second.second);
       timer_index.erase(first->second.first);
@@ -169,6 +170,14 @@ void EventLoop::cancel_timer(TimerId id) {
   if (it == state_->timer_index.end()) return;
   state_->timers.erase(it->second);
   state_->timer_index.erase(it);
+}
+
+void EventLoop::transfer_started() noexcept {
+  ++state_->transfers;
+}
+
+void EventLoop::transfer_ended() noexcept {
+  if (state_->transfers > 0) --state_->transfers;
 }
 
 TransferDriver& EventLoop::driver() {

@@ -40,6 +40,10 @@ class EventLoop {
   void cancel_timer(TimerId id);
   /// The driver of the loop's transfers. Loop thread only.
   TransferDriver& driver();
+  /// A transfer started / ended (loop thread only): while any runs, a clock that skips
+  /// (FakeClock) is not moved to the next timer, since the transfer's events come first.
+  void transfer_started() noexcept;
+  void transfer_ended() noexcept;
   /// True on the loop thread.
   bool on_loop_thread() const noexcept;
   /// The clock timers run on.
