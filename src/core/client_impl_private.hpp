@@ -107,10 +107,14 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     return error;
   }
 
+  // Whether a line at `level` would reach the sink: the per-call lines are built only then, so
+  // a Client without a log sink spends nothing on them (the request line copies the body).
+  bool logs(LogLevel level) const {
+    return options_.log_sink && level >= options_.log_level && options_.log_level != LogLevel::off;
+  }
+
   void log(LogLevel level, std::string line) const {
-    if (!options_.log_sink || level < options_.log_level || options_.log_level == LogLevel::off) {
-      return;
-    }
+    if (!logs(level)) return;
     if (provider_) provider_->redact(line);
     detail::make_printable(line);  // one line, whatever a server put into it
     options_.log_sink(level, line);
@@ -152,8 +156,10 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     const RetryPolicy& policy = call.retry ? *call.retry : options_.retry;
     detail::RetryRun run(policy, call.cancellation, seeds_.next(), clock_);
     detail::RequestShaper::idempotency(request, policy, seeds_);
-    log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
-                             request.to_redacted_string());
+    if (logs(LogLevel::debug)) {
+      log(LogLevel::debug, "call " + std::to_string(info.call_id) + " " + info.operation + ": " +
+                               request.to_redacted_string());
+    }
     const auto timeout = request.timeout;
     for (int attempt = 1;; ++attempt) {
       detail::RequestShaper::per_attempt(request, timeout, run);
@@ -227,8 +233,10 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         outcome.usage = result->usage;
         outcome.cost_usd = result->cost_usd;
       }
-      log(LogLevel::debug, "call " + std::to_string(info.call_id) + " succeeded in " +
-                               std::to_string(outcome.total.count()) + " ms");
+      if (logs(LogLevel::debug)) {
+        log(LogLevel::debug, "call " + std::to_string(info.call_id) + " succeeded in " +
+                                 std::to_string(outcome.total.count()) + " ms");
+      }
     }
     if (options_.observer) options_.observer->on_call_end(info, outcome);
     return result;

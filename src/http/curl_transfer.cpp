@@ -43,14 +43,18 @@ CurlTransfer::CurlTransfer(std::shared_ptr<CurlShare> share, CurlEasyPtr easy,
       easy_(std::move(easy)),
       receiver_(receiver),
       request_body_(request.body),
+      method_(request.method),
+      url_(request.url),
       timeout_(request.timeout),
       connect_timeout_(request.connect_timeout),
       idle_timeout_(request.idle_timeout),
       last_activity_(std::chrono::steady_clock::now()),
       max_header_bytes_(options.max_header_bytes),
-      max_body_bytes_(request.max_response_bytes) {
-  auto url = Url::parse(request.url);
-  target_ = request.method + " " + (url ? url->to_string() : std::string("(invalid URL)"));
+      max_body_bytes_(request.max_response_bytes) {}
+
+std::string CurlTransfer::target() const {
+  auto url = Url::parse(url_);
+  return method_ + " " + (url ? url->to_string() : std::string("(invalid URL)"));
 }
 
 CurlTransfer::~CurlTransfer() {
@@ -58,7 +62,7 @@ CurlTransfer::~CurlTransfer() {
 }
 
 Error CurlTransfer::cancelled() const {
-  return make_error(ErrorKind::cancelled, "The request was cancelled (" + target_ + ").");
+  return make_error(ErrorKind::cancelled, "The request was cancelled (" + target() + ").");
 }
 
 Error CurlTransfer::error() const {
@@ -224,7 +228,7 @@ bool is_host_name_mismatch(const std::string& detail) {
 Error CurlTransfer::describe() const {
   const std::string detail =
       error_buffer_[0] != '\0' ? std::string(error_buffer_) : curl_easy_strerror(result_);
-  const std::string where = " (" + target_ + ")";
+  const std::string where = " (" + target() + ")";
   curl_off_t connect_us = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
   const bool connected = connect_us > 0 || status_ != 0;

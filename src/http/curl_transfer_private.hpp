@@ -48,8 +48,9 @@ class CurlTransfer {
   const Headers& headers() const noexcept { return headers_; }
   bool headers_complete() const noexcept { return headers_complete_; }
   std::size_t body_bytes() const noexcept { return body_bytes_; }
-  /// "METHOD host/path" for messages; never includes headers or the query's secrets.
-  const std::string& target() const noexcept { return target_; }
+  /// "METHOD host/path" for messages; never includes headers or the query's secrets. Built
+  /// only when a message needs it, so a transfer that succeeds never parses its URL again.
+  std::string target() const;
 
   /// The idle timeout (0 = none) and when a byte last arrived.
   std::chrono::milliseconds idle_timeout() const noexcept { return idle_timeout_; }
@@ -85,7 +86,8 @@ class CurlTransfer {
   Receiver& receiver_;
   CurlSlistPtr header_list_;
   std::string request_body_;
-  std::string target_;
+  std::string method_;  // for target()
+  std::string url_;     // for target()
   std::chrono::milliseconds timeout_;
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds idle_timeout_;

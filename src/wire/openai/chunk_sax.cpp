@@ -1,18 +1,16 @@
 #include "wire/openai/chunk_sax_private.hpp"
 
+#include <array>
 #include <cstdint>
 #include <limits>
-#include <vector>
+#include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "wire/openai/json_scanner_private.hpp"
 #include "wire/openai/token_counts_private.hpp"
 
 namespace lemma::detail {
 
 namespace {
-
-using nlohmann::json;
 
 // Where the parser is: the container being filled.
 enum class Context {
@@ -26,7 +24,6 @@ enum class Context {
   usage,
   prompt_details,
   completion_details,
-  skip,
 };
 
 // The member whose value comes next.
@@ -121,58 +118,57 @@ class ChunkSax {
 
   bool bailed() const noexcept { return bail_; }
 
-  // --- nlohmann::json SAX interface ---
+  // --- the events the scanner reports (the shape of nlohmann's SAX interface) ---
   bool null() { return scalar_null(); }
-  bool boolean(bool) { return scalar_other(); }
-  bool number_integer(json::number_integer_t value) { return integer(value); }
-  bool number_unsigned(json::number_unsigned_t value) {
-    if (value > static_cast<json::number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {
+  bool boolean() { return scalar_other(); }
+  bool number_integer(std::int64_t value) { return integer(value); }
+  bool number_unsigned(std::uint64_t value) {
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       return scalar_other();
     }
     return integer(static_cast<std::int64_t>(value));
   }
-  bool number_float(json::number_float_t, const json::string_t&) { return scalar_other(); }
-  bool binary(json::binary_t&) { return give_up(); }
-  bool string(json::string_t& value);
-  bool start_object(std::size_t);
+  bool number_float() { return scalar_other(); }
+  bool string(std::string&& value);
+  bool start_object();
   bool end_object();
-  bool start_array(std::size_t);
+  bool start_array();
   bool end_array();
-  bool key(json::string_t& name) {
-    if (top() == Context::skip) return true;
+  bool key(std::string_view name) {
     key_ = key_in(top(), name);
     if (key_ == Key::bail) return give_up();
     if (key_ != Key::unknown) {
       // A repeated member means "last one wins" in a DOM; rather than emulate that, decline.
       const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(key_);
-      if (seen_.empty()) return give_up();
-      std::uint64_t& seen = seen_.back();
+      if (depth_ == 0) return give_up();
+      std::uint64_t& seen = seen_[depth_ - 1];
       if (seen & bit) return give_up();
       seen |= bit;
     }
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    return give_up();
-  }
+  // A value under an unknown key is ignored: the scanner skips it without reporting it.
+  bool ignorable() const { return key_ == Key::unknown; }
+  // The containers open, for the depth limit of the skipped values.
+  std::size_t depth() const { return depth_; }
 
  private:
-  Context top() const { return stack_.empty() ? Context::root : stack_.back(); }
-  void push(Context context) {
-    stack_.push_back(context);
-    seen_.push_back(0);
+  // The deepest known shape: root, choices, choice, delta, tool_calls, tool_call, function.
+  static constexpr std::size_t kMaxKnownDepth = 8;
+
+  Context top() const { return depth_ == 0 ? Context::root : stack_[depth_ - 1]; }
+  bool push(Context context) {
+    if (depth_ >= kMaxKnownDepth) return give_up();
+    stack_[depth_] = context;
+    seen_[depth_] = 0;
+    ++depth_;
+    return true;
   }
-  void pop() {
-    stack_.pop_back();
-    seen_.pop_back();
-  }
+  void pop() { --depth_; }
   bool give_up() {
     bail_ = true;
-    return false;  // stops the parser
+    return false;  // stops the scanner
   }
-  bool in_skip() const { return top() == Context::skip; }
-  // A value under an unknown key, or anywhere inside a skipped container, is ignored.
-  bool ignorable() const { return in_skip() || key_ == Key::unknown; }
 
   bool scalar_null();
   bool scalar_other() { return ignorable() ? true : give_up(); }
@@ -184,8 +180,9 @@ class ChunkSax {
 
   ChatChunk& chunk_;
   std::size_t max_depth_;  // beyond it the DOM decoder reports the limit
-  std::vector<Context> stack_;
-  std::vector<std::uint64_t> seen_;  // members already seen, per open container
+  std::array<Context, kMaxKnownDepth> stack_{};
+  std::array<std::uint64_t, kMaxKnownDepth> seen_{};  // members already seen, per container
+  std::size_t depth_ = 0;
   Key key_ = Key::none;
   bool started_ = false;
   bool bail_ = false;
@@ -227,7 +224,7 @@ bool ChunkSax::scalar_null() {
   }
 }
 
-bool ChunkSax::string(json::string_t& value) {
+bool ChunkSax::string(std::string&& value) {
   if (ignorable()) return true;
   switch (top()) {
     case Context::root:
@@ -325,17 +322,12 @@ bool ChunkSax::integer(std::int64_t value) {
   }
 }
 
-bool ChunkSax::start_object(std::size_t) {
-  if (stack_.size() >= max_depth_) return give_up();
+bool ChunkSax::start_object() {
+  if (depth_ >= max_depth_) return give_up();
   if (!started_) {
     started_ = true;
-    push(Context::root);
     key_ = Key::none;
-    return true;
-  }
-  if (ignorable()) {
-    push(Context::skip);
-    return true;
+    return push(Context::root);
   }
   Context next;
   switch (top()) {
@@ -379,9 +371,8 @@ bool ChunkSax::start_object(std::size_t) {
       break;
     default: return give_up();
   }
-  push(next);
   key_ = Key::none;
-  return true;
+  return push(next);
 }
 
 bool ChunkSax::end_object() {
@@ -395,42 +386,129 @@ bool ChunkSax::end_object() {
     usage().total_tokens = total_tokens_of(usage().prompt_tokens, usage().completion_tokens);
   }
   // The member that held this object is finished; the enclosing container continues.
-  key_ = top() == Context::skip ? Key::unknown : Key::none;
+  key_ = Key::none;
   return true;
 }
 
-bool ChunkSax::start_array(std::size_t) {
-  if (stack_.size() >= max_depth_) return give_up();
+bool ChunkSax::start_array() {
+  if (depth_ >= max_depth_) return give_up();
   if (!started_) return give_up();  // the body must be an object
-  if (ignorable()) {
-    push(Context::skip);
-    return true;
-  }
   if (top() == Context::root && key_ == Key::choices && chunk_.choices.empty()) {
-    push(Context::choices);
     key_ = Key::none;  // array elements have no key
-    return true;
+    return push(Context::choices);
   }
   if (top() == Context::delta && key_ == Key::tool_calls && choice().delta.tool_calls.empty()) {
-    push(Context::tool_calls);
     key_ = Key::none;
-    return true;
+    return push(Context::tool_calls);
   }
   return give_up();  // content parts, array logprobs, duplicate members: DOM decoder
 }
 
 bool ChunkSax::end_array() {
   pop();
-  key_ = top() == Context::skip ? Key::unknown : Key::none;
+  key_ = Key::none;
   return true;
 }
+
+// Drives ChunkSax from a JsonScanner: one pass over the text, strings decoded once, straight
+// into the chunk, and values under unknown keys skipped (validated) without being decoded.
+class ChunkScanner {
+ public:
+  ChunkScanner(std::string_view text, ChatChunk& chunk, std::size_t max_depth)
+      : scanner_(text), sax_(chunk, max_depth), max_depth_(max_depth) {}
+
+  bool run() {
+    scanner_.skip_ws();
+    // A body that is not an object (or starts with a byte-order mark): the DOM decoder.
+    if (scanner_.at_end() || scanner_.peek() != '{') return false;
+    if (!object()) return false;
+    scanner_.skip_ws();
+    return scanner_.at_end();
+  }
+
+ private:
+  bool value() {
+    scanner_.skip_ws();
+    if (sax_.ignorable()) return scanner_.skip_value(sax_.depth(), max_depth_);
+    if (scanner_.at_end()) return false;
+    switch (scanner_.peek()) {
+      case '{': return object();
+      case '[': return array();
+      case '"': {
+        std::string_view raw;
+        bool escaped;
+        if (!scanner_.string_token(raw, escaped)) return false;
+        return sax_.string(escaped ? JsonScanner::decode(raw) : std::string(raw));
+      }
+      case 't':
+      case 'f':
+      case 'n': {
+        std::string_view word;
+        if (!scanner_.literal_token(word)) return false;
+        return word == "null" ? sax_.null() : sax_.boolean();
+      }
+      default: {
+        JsonScanner::NumberKind kind;
+        std::int64_t integer = 0;
+        std::uint64_t unsigned_integer = 0;
+        if (!scanner_.number_token(kind, integer, unsigned_integer)) return false;
+        switch (kind) {
+          case JsonScanner::NumberKind::integer: return sax_.number_integer(integer);
+          case JsonScanner::NumberKind::unsigned_integer:
+            return sax_.number_unsigned(unsigned_integer);
+          default: return sax_.number_float();
+        }
+      }
+    }
+  }
+
+  // The opening brace is next. The handler's own containers nest at most a few levels, so
+  // this recursion is shallow; deep values are skipped by the scanner's loop.
+  bool object() {
+    if (!sax_.start_object()) return false;
+    scanner_.consume('{');
+    scanner_.skip_ws();
+    if (scanner_.consume('}')) return sax_.end_object();
+    for (;;) {
+      scanner_.skip_ws();
+      std::string_view name;
+      bool escaped;
+      // An escaped key: the DOM decoder (servers do not send them).
+      if (!scanner_.string_token(name, escaped) || escaped) return false;
+      if (!sax_.key(name)) return false;
+      scanner_.skip_ws();
+      if (!scanner_.consume(':')) return false;
+      if (!value()) return false;
+      scanner_.skip_ws();
+      if (scanner_.consume(',')) continue;
+      if (scanner_.consume('}')) return sax_.end_object();
+      return false;
+    }
+  }
+
+  bool array() {
+    if (!sax_.start_array()) return false;
+    scanner_.consume('[');
+    scanner_.skip_ws();
+    if (scanner_.consume(']')) return sax_.end_array();
+    for (;;) {
+      if (!value()) return false;
+      scanner_.skip_ws();
+      if (scanner_.consume(',')) continue;
+      if (scanner_.consume(']')) return sax_.end_array();
+      return false;
+    }
+  }
+
+  JsonScanner scanner_;
+  ChunkSax sax_;
+  std::size_t max_depth_;
+};
 
 }  // namespace
 
 bool decode_chunk_fast(std::string_view text, ChatChunk& chunk, std::size_t max_depth) {
-  ChunkSax sax(chunk, max_depth);
-  const bool parsed = json::sax_parse(text.begin(), text.end(), &sax);
-  return parsed && !sax.bailed();
+  return ChunkScanner(text, chunk, max_depth).run();
 }
 
 }  // namespace lemma::detail

@@ -1,10 +1,11 @@
 #pragma once
 
-// The streaming hot path: decodes a chat.completion.chunk straight from its JSON text with a
-// SAX handler, without building a DOM. It handles the shapes servers actually send; for
+// The streaming hot path: decodes a chat.completion.chunk straight from its JSON text in one
+// pass (a hand-written scanner, json_scanner_private.hpp, driving a SAX-style handler), without
+// building a DOM or running nlohmann's lexer. It handles the shapes servers actually send; for
 // anything else (an "error" member, logprobs, content parts, a type it does not expect,
-// invalid JSON, nesting deeper than the depth limit) it gives up and the DOM decoder, which has
-// the precise error messages, runs.
+// invalid JSON, invalid UTF-8, a lone surrogate, an escaped key, nesting deeper than the depth
+// limit) it gives up and the DOM decoder, which has the precise error messages, runs.
 
 #include <cstddef>
 #include <string_view>
