@@ -147,21 +147,13 @@ int run_idle(const std::string& base, int streams, curl_slist* headers) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const lemma_bench::Args args(argc, argv);
-  const std::string base = args.text("--base-url");
-  const std::string mode = args.text("--mode", "chat");
-  const int in_flight = static_cast<int>(args.number("--in-flight", 64));
-  const double seconds = args.number("--seconds", 1.0);
-  const double warmup = args.number("--warmup", 0.3);
-  if (base.empty() || (mode != "chat" && mode != "stream" && mode != "idle") || in_flight <= 0 ||
-      seconds <= 0) {
-    std::fprintf(stderr,
-                 "usage: lemma_async_bare_bench --base-url http://127.0.0.1:PORT --mode "
-                 "chat|stream [--in-flight N] [--seconds S] [--warmup S]\n"
-                 "       lemma_async_bare_bench --base-url http://127.0.0.1:HOLD_PORT --mode idle "
-                 "[--streams 1000]\n");
-    return 2;
-  }
+  const auto options = lemma_bench::PeerOptions::parse(argc, argv, "lemma_async_bare_bench");
+  if (!options) return 2;
+  const std::string& base = options->base;
+  const std::string& mode = options->mode;
+  const int in_flight = options->in_flight;
+  const double seconds = options->seconds;
+  const double warmup = options->warmup;
   const bool stream = mode == "stream";
   const std::string url =
       base + (stream ? "/sse/v1/chat/completions" : "/whole/v1/chat/completions");
@@ -170,7 +162,7 @@ int main(int argc, char** argv) {
   curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
   headers = curl_slist_append(headers, "Authorization: Bearer bench");
   if (mode == "idle") {
-    const int status = run_idle(base, static_cast<int>(args.number("--streams", 1000)), headers);
+    const int status = run_idle(base, options->streams, headers);
     curl_slist_free_all(headers);
     curl_global_cleanup();
     return status;

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_request.hpp"
 #include "lemma/lemma.hpp"
 #include "process_probe.hpp"
 
@@ -32,14 +33,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using Answer = lemma::Future<lemma::Result<lemma::ChatResponse>>;
-
-lemma::ChatRequest bench_request() {
-  lemma::ChatRequest request;
-  request.model = "bench";
-  request.messages = {lemma::Message::user("What is 1+1?")};
-  request.sampling.max_tokens = 256;
-  return request;
-}
 
 lemma::Client make_client(const std::string& base_url) {
   return lemma::Client(lemma::providers::openai_compatible(base_url, lemma::ApiKey("bench")));
@@ -137,7 +130,7 @@ lemma_bench::RunFigures run_chat(const std::string& base, int in_flight, double 
                                  double seconds) {
   const lemma::Client client = make_client(base + "/whole/v1");
   lemma_bench::PeakSampler sampler(lemma_bench::port_of(base));
-  ChatPump pump(client, bench_request());
+  ChatPump pump(client, lemma_bench::bench_request());
   Window window(warmup, seconds);
   pump.start(in_flight);
   while (!window.update(pump.answers())) {
@@ -159,7 +152,7 @@ lemma_bench::RunFigures run_chat(const std::string& base, int in_flight, double 
 lemma_bench::RunFigures run_stream(const std::string& base, int in_flight, double warmup,
                                    double seconds) {
   const lemma::Client client = make_client(base + "/sse/v1");
-  const lemma::ChatRequest request = bench_request();
+  const lemma::ChatRequest request = lemma_bench::bench_request();
   lemma_bench::PeakSampler sampler(lemma_bench::port_of(base));
   std::atomic<std::size_t> chunks{0};
   auto start_one = [&] {
@@ -200,7 +193,7 @@ lemma_bench::RunFigures run_stream(const std::string& base, int in_flight, doubl
 // The idle-stream run prints its own JSON line (other figures than a throughput run).
 int run_idle(const std::string& base, int streams) {
   const lemma::Client client = make_client(base + "/v1");
-  const lemma::ChatRequest request = bench_request();
+  const lemma::ChatRequest request = lemma_bench::bench_request();
   std::atomic<int> first_chunks{0};
   auto start_one = [&] {
     lemma::StreamCallbacks callbacks;
@@ -268,22 +261,14 @@ int run_idle(const std::string& base, int streams) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const lemma_bench::Args args(argc, argv);
-  const std::string base = args.text("--base-url");
-  const std::string mode = args.text("--mode", "chat");
-  const int in_flight = static_cast<int>(args.number("--in-flight", 64));
-  const double seconds = args.number("--seconds", 1.0);
-  const double warmup = args.number("--warmup", 0.3);
-  if (base.empty() || (mode != "chat" && mode != "stream" && mode != "idle") || in_flight <= 0 ||
-      seconds <= 0) {
-    std::fprintf(stderr,
-                 "usage: lemma_async_bench --base-url http://127.0.0.1:PORT --mode chat|stream "
-                 "[--in-flight N] [--seconds S] [--warmup S]\n"
-                 "       lemma_async_bench --base-url http://127.0.0.1:HOLD_PORT --mode idle "
-                 "[--streams 1000]\n");
-    return 2;
-  }
-  if (mode == "idle") return run_idle(base, static_cast<int>(args.number("--streams", 1000)));
+  const auto options = lemma_bench::PeerOptions::parse(argc, argv, "lemma_async_bench");
+  if (!options) return 2;
+  const std::string& base = options->base;
+  const std::string& mode = options->mode;
+  const int in_flight = options->in_flight;
+  const double seconds = options->seconds;
+  const double warmup = options->warmup;
+  if (mode == "idle") return run_idle(base, options->streams);
 
   lemma_bench::RunFigures figures = mode == "chat" ? run_chat(base, in_flight, warmup, seconds)
                                                    : run_stream(base, in_flight, warmup, seconds);

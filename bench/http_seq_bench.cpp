@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_request.hpp"
 #include "lemma/lemma.hpp"
 
 namespace {
@@ -136,14 +137,6 @@ class BareCurl {
   curl_slist* headers_ = nullptr;
 };
 
-lemma::ChatRequest bench_request() {
-  lemma::ChatRequest request;
-  request.model = "bench";
-  request.messages = {lemma::Message::user("What is 1+1?")};
-  request.sampling.max_tokens = 256;
-  return request;
-}
-
 struct Row {
   std::string name;
   std::vector<Sample> samples;
@@ -195,7 +188,7 @@ int main(int argc, char** argv) {
   lemma::Client sse_client(lemma::providers::openai_compatible(sse, lemma::ApiKey("bench")));
   BareCurl bare_whole(whole + "/chat/completions");
   BareCurl bare_sse(sse + "/chat/completions");
-  const lemma::ChatRequest request = bench_request();
+  const lemma::ChatRequest request = lemma_bench::bench_request();
   const std::size_t stream_requests = std::max<std::size_t>(requests / 10, 1);
 
   // Warm up both peers (connections, allocator).

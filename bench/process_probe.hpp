@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -123,6 +124,38 @@ class Args {
 
  private:
   std::map<std::string, std::string> values_;
+};
+
+/// The command line every async peer takes; parse() prints the usage and returns nullopt when
+/// it is wrong.
+struct PeerOptions {
+  std::string base;
+  std::string mode;
+  int in_flight = 64;
+  double seconds = 1.0;
+  double warmup = 0.3;
+  int streams = 1000;
+
+  static std::optional<PeerOptions> parse(int argc, char** argv, const char* program) {
+    const Args args(argc, argv);
+    PeerOptions o;
+    o.base = args.text("--base-url");
+    o.mode = args.text("--mode", "chat");
+    o.in_flight = static_cast<int>(args.number("--in-flight", 64));
+    o.seconds = args.number("--seconds", 1.0);
+    o.warmup = args.number("--warmup", 0.3);
+    o.streams = static_cast<int>(args.number("--streams", 1000));
+    if (!o.base.empty() && (o.mode == "chat" || o.mode == "stream" || o.mode == "idle") &&
+        o.in_flight > 0 && o.seconds > 0 && o.streams > 0) {
+      return o;
+    }
+    std::fprintf(stderr,
+                 "usage: %s --base-url http://127.0.0.1:PORT --mode chat|stream "
+                 "[--in-flight N] [--seconds S] [--warmup S]\n"
+                 "       %s --base-url http://127.0.0.1:HOLD_PORT --mode idle [--streams 1000]\n",
+                 program, program);
+    return std::nullopt;
+  }
 };
 
 /// The port of "http://127.0.0.1:PORT/..." (0 when there is none).

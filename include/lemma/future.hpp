@@ -33,6 +33,7 @@ class FutureState {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!value_) canceller_ = std::move(canceller);
   }
+  /// Runs the canceller once (nothing after the value is set).
   void cancel() {
     std::function<void()> canceller;
     {
@@ -42,18 +43,22 @@ class FutureState {
     }
     if (canceller) canceller();
   }
+  /// Blocks until the value is set.
   void wait() const {
     std::unique_lock<std::mutex> lock(mutex_);
     ready_.wait(lock, [this] { return value_.has_value(); });
   }
+  /// Blocks at most `duration`; true when the value is set.
   bool wait_for(std::chrono::milliseconds duration) const {
     std::unique_lock<std::mutex> lock(mutex_);
     return ready_.wait_for(lock, duration, [this] { return value_.has_value(); });
   }
+  /// True when the value is set.
   bool ready() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return value_.has_value();
   }
+  /// Waits for the value and moves it out (once).
   T take() {
     wait();
     std::lock_guard<std::mutex> lock(mutex_);
@@ -85,8 +90,10 @@ class Future {
   Future() = default;
   /// The Future of `state` (made by lemma).
   explicit Future(std::shared_ptr<detail::FutureState<T>> state) : state_(std::move(state)) {}
-  Future(Future&&) noexcept = default;
-  Future& operator=(Future&&) noexcept = default;
+  /// Takes over `other`'s call; `other` is no longer valid().
+  Future(Future&& other) noexcept = default;
+  /// Takes over `other`'s call (this Future's own call goes on, unobserved).
+  Future& operator=(Future&& other) noexcept = default;
   Future(const Future&) = delete;
   Future& operator=(const Future&) = delete;
 

@@ -49,7 +49,9 @@ class LEMMA_EXPORT CancellationToken {
     Subscription() = default;
     /// Subscribes `callback` to `token` (may be null: then nothing happens).
     Subscription(const CancellationToken* token, std::function<void()> callback);
+    /// Takes over `other`'s subscription.
     Subscription(Subscription&& other) noexcept;
+    /// Unsubscribes this one, then takes over `other`'s.
     Subscription& operator=(Subscription&& other) noexcept;
     Subscription(const Subscription&) = delete;
     Subscription& operator=(const Subscription&) = delete;

@@ -78,12 +78,7 @@ CallQueue::CallQueue(std::size_t limit)
 Result<CallQueue::Entry> CallQueue::enter(const CancellationToken* cancellation,
                                           std::chrono::milliseconds timeout) const {
   if (!shared_) return Entry{};
-  if (timeout.count() < 0) {
-    return invalid_request_error("queue_timeout",
-                                 "ClientOptions::queue_timeout is negative (" +
-                                     std::to_string(timeout.count()) +
-                                     " ms); use 0 for no limit or a positive duration.");
-  }
+  timeout = std::max(timeout, std::chrono::milliseconds(0));  // refused earlier: Impl::check
   const auto start = Clock::now();
   // 0, or more than a year (e.g. milliseconds::max(), which would overflow the clock): no limit.
   constexpr std::chrono::hours kNoLimitBeyond{24 * 366};

@@ -48,8 +48,8 @@ class CallQueue {
   explicit CallQueue(std::size_t limit);
 
   /// Waits for a place: up to `timeout` (then a timeout Error, code "queue_timeout"; 0 or more
-  /// than a year = no limit; negative = invalid_request), or until `cancellation` is cancelled
-  /// (a cancelled Error, at once: the token wakes the wait).
+  /// than a year = no limit; the Client refuses a negative one before any call), or until
+  /// `cancellation` is cancelled (a cancelled Error, at once: the token wakes the wait).
   Result<Entry> enter(const CancellationToken* cancellation,
                       std::chrono::milliseconds timeout) const;
 

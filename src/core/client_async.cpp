@@ -71,11 +71,9 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
 
   // Called on any thread by Future::cancel and the caller's token: stops a transfer at once
   // (also one a driverless Transport runs on the loop thread) and ends the call on the loop.
-  static std::function<void()> canceller(const EventLoop::Poster& poster,
-                                         std::weak_ptr<AsyncCall> weak,
-                                         std::shared_ptr<CancellationToken> transfer_token) {
-    return [poster, weak, transfer_token] {
-      transfer_token->cancel();
+  std::function<void()> canceller() {
+    return [poster = loop_->poster(), weak = weak_from_this(), token = transfer_token_] {
+      token->cancel();
       poster.post([weak] {
         if (auto call = weak.lock()) {
           call->cancel(make_error(ErrorKind::cancelled, "The call was cancelled."));
@@ -84,16 +82,12 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     };
   }
 
-  std::function<void()> canceller() {
-    return canceller(loop_->poster(), weak_from_this(), transfer_token_);
-  }
-
   // Loop thread: joins the Client's queue.
   void launch() {
     if (stage_ == Stage::finished) return;  // cancelled before it reached the loop
     // Subscribed here, on the loop thread, which alone writes the member.
+    // (An already cancelled token posts its cancel, which runs after this.)
     cancel_subscription_ = CancellationToken::Subscription(call_.cancellation.get(), canceller());
-    if (stage_ == Stage::finished) return;  // the token was cancelled already
     core_->async_calls_.emplace(info_.call_id, shared_from_this());
     stage_ = Stage::queued;
     std::weak_ptr<AsyncCall> weak = weak_from_this();
@@ -201,7 +195,8 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
       body_.append(bytes.data(), bytes.size());
       return;
     }
-    std::vector<ChatChunk> chunks;
+    std::vector<ChatChunk>& chunks = decoded_;  // reused: no allocation per body callback
+    chunks.clear();
     Result<Done> fed = pipeline_->feed(bytes, chunks);
     for (ChatChunk& chunk : chunks) {
       // A callback may have ended the call (cancel, or the last Client dropped): no more.
@@ -494,13 +489,10 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     if (done) done(std::move(result));
   }
 
- public:
-  // Wakes the call when the caller's CancellationToken is cancelled.
-  CancellationToken::Subscription cancel_subscription_;
-
- private:
   std::shared_ptr<const Client::Impl> core_;
   std::shared_ptr<EventLoop> loop_;  // shared: code on the loop thread outlives a shutdown
+  // Wakes the call when the caller's CancellationToken is cancelled (loop thread only).
+  CancellationToken::Subscription cancel_subscription_;
   std::shared_ptr<CancellationToken> transfer_token_;  // the request's: cancels its transfer
   CancellationToken::Subscription on_shutdown_;
   CallInfo info_;
@@ -540,6 +532,7 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   std::string body_;
   bool stream_body_ = false;
   std::optional<ChunkPipeline> pipeline_;
+  std::vector<ChatChunk> decoded_;  // the chunks of one on_body
   StreamAccumulator accumulator_;
   bool delivered_ = false;
   std::optional<std::chrono::milliseconds> time_to_first_token_;

@@ -292,6 +292,12 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
 
   // Caller mistakes in the Client's and the call's settings, returned before any I/O.
   std::optional<Error> check(const CallOptions& call) const {
+    if (options_.queue_timeout.count() < 0) {
+      return invalid_request_error("queue_timeout",
+                                   "ClientOptions::queue_timeout is negative (" +
+                                       std::to_string(options_.queue_timeout.count()) +
+                                       " ms); use 0 for no limit or a positive duration.");
+    }
     if (auto error = detail::RateLimiter::check(options_.rate_limit)) return error;
     return shaper_.check(call);
   }

@@ -5,19 +5,10 @@ set -euo pipefail
 server_bin=$1
 example_bin=$2
 problems=$3
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$server_bin" --port 0 --port-file "$work/port" --delay-ms 20 >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "mock server did not start"; cat "$work/server.log"; exit 1; }
-port=$(cat "$work/port")
+source "$(dirname "$0")/mock_server.sh"
+mock_server_start "$server_bin" --delay-ms 20
+port=$mock_port
+work=$mock_work
 
 output=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_API_KEY="" LEMMA_MODEL=lemma-mock-math \
          "$example_bin" "$problems" 64)
@@ -26,7 +17,7 @@ total=$(grep -c . "$problems")
 grep -qx "correct: $total / $total" <<<"$output" || { echo "FAIL: not every problem graded correct"; exit 1; }
 [ "$(grep -c $'\tequal\t' <<<"$output")" -eq "$total" ] || { echo "FAIL: per-problem lines"; exit 1; }
 
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+mock_server_stop
 head -3 "$problems" >"$work/three.jsonl"  # each is retried with real backoff: keep it short
 set +e
 LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_MODEL=lemma-mock-math \

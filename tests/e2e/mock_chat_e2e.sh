@@ -6,19 +6,9 @@ server_bin=$1
 example_bin=$2
 stream_bin=$3
 providers_bin=$4
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$server_bin" --port 0 --port-file "$work/port" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-[ -s "$work/port" ] || { echo "mock server did not start"; cat "$work/server.log"; exit 1; }
-port=$(cat "$work/port")
+source "$(dirname "$0")/mock_server.sh"
+mock_server_start "$server_bin"
+port=$mock_port
 
 output=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_API_KEY="" LEMMA_MODEL=lemma-mock-math \
          "$example_bin" "What is 17 * 23?")
@@ -51,7 +41,7 @@ grep -E '^generic +lemma-mock-math +\\boxed\{391\}' <<<"$table" >/dev/null || { 
 grep -q '100.0%' <<<"$table" || { echo "FAIL: providers metrics"; exit 1; }
 
 # Failure path: a dead endpoint makes the example exit 1 with the typed error's message.
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+mock_server_stop
 set +e
 failure=$(LEMMA_BASE_URL="http://127.0.0.1:$port/v1" LEMMA_MODEL=lemma-mock-math "$example_bin" 2>&1)
 status=$?

@@ -208,7 +208,7 @@ TEST(AsyncTest, FutureCancelEndsTheCallAtOnceAndClosesItsConnection) {
   TestServer server([](const test::RecordedRequest&) { return Reply().stall(); });
   Client client = make_client(server);
   Future<Result<ChatResponse>> future = client.chat_async(test::user_request("m", "1"));
-  while (server.requests().empty()) std::this_thread::sleep_for(1ms);  // the request is out
+  ASSERT_TRUE(server.wait_for_requests(1));  // the request is out
   EXPECT_FALSE(future.wait_for(50ms));
   future.cancel();
   ASSERT_TRUE(future.wait_for(10s));
@@ -290,7 +290,7 @@ TEST(AsyncTest, DestroyingTheClientCancelsCallsInFlight) {
     client.chat_async(test::user_request("m", "2"), [&](Result<ChatResponse> result) {
       callback_result.set_value(std::move(result));
     });
-    while (server.requests().size() < 4) std::this_thread::sleep_for(1ms);
+    ASSERT_TRUE(server.wait_for_requests(4));
   }  // the last copy of the Client goes
   for (auto& future : futures) {
     ASSERT_TRUE(future.ready());  // already ended when the destructor returned
@@ -352,6 +352,24 @@ TEST(AsyncTest, OnChunkReturningFalseEndsTheStreamAsCancelled) {
   EXPECT_EQ(chunks, 1);
 }
 
+// One stream_async call with the default retry policy on a fake clock: its result and the
+// content the callbacks received, in order.
+struct StreamedWithRetries {
+  Result<ChatResponse> result;
+  std::string content;
+};
+
+StreamedWithRetries stream_with_retries(const TestServer& server) {
+  ClientOptions options;
+  options.clock = std::make_shared<testing::FakeClock>();
+  Client client = make_client(server, options);
+  std::string content;
+  StreamCallbacks callbacks;
+  callbacks.on_content = [&](std::string_view text) { content += text; };
+  Result<ChatResponse> result = client.stream_async(test::user_request("m", "1"), callbacks).get();
+  return {std::move(result), std::move(content)};
+}
+
 TEST(AsyncTest, StreamCutBeforeItsFirstChunkIsRetriedAndNoTokenComesTwice) {
   std::atomic<int> seen{0};
   TestServer server([&](const test::RecordedRequest&) {
@@ -360,13 +378,9 @@ TEST(AsyncTest, StreamCutBeforeItsFirstChunkIsRetriedAndNoTokenComesTwice) {
         .chunks({content_event("x"), content_event("y"), "data: [DONE]\n\n"})
         .end_chunks();
   });
-  ClientOptions options;
-  options.clock = std::make_shared<testing::FakeClock>();
-  Client client = make_client(server, options);
-  std::string content;
-  StreamCallbacks callbacks;
-  callbacks.on_content = [&](std::string_view text) { content += text; };
-  Result<ChatResponse> result = client.stream_async(test::user_request("m", "1"), callbacks).get();
+  const StreamedWithRetries streamed = stream_with_retries(server);
+  const Result<ChatResponse>& result = streamed.result;
+  const std::string& content = streamed.content;
   ASSERT_THAT(result, IsOk()) << result.error().what();
   EXPECT_EQ(content, "xy");
   EXPECT_EQ(seen.load(), 2);
@@ -378,13 +392,9 @@ TEST(AsyncTest, StreamCutAfterAChunkIsNotRetried) {
     ++seen;
     return Reply::chunked(200).chunk(content_event("x")).close();
   });
-  ClientOptions options;
-  options.clock = std::make_shared<testing::FakeClock>();
-  Client client = make_client(server, options);
-  std::string content;
-  StreamCallbacks callbacks;
-  callbacks.on_content = [&](std::string_view text) { content += text; };
-  Result<ChatResponse> result = client.stream_async(test::user_request("m", "1"), callbacks).get();
+  const StreamedWithRetries streamed = stream_with_retries(server);
+  const Result<ChatResponse>& result = streamed.result;
+  const std::string& content = streamed.content;
   EXPECT_FALSE(static_cast<bool>(result));
   EXPECT_EQ(content, "x");
   EXPECT_EQ(seen.load(), 1);
@@ -408,7 +418,7 @@ TEST(AsyncTest, LastClientDroppedInsideAStreamCallbackEndsEveryCall) {
   });
   auto client = std::make_unique<Client>(make_client(server));
   Future<Result<ChatResponse>> other = client->chat_async(test::user_request("m", "stall"));
-  while (server.requests().empty()) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(server.wait_for_requests(1));
   int chunks = 0;
   StreamCallbacks callbacks;
   callbacks.on_chunk = [&client, &chunks](const ChatChunk&) {
@@ -432,7 +442,7 @@ TEST(AsyncTest, LastClientDroppedInOnContentEndsEveryCall) {
   });
   auto client = std::make_unique<Client>(make_client(server));
   Future<Result<ChatResponse>> other = client->chat_async(test::user_request("m", "stall"));
-  while (server.requests().empty()) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(server.wait_for_requests(1));
   StreamCallbacks callbacks;
   callbacks.on_content = [&client](std::string_view) { client.reset(); };
   Future<Result<ChatResponse>> stream =
@@ -476,14 +486,14 @@ TEST(AsyncTest, CancelReachesATransferOfATransportWithoutADriver) {
   options.transport = std::make_shared<ForwardingTransport>(std::make_shared<CurlTransport>());
   Client client = make_client(server, options);  // default timeout: 600 s
   Future<Result<ChatResponse>> future = client.chat_async(test::user_request("m", "1"));
-  while (server.requests().empty()) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(server.wait_for_requests(1));
   future.cancel();
   ASSERT_TRUE(future.wait_for(10s)) << "Future::cancel did not end the call";
   EXPECT_THAT(future.get(), ErrorKindIs(ErrorKind::cancelled));
   // And a Client destroyed while such a transfer runs ends it too.
   auto doomed = std::make_unique<Client>(make_client(server, options));
   Future<Result<ChatResponse>> orphan = doomed->chat_async(test::user_request("m", "2"));
-  while (server.requests().size() < 2) std::this_thread::sleep_for(1ms);
+  ASSERT_TRUE(server.wait_for_requests(2));
   doomed.reset();
   ASSERT_TRUE(orphan.ready());
   EXPECT_THAT(orphan.get(), ErrorKindIs(ErrorKind::cancelled));
@@ -504,24 +514,30 @@ TEST(AsyncScaleTest, AThousandConcurrentStreamsOnOneLoopThread) {
   ClientOptions options = single_attempt();
   Client client(providers::openai_compatible(server.base_url(), "sk-async-key"), options);
   const std::size_t threads_before = thread_count();
-  std::atomic<int> first_chunks{0};
+  std::mutex mutex;
+  std::condition_variable counted;
+  int first_chunks = 0;  // guarded by mutex
   std::vector<Future<Result<ChatResponse>>> futures;
   futures.reserve(kStreams);
   for (int i = 0; i < kStreams; ++i) {
     StreamCallbacks callbacks;
     auto seen = std::make_shared<int>(0);  // loop thread only
-    callbacks.on_chunk = [seen, &first_chunks](const ChatChunk&) {
-      if ((*seen)++ == 0) ++first_chunks;
+    callbacks.on_chunk = [seen, &mutex, &counted, &first_chunks](const ChatChunk&) {
+      if ((*seen)++ == 0) {
+        std::lock_guard<std::mutex> lock(mutex);
+        ++first_chunks;
+        counted.notify_all();
+      }
       return true;
     };
     futures.push_back(client.stream_async(test::user_request("m", std::to_string(i)), callbacks));
   }
   // Every stream is open at once, each past its first chunk, on one added thread.
-  const auto deadline = std::chrono::steady_clock::now() + 120s;
-  while (first_chunks.load() < kStreams && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    counted.wait_for(lock, 120s, [&] { return first_chunks == kStreams; });
+    ASSERT_EQ(first_chunks, kStreams);
   }
-  ASSERT_EQ(first_chunks.load(), kStreams);
   EXPECT_EQ(server.held(), kStreams);
   EXPECT_EQ(server.connections(), kStreams);
   EXPECT_EQ(thread_count(), threads_before + 1);

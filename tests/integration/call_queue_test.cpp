@@ -198,6 +198,12 @@ TEST(CallQueueTest, QueueTimeoutOutOfRangeIsTypedNotAHang) {
   auto refused = Client(providers::openai_compatible(server.base_url()), options).chat(question());
   ASSERT_THAT(refused, ErrorIs(ErrorKind::invalid_request, HasSubstr("queue_timeout")));
   EXPECT_EQ(refused.error().param, "queue_timeout");
+  // The same for an async call, and with no limit on calls in flight.
+  options.max_concurrent_calls = 0;
+  EXPECT_THAT(
+      Client(providers::openai_compatible(server.base_url()), options).chat_async(question()).get(),
+      ErrorIs(ErrorKind::invalid_request, HasSubstr("queue_timeout")));
+  options.max_concurrent_calls = 1;
   EXPECT_TRUE(server.requests().empty());
   // milliseconds::max() means "no limit" (it must not overflow the clock into an instant
   // timeout).

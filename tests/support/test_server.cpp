@@ -128,6 +128,11 @@ std::vector<RecordedRequest> TestServer::requests() const {
   return requests_;
 }
 
+bool TestServer::wait_for_requests(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
+}
+
 void TestServer::stop() {
   if (stopping_.exchange(true)) return;
   stop_cv_.notify_all();
@@ -231,6 +236,7 @@ void TestServer::serve(int fd, int connection) {
       std::lock_guard<std::mutex> lock(mutex_);
       requests_.push_back(request);
     }
+    arrived_.notify_all();
     const Reply reply = handler_(request);
     for (const auto& step : reply.steps()) {
       if (!open || stopping_) break;

@@ -83,6 +83,10 @@ class TestServer {
   /// "http://127.0.0.1:<port>/v1"
   std::string base_url() const;
   std::vector<RecordedRequest> requests() const;
+  /// Waits until `count` requests have arrived (a condition, not a poll); false after
+  /// `timeout`.
+  bool wait_for_requests(std::size_t count,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
   int connection_count() const { return connections_.load(); }
   /// Bytes written to clients so far (all connections).
   std::size_t bytes_written() const { return bytes_written_.load(); }
@@ -103,6 +107,7 @@ class TestServer {
   std::atomic<std::size_t> bytes_written_{0};
   mutable std::mutex mutex_;
   std::condition_variable stop_cv_;
+  mutable std::condition_variable arrived_;  // a request was recorded
   std::vector<RecordedRequest> requests_;
   std::vector<int> open_fds_;
   std::vector<std::thread> workers_;
