@@ -3,6 +3,7 @@
 /// Everything public in lemma, for users who want one include.
 
 #include "lemma/api_key.hpp"
+#include "lemma/batch.hpp"
 #include "lemma/catalog.hpp"
 #include "lemma/chat.hpp"
 #include "lemma/client.hpp"
