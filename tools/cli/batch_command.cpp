@@ -50,8 +50,9 @@ BatchCommand::BatchCommand(CLI::App& app)
       ->add_option("--tpm", settings_.tpm,
                    "Tokens per minute, by each request's estimate (prompt/4 + max_tokens)")
       ->check(CLI::NonNegativeNumber);
-  command_->add_option("--max-retries", settings_.max_retries,
-                       "Retries per request (429, 5xx, resets) before it is recorded as failed")
+  command_
+      ->add_option("--max-retries", settings_.max_retries,
+                   "Retries per request (429, 5xx, resets) before it is recorded as failed")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
   command_->add_flag("--retry-errors", settings_.retry_errors,

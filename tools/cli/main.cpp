@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "batch_command.hpp"
 #include "chat_command.hpp"
 #include "command.hpp"
 #include "exit_codes.hpp"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
       "  lemma chat \"What is 17 * 23? Put the answer in \\boxed{}.\"\n"
       "  lemma models --base-url http://127.0.0.1:8000/v1\n"
       "  lemma health\n"
+      "  lemma batch requests.jsonl results.jsonl --concurrency 64 --rpm 600\n"
       "  lemma grade examples/data/grade_sample.jsonl --output graded.jsonl\n"
       "Configuration: LEMMA_PROVIDER, LEMMA_BASE_URL, LEMMA_MODEL, LEMMA_API_KEY (or "
       "AIMLAPI_API_KEY, DATAOORTS_API_KEY), overridden by --provider, --base-url, --model, "
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<lemma::cli::ChatCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::ModelsCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::HealthCommand>(app));
+  commands.push_back(std::make_unique<lemma::cli::BatchCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::GradeCommand>(app));
 
   if (has_literal_key(argc, argv)) {
