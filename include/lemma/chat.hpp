@@ -87,6 +87,9 @@ struct LEMMA_EXPORT ChatResponse {
   /// What the call cost in US dollars: usage times the model's prices in the ModelCatalog,
   /// when both are known.
   std::optional<double> cost_usd;
+  /// The server's request id (x-request-id and similar headers) of a whole (non-streamed)
+  /// answer, for support tickets; "" when it sent none.
+  std::string request_id;
   /// The whole response body as received, including fields lemma does not model.
   nlohmann::json raw;
 

@@ -3,6 +3,7 @@
 /// Everything public in lemma, for users who want one include.
 
 #include "lemma/api_key.hpp"
+#include "lemma/batch.hpp"
 #include "lemma/catalog.hpp"
 #include "lemma/chat.hpp"
 #include "lemma/client.hpp"
@@ -22,6 +23,7 @@
 #include "lemma/providers/from_env.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/providers/self_hosted.hpp"
+#include "lemma/resolve_model.hpp"
 #include "lemma/result.hpp"
 #include "lemma/retry.hpp"
 #include "lemma/sampling_params.hpp"

@@ -30,6 +30,12 @@ LEMMA_EXPORT nlohmann::json encode_message(const Message& message);
 /// streaming), each *set* sampling field, then `sampling.extra` merged last (its keys win).
 LEMMA_EXPORT nlohmann::json encode_chat_body(const ChatRequest& request);
 
+/// Reads an OpenAI chat-completions request body into a ChatRequest (the inverse of
+/// encode_chat_body): model, messages and the typed sampling fields; every other key (tools,
+/// max_completion_tokens, server-specific parameters) goes to sampling.extra verbatim, and
+/// `stream_options` is dropped. A mistyped field, missing messages or `"stream": true` is an
+/// invalid_request Error naming the field. The model may be empty (not checked here).
+LEMMA_EXPORT Result<ChatRequest> decode_chat_request(nlohmann::json body);
 /// Merges SamplingParams::extra into a request body: its keys are set last (overriding), and a
 /// null value removes the key.
 LEMMA_EXPORT void merge_extra(nlohmann::json& body, const nlohmann::json& extra);

@@ -353,6 +353,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                                           const std::string& model) const {
     Result<ChatResponse> decoded = provider_->decode_chat(response);
     if (decoded && decoded->model.empty()) decoded->model = model;
+    if (decoded) decoded->request_id = wire::request_id_from(response.headers);
     if (decoded && decoded->usage) {
       if (const ModelSpec* spec = provider_->model_spec(model)) {
         decoded->cost_usd = spec->cost(*decoded->usage);
