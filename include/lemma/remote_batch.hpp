@@ -54,6 +54,9 @@ struct RemoteBatchOptions {
   std::string output_path;
   /// Where the failures go; empty: default_errors_path(output_path). Written like output_path.
   std::string errors_path;
+  /// The model for lines whose body names none: inserted into those lines before upload
+  /// (lines that name a model keep it). Without it such lines are recorded as failures.
+  std::string default_model;
   /// The batch's `completion_window` (OpenAI accepts only "24h").
   std::string completion_window = "24h";
   /// The batch's optional `metadata` (an object of up to 16 string values), sent when not null.

@@ -14,6 +14,8 @@
 #include <set>
 #include <utility>
 
+#include "batch/batch_input_private.hpp"
+#include "batch/batch_records_private.hpp"
 #include "core/error_text_private.hpp"
 #include "core/retry_run_private.hpp"
 #include "lemma/clock.hpp"
@@ -27,20 +29,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kChatUrl = "/v1/chat/completions";
 // Largest output or error file downloaded from the provider (50,000 long proofs).
 constexpr std::size_t kMaxDownloadBytes = std::size_t{8} * 1024 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // The input file.
 
-// One non-blank input line.
+// One non-blank input line: the local engine's view of it, and its bytes as uploaded.
 struct InputLine {
-  std::size_t line = 0;        // 1-based
-  std::string custom_id;       // empty when unreadable
-  std::string id;              // "batch_req_<hash of the line>", as lemma::Batch writes it
-  std::string text;            // the line's bytes, as uploaded
-  std::optional<Error> error;  // why it cannot be sent (recorded, not uploaded)
+  detail::BatchLine checked;
+  std::string text;
 };
 
 struct Input {
@@ -48,95 +46,40 @@ struct Input {
   std::vector<std::string> warnings;
 };
 
-// The same id lemma::Batch gives a line (a 64-bit FNV-1a hash of its bytes), so that files a
-// remote run wrote can be resumed by a local one.
-std::string line_id(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
-  return "batch_req_" + std::string(hex);
-}
-
-Error input_error(const std::string& message) {
-  return invalid_request_error("input_path", message);
-}
-
-// INPUT CHECKS: stands in for lemma::detail::read_batch_input() (src/batch/batch_input_private.hpp,
-// the local engine's reader) until it lands on this branch; replace this body with a call to
-// it so that a remote run refuses exactly what a local one refuses.
-Result<Input> read_input(const std::string& path) {
+// The same checks as a local run (detail::read_batch_input), plus each line's bytes: a line
+// is uploaded as written, with `default_model` inserted into a body that names no model.
+Result<Input> read_input(const std::string& path, const std::string& default_model) {
+  Result<detail::BatchInput> checked = detail::read_batch_input(path, default_model);
+  if (!checked) return checked.error();
+  // The reader's numbering: physical lines, 1-based, CR stripped, blank lines skipped.
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return input_error("Cannot read the batch input '" + path + "': " + std::strerror(errno) + ".");
-  }
-  Input input;
-  std::map<std::string, std::size_t> seen;
-  std::string url;
-  std::size_t url_line = 0;
+  std::map<std::size_t, std::string> texts;
   std::string text;
   for (std::size_t number = 1; std::getline(in, text); ++number) {
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;
-    InputLine line;
-    line.line = number;
-    line.text = text;
-    line.id = line_id(text);
-    auto fail = [&](const std::string& why) {
-      line.error = invalid_request_error("input", "Line " + std::to_string(number) + ": " + why);
-    };
-    json value = json::parse(text, nullptr, false);
-    if (value.is_discarded() || !value.is_object()) {
-      fail("not a JSON object; each line must be one OpenAI Batch request.");
-    } else {
-      const json* id = detail::JsonReader::member(value, "custom_id");
-      if (id && id->is_string() && !id->get<std::string>().empty()) {
-        line.custom_id = id->get<std::string>();
-      }
-      const json* method = detail::JsonReader::member(value, "method");
-      const json* line_url = detail::JsonReader::member(value, "url");
-      const json* body = detail::JsonReader::member(value, "body");
-      if (line.custom_id.empty()) {
-        fail("no custom_id (a non-empty string naming the request).");
-      } else if (!method || !method->is_string() || method->get<std::string>() != "POST") {
-        fail("method must be \"POST\".");
-      } else if (!body || !body->is_object()) {
-        fail("no body object (the chat request).");
-      } else if (const json* stream = detail::JsonReader::member(*body, "stream");
-                 stream && stream->is_boolean() && stream->get<bool>()) {
-        fail("\"stream\": true cannot run in a batch; remove it.");
-      }
-      if (line_url && line_url->is_string()) {
-        const std::string this_url = line_url->get<std::string>();
-        if (url.empty()) {
-          url = this_url;
-          url_line = number;
-        } else if (this_url != url) {
-          return input_error("Lines " + std::to_string(url_line) + " and " +
-                             std::to_string(number) + " of '" + path + "' have different URLs ('" +
-                             url + "', '" + this_url + "'); a batch has one URL.");
-        }
-      } else if (!line.error) {
-        fail("no url; it must be \"/v1/chat/completions\".");
-      }
-    }
-    if (!line.custom_id.empty()) {
-      auto [it, fresh] = seen.emplace(line.custom_id, number);
-      if (!fresh) {
-        return input_error("custom_id '" + line.custom_id + "' appears on lines " +
-                           std::to_string(it->second) + " and " + std::to_string(number) + " of '" +
-                           path + "'; every custom_id must be unique.");
-      }
-    }
-    input.lines.push_back(std::move(line));
+    texts.emplace(number, std::move(text));
   }
-  if (in.bad()) return input_error("Reading the batch input '" + path + "' failed.");
-  if (!url.empty() && url != kChatUrl) {
-    return input_error("The batch input '" + path + "' is for '" + url +
-                       "'; lemma runs only /v1/chat/completions.");
+  Input input;
+  input.warnings = std::move(checked->warnings);
+  for (detail::BatchLine& line : checked->lines) {
+    InputLine out;
+    if (!line.error) {
+      auto it = texts.find(line.line);
+      if (it == texts.end()) {
+        return invalid_request_error(
+            "input_path", "The batch input '" + path + "' changed while it was read; try again.");
+      }
+      out.text = std::move(it->second);
+      json value = json::parse(out.text, nullptr, false);
+      if (!default_model.empty() && value.is_object() && value["body"].is_object() &&
+          !value["body"].contains("model")) {
+        value["body"]["model"] = default_model;
+        out.text = detail::dump_json(value);
+      }
+    }
+    out.checked = std::move(line);
+    input.lines.push_back(std::move(out));
   }
   return input;
 }
@@ -195,16 +138,6 @@ class StagedFile {
   int fd_ = -1;
   bool committed_ = false;
 };
-
-// ERRORS PATH: lemma::default_errors_path() (batch.hpp) once the local engine lands here.
-std::string errors_path_for(const std::string& output_path) {
-  constexpr std::string_view kJsonl = ".jsonl";
-  if (output_path.size() > kJsonl.size() &&
-      output_path.compare(output_path.size() - kJsonl.size(), kJsonl.size(), kJsonl) == 0) {
-    return output_path.substr(0, output_path.size() - kJsonl.size()) + ".errors.jsonl";
-  }
-  return output_path + ".errors.jsonl";
-}
 
 bool exists_with_content(const std::string& path) {
   struct stat info {};
@@ -481,7 +414,7 @@ class ResultWriter {
   ResultWriter(const Input& input, StagedFile& output, StagedFile& errors)
       : output_(output), errors_(errors) {
     for (const InputLine& line : input.lines) {
-      if (!line.custom_id.empty()) by_id_.emplace(line.custom_id, &line);
+      if (!line.checked.custom_id.empty()) by_id_.emplace(line.checked.custom_id, &line.checked);
     }
   }
 
@@ -501,15 +434,11 @@ class ResultWriter {
 
   // The input lines that could not be sent, as lemma::Batch records them.
   Result<Done> record_malformed(const Input& input) {
-    for (const InputLine& line : input.lines) {
+    for (const InputLine& input_line : input.lines) {
+      const detail::BatchLine& line = input_line.checked;
       if (!line.error) continue;
-      json record = {{"id", line.id},
-                     {"custom_id", line.custom_id.empty() ? json() : json(line.custom_id)},
-                     {"response", nullptr},
-                     {"error", {{"code", "invalid_request"}, {"message", line.error->message}}},
-                     {"line", line.line}};
       if (!line.custom_id.empty()) done_.insert(line.custom_id);
-      Result<Done> written = errors_.write(detail::dump_json(record) + "\n");
+      Result<Done> written = errors_.write(detail::failure_record(line, *line.error));
       if (!written) return written;
       ++failed_;
     }
@@ -543,7 +472,7 @@ class ResultWriter {
                           where + "); the first result was kept.");
       return Done{};
     }
-    const InputLine& line = *it->second;
+    const detail::BatchLine& line = *it->second;
     // lemma::Batch's id, so that a local run resuming these files sees unchanged inputs.
     record["id"] = line.id;
     const json* response = detail::JsonReader::member(record, "response");
@@ -575,7 +504,7 @@ class ResultWriter {
 
   StagedFile& output_;
   StagedFile& errors_;
-  std::map<std::string, const InputLine*> by_id_;
+  std::map<std::string, const detail::BatchLine*> by_id_;
   std::set<std::string> done_;
   std::uint64_t completed_ = 0;
   std::uint64_t failed_ = 0;
@@ -619,8 +548,9 @@ Result<BatchSummary> RemoteBatch::run() {
   if (!options_.metadata.is_null() && !options_.metadata.is_object()) {
     return invalid_request_error("metadata", "metadata must be a JSON object (or null).");
   }
-  const std::string errors_path =
-      options_.errors_path.empty() ? errors_path_for(options_.output_path) : options_.errors_path;
+  const std::string errors_path = options_.errors_path.empty()
+                                      ? default_errors_path(options_.output_path)
+                                      : options_.errors_path;
   if (errors_path == options_.output_path) {
     return invalid_request_error("errors_path", "The errors file must differ from the output.");
   }
@@ -632,7 +562,7 @@ Result<BatchSummary> RemoteBatch::run() {
                              "Move it away or choose another output file.");
     }
   }
-  Result<Input> input = read_input(options_.input_path);
+  Result<Input> input = read_input(options_.input_path, options_.default_model);
   if (!input) return finish(input.error());
 
   const auto start = std::chrono::steady_clock::now();
@@ -643,7 +573,23 @@ Result<BatchSummary> RemoteBatch::run() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  start);
   };
+  RemoteBatchStatus status;
   auto interrupted = [&](const std::string& where) {
+    if (options_.cancel_remote && !batch_id_.empty() && !status.is_terminal()) {
+      // Without the run's token, which is cancelled: the cancel request must still go.
+      Result<Endpoint> endpoint = batch_endpoint(client_);
+      Result<json> cancel = endpoint ? Session(client_, std::move(*endpoint), nullptr)
+                                           .call("POST", "/batches/" + batch_id_ + "/cancel", "",
+                                                 "", false, "batch cancel reply")
+                                     : Result<json>(endpoint.error());
+      if (cancel) {
+        summary.warnings.push_back("Asked the provider to cancel batch " + batch_id_ + ".");
+      } else {
+        Error error = cancel.error();
+        detail::sanitize(error, &provider);
+        summary.warnings.push_back("Could not cancel batch " + batch_id_ + ": " + error.what());
+      }
+    }
     summary.interrupted = true;
     summary.not_started = summary.counts.total;
     summary.elapsed = elapsed();
@@ -663,7 +609,7 @@ Result<BatchSummary> RemoteBatch::run() {
   std::string upload;
   std::size_t to_send = 0;
   for (const InputLine& line : input->lines) {
-    if (line.error) continue;
+    if (line.checked.error) continue;
     upload += line.text;
     upload += '\n';
     ++to_send;
@@ -684,7 +630,6 @@ Result<BatchSummary> RemoteBatch::run() {
   if (auto opened = errors.open(); !opened) return finish(opened.error());
   ResultWriter writer(*input, output, errors);
 
-  RemoteBatchStatus status;
   batch_id_ = options_.resume_batch_id;
   if (batch_id_.empty() && to_send > 0) {
     if (cancelled()) return interrupted("uploading");
@@ -705,7 +650,7 @@ Result<BatchSummary> RemoteBatch::run() {
     }
     if (cancelled()) return interrupted("creating the batch");
     json create = {{"input_file_id", file_id},
-                   {"endpoint", kChatUrl},
+                   {"endpoint", detail::kBatchChatUrl},
                    {"completion_window", options_.completion_window}};
     if (options_.metadata.is_object()) create["metadata"] = options_.metadata;
     Result<json> created = session.call("POST", "/batches", detail::dump_json(create),
@@ -730,19 +675,6 @@ Result<BatchSummary> RemoteBatch::run() {
     if (!poll_now) {
       if (options_.on_status) options_.on_status(status);
       if (session.wait(options_.poll_interval)) {
-        if (options_.cancel_remote) {
-          // A fresh token: the run's own is cancelled, and the cancel request must still go.
-          Session canceller(client_, *batch_endpoint(client_), nullptr);
-          Result<json> cancel = canceller.call("POST", "/batches/" + batch_id_ + "/cancel", "", "",
-                                               false, "batch cancel reply");
-          if (cancel) {
-            summary.warnings.push_back("Asked the provider to cancel batch " + batch_id_ + ".");
-          } else {
-            Error error = cancel.error();
-            detail::sanitize(error, &provider);
-            summary.warnings.push_back("Could not cancel batch " + batch_id_ + ": " + error.what());
-          }
-        }
         return interrupted("waiting for the batch");
       }
     }
@@ -811,8 +743,8 @@ Result<BatchSummary> RemoteBatch::run() {
   if (summary.not_started > 0) {
     std::string example;
     for (const InputLine& line : input->lines) {
-      if (!line.custom_id.empty() && !writer.done(line.custom_id)) {
-        example = line.custom_id;
+      if (!line.checked.custom_id.empty() && !writer.done(line.checked.custom_id)) {
+        example = line.checked.custom_id;
         break;
       }
     }

@@ -213,6 +213,33 @@ TEST(RemoteBatchTest, ExpiredBatchWritesWhatCameBackAndSaysSo) {
   EXPECT_EQ(read_jsonl(dir.file("out.jsonl")).size(), 2u);
 }
 
+TEST(RemoteBatchTest, LocalBatchFinishesWhatAnExpiredRemoteBatchLeft) {
+  TempDir dir;
+  FakeBatchApiOptions fake;
+  fake.expire_after = 2;
+  FakeBatchApi api(fake);
+  FakeProvider setup;
+  write_file(dir.file("in.jsonl"), six_questions());
+  ASSERT_THAT(RemoteBatch(setup.client(api), options_for(dir)).run(), test::IsOk());
+
+  // The same files, resumed by the local engine: only the four unrun requests are sent.
+  BatchOptions local;
+  local.input_path = dir.file("in.jsonl");
+  local.output_path = dir.file("out.jsonl");
+  local.retry_errors = true;
+  Result<BatchSummary> finished = Batch(setup.client(api), local).run();
+  ASSERT_THAT(finished, test::IsOk());
+  EXPECT_EQ(api.count("POST", "/v1/chat/completions"), 4u);
+  EXPECT_EQ(finished->counts.completed, 6u);
+  EXPECT_EQ(finished->counts.failed, 0u);
+  EXPECT_TRUE(finished->changed_inputs.empty());
+  std::map<std::string, int> seen;
+  for (const json& record : read_jsonl(dir.file("out.jsonl"))) ++seen[record["custom_id"]];
+  EXPECT_EQ(seen, (std::map<std::string, int>{
+                      {"q1", 1}, {"q2", 1}, {"q3", 1}, {"q4", 1}, {"q5", 1}, {"q6", 1}}));
+  EXPECT_TRUE(read_jsonl(dir.file("out.errors.jsonl")).empty());
+}
+
 TEST(RemoteBatchTest, WrongKeyIsAnAuthenticationErrorThatNeverShowsTheKey) {
   TempDir dir;
   FakeBatchApi api;
@@ -301,7 +328,7 @@ TEST(RemoteBatchTest, DuplicateCustomIdIsRefusedBeforeAnyUpload) {
   write_file(dir.file("in.jsonl"), {request_line("a", "1+1?"), request_line("a", "2+2?")});
   Result<BatchSummary> summary = RemoteBatch(setup.client(api), options_for(dir)).run();
   EXPECT_THAT(summary, test::ErrorIs(ErrorKind::invalid_request,
-                                     AllOf(HasSubstr("'a'"), HasSubstr("lines 1 and 2"))));
+                                     AllOf(HasSubstr("\"a\""), HasSubstr("lines 1 and 2"))));
   EXPECT_TRUE(api.requests().empty());
 }
 
@@ -323,6 +350,27 @@ TEST(RemoteBatchTest, MalformedLineIsRecordedWithItsNumberAndTheRestIsSent) {
   EXPECT_EQ(errors[0]["line"], 2);
   EXPECT_TRUE(errors[0]["custom_id"].is_null());
   EXPECT_TRUE(errors[0]["response"].is_null());
+}
+
+TEST(RemoteBatchTest, DefaultModelIsInsertedIntoLinesWithoutOne) {
+  TempDir dir;
+  FakeBatchApi api;
+  FakeProvider setup;
+  json bare = json::parse(request_line("a", "1+1?"));
+  bare["body"].erase("model");
+  write_file(dir.file("in.jsonl"), {bare.dump(), request_line("b", "2+2?", "other-model")});
+  RemoteBatchOptions options = options_for(dir);
+  options.default_model = "deepseek-math";
+  Result<BatchSummary> summary = RemoteBatch(setup.client(api), options).run();
+  ASSERT_THAT(summary, test::IsOk());
+  EXPECT_EQ(summary->counts.completed, 2u);
+  ASSERT_EQ(api.uploads().size(), 1u);
+  std::istringstream uploaded(api.uploads()[0]);
+  std::string first, second;
+  std::getline(uploaded, first);
+  std::getline(uploaded, second);
+  EXPECT_EQ(json::parse(first)["body"]["model"], "deepseek-math");
+  EXPECT_EQ(second, request_line("b", "2+2?", "other-model"));  // as written
 }
 
 TEST(RemoteBatchTest, ExistingResultsAreNotOverwritten) {

@@ -87,6 +87,20 @@ std::string last_user_text(const json& body) {
   return text;
 }
 
+// The provider's answer to one chat request: it quotes the last user message.
+json completion(const json& body, const std::string& id) {
+  return {
+      {"id", id},
+      {"object", "chat.completion"},
+      {"created", 1700000000},
+      {"model", body.value("model", "")},
+      {"choices",
+       {{{"index", 0},
+         {"message", {{"role", "assistant"}, {"content", "Answer to: " + last_user_text(body)}}},
+         {"finish_reason", "stop"}}}},
+      {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}, {"total_tokens", 15}}}};
+}
+
 }  // namespace
 
 FakeBatchApi::FakeBatchApi(FakeBatchApiOptions options) : options_(std::move(options)) {
@@ -134,6 +148,11 @@ Reply FakeBatchApi::handle(const RecordedRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (request.method == "POST" && target == "/v1/files") return upload(request);
   if (request.method == "POST" && target == "/v1/batches") return create(request);
+  if (request.method == "POST" && target == "/v1/chat/completions") {
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return error_reply(400, "Body is not JSON.");
+    return Reply::json(200, completion(body, "chatcmpl-direct").dump());
+  }
   const std::string batches = "/v1/batches/";
   if (starts_with(target, batches)) {
     std::string id = target.substr(batches.size());
@@ -329,21 +348,10 @@ void FakeBatchApi::finish(Batch& batch, std::size_t run, const std::string& unru
       errors += record.dump() + "\n";
       ++batch.failed;
     } else {
-      const json& body = request["body"];
-      const std::string answer = "Answer to: " + last_user_text(body);
       record["response"] = {
           {"status_code", 200},
           {"request_id", request_id},
-          {"body",
-           {{"id", "chatcmpl-" + std::to_string(index + 1)},
-            {"object", "chat.completion"},
-            {"created", 1700000000},
-            {"model", body.value("model", "")},
-            {"choices",
-             {{{"index", 0},
-               {"message", {{"role", "assistant"}, {"content", answer}}},
-               {"finish_reason", "stop"}}}},
-            {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 5}, {"total_tokens", 15}}}}}};
+          {"body", completion(request["body"], "chatcmpl-" + std::to_string(index + 1))}};
       output += record.dump() + "\n";
       ++batch.completed;
     }

@@ -3,7 +3,8 @@
 // A loopback server that implements OpenAI's Files and Batches API as its reference describes
 // it, for lemma::RemoteBatch tests: POST /v1/files (multipart/form-data with `purpose` =
 // "batch" and `file`), POST /v1/batches, GET /v1/batches/{id}, POST /v1/batches/{id}/cancel and
-// GET /v1/files/{id}/content. A batch moves validating -> in_progress -> finalizing -> its end,
+// GET /v1/files/{id}/content (and POST /v1/chat/completions, for a local run to finish what a
+// remote one left). A batch moves validating -> in_progress -> finalizing -> its end,
 // one step per poll, so a test drives it with a tiny poll interval instead of time passing.
 // It answers each input line itself: the answer quotes the line's last user message.
 //
