@@ -103,7 +103,9 @@ struct RemoteBatchOptions {
 /// and the batch creation only on a 429 (the provider did nothing), since repeating them
 /// could create a second file or batch.
 ///
-/// Results: a success line keeps the provider's `chat.completion` body. A line whose
+/// Results: a success line keeps the provider's `chat.completion` body; every line's `id`
+/// becomes lemma::Batch's (a hash of its input line), so a local Batch run on the same files
+/// (e.g. with retry_errors, to finish what an expired batch left) resumes them. A line whose
 /// `response.status_code` is 400 or more goes to the errors file, as do the provider's error
 /// lines (`"response": null`, `"error": {code, message}`, given the `line` of its custom_id in
 /// the input); a vLLM-style string `error` is kept as the error's message. Both files are
