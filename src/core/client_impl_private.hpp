@@ -190,7 +190,19 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                                  std::to_string(attempt) + " failed (" + failure +
                                  "); retrying in " + std::to_string(step.delay.count()) + " ms");
       if (run.wait(step)) return finish(run.cancelled_while_waiting(attempt));
+      if (!retry_rate_slot(call)) return finish(run.cancelled_while_waiting(attempt));
     }
+  }
+
+  // A retry is a request too: the provider counts it, so it waits for a start slot of the rate
+  // limits (one request, no tokens: a failed attempt produced none). False when cancelled.
+  bool retry_rate_slot(const CallOptions& call) const {
+    if (!limiter_.active()) return true;
+    std::chrono::milliseconds waited{0};
+    auto ticket = wait_for_rate(0, call, waited);
+    if (!ticket) return false;
+    settle_rate(*ticket, std::nullopt);
+    return true;
   }
 
   // One exchange: encode, then send with retries, decoding the success or error body.
