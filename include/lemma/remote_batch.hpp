@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +77,10 @@ struct RemoteBatchOptions {
   /// (`POST /batches/{id}/cancel`, once, not waited for). Results of requests already done stay
   /// available through resume_batch_id once the batch reaches `cancelled`. Default off.
   bool cancel_remote = false;
+  /// Largest output or error file accepted from the provider (bytes); larger is a protocol
+  /// Error. Default 8 GiB (50,000 long proofs). The other replies are bounded by
+  /// ClientOptions::max_response_bytes.
+  std::size_t max_download_bytes = std::size_t{8} * 1024 * 1024 * 1024;
   /// Poll this already-submitted batch instead of uploading the input again (the input is
   /// still read, to check the results against it and count what is missing).
   std::string resume_batch_id;

@@ -29,9 +29,6 @@ namespace {
 
 using nlohmann::json;
 
-// Largest output or error file downloaded from the provider (50,000 long proofs).
-constexpr std::size_t kMaxDownloadBytes = std::size_t{8} * 1024 * 1024 * 1024;
-
 // ---------------------------------------------------------------------------------------------
 // The input file.
 
@@ -311,10 +308,11 @@ class Session {
   }
 
   // Downloads a file's content into `path` (replacing what an earlier attempt wrote).
-  Result<Done> download(const std::string& file_id, const std::string& path) {
+  Result<Done> download(const std::string& file_id, const std::string& path,
+                        std::size_t max_bytes) {
     HttpRequest request = make("GET", "/files/" + file_id + "/content");
     request.headers.set("Accept", "*/*");
-    request.max_response_bytes = kMaxDownloadBytes;
+    request.max_response_bytes = max_bytes;
     return with_retries<Done>(true, [&]() -> Result<Done> {
       Result<std::unique_ptr<ResponseStream>> opened = client_.options().transport->open(request);
       if (!opened) return opened.error();
@@ -538,6 +536,9 @@ Result<BatchSummary> RemoteBatch::run() {
   if (options_.output_path.empty()) {
     return invalid_request_error("output_path", "No output file.");
   }
+  if (options_.max_download_bytes == 0) {
+    return invalid_request_error("max_download_bytes", "max_download_bytes must be positive.");
+  }
   if (options_.poll_interval.count() <= 0) {
     return invalid_request_error("poll_interval", "poll_interval must be positive.");
   }
@@ -715,7 +716,7 @@ Result<BatchSummary> RemoteBatch::run() {
                                         std::pair{status.error_file_id, ".download-errors"}}) {
     if (file_id.empty()) continue;
     const std::string raw = options_.output_path + suffix;
-    Result<Done> fetched = session.download(file_id, raw);
+    Result<Done> fetched = session.download(file_id, raw, options_.max_download_bytes);
     if (fetched) fetched = writer.route_file(raw, file_id);
     std::remove(raw.c_str());
     if (!fetched) {

@@ -240,6 +240,22 @@ TEST(RemoteBatchTest, LocalBatchFinishesWhatAnExpiredRemoteBatchLeft) {
   EXPECT_TRUE(read_jsonl(dir.file("out.errors.jsonl")).empty());
 }
 
+TEST(RemoteBatchTest, OversizedResultFileIsAProtocolErrorAndWritesNothing) {
+  TempDir dir;
+  FakeBatchApi api;
+  FakeProvider setup;
+  write_file(dir.file("in.jsonl"), six_questions());
+  RemoteBatchOptions options = options_for(dir);
+  options.max_download_bytes = 100;
+  Result<BatchSummary> summary = RemoteBatch(setup.client(api), options).run();
+  EXPECT_THAT(summary, test::ErrorIs(ErrorKind::protocol,
+                                     AllOf(HasSubstr("Downloading the results of batch batch_1"),
+                                           HasSubstr("resume_batch_id"))));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.jsonl")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.jsonl.partial")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.jsonl.download-output")));
+}
+
 TEST(RemoteBatchTest, WrongKeyIsAnAuthenticationErrorThatNeverShowsTheKey) {
   TempDir dir;
   FakeBatchApi api;
