@@ -284,14 +284,19 @@ assert not sent.get("stream"), sent
 expect_in flags err "cut off by the token limit"
 
 # Bad --extra: exit 2 before anything is sent.
-requests_before=$(grep -c POST "$work/recorder.log")
+requests_before=$(wc -l <"$work/recorder.log")
 run badextra chat --model m --extra '{"min_p": ' "x"
 expect_status badextra 2
 expect_one_line badextra
 expect_in badextra err "--extra"
 run extraarray chat --model m --extra '[1, 2]' "x"
 expect_status extraarray 2
-[ "$(grep -c POST "$work/recorder.log")" -eq "$requests_before" ] && pass || fail "badextra: a request was sent"
+# A request lemma refuses (here max_tokens 0) is refused before the model lookup, too.
+run badrequest chat --max-tokens 0 "x"
+expect_status badrequest 2
+expect_one_line badrequest
+expect_in badrequest err "max_tokens"
+[ "$(wc -l <"$work/recorder.log")" -eq "$requests_before" ] && pass || fail "bad input: a request was sent"
 
 # --- an unreachable server: exit 3, one line --------------------------------------------------
 kill "$recorder" 2>/dev/null
