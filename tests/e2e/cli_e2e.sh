@@ -163,6 +163,13 @@ expect_status sigint 130
 expect_in sigint err "lemma chat: interrupted"
 expect_not_in sigint out '\boxed{391}'
 
+# --timeout limits a whole stream: it breaks off part-way, what arrived is printed, exit 1.
+run slow chat --model lemma-mock-math --timeout 1 "What is 17 * 23?"
+expect_status slow 1
+expect_one_line slow
+expect_in slow err "lemma chat: timeout error"
+expect_in slow out "We need"
+
 # Ctrl-C while blocked reading the prompt: the first signal only asks to stop, a second one
 # exits at once. Standard input (a fifo) stays open for 60 s; SIGINT is repeated until lemma
 # exits.
