@@ -164,7 +164,7 @@ expect_in sigint err "lemma chat: interrupted"
 expect_not_in sigint out '\boxed{391}'
 
 # --timeout limits a whole stream: it breaks off part-way, what arrived is printed, exit 1.
-run slow chat --model lemma-mock-math --timeout 1 "What is 17 * 23?"
+run slow chat --model lemma-mock-math --timeout 2 "What is 17 * 23?"
 expect_status slow 1
 expect_one_line slow
 expect_in slow err "lemma chat: timeout error"
@@ -179,6 +179,13 @@ sleeper=$!
 start=$SECONDS
 "$lemma_bin" chat - <"$work/stdin.fifo" >"$work/sigint2.out" 2>"$work/sigint2.err" &
 pid=$!
+# Signals go to lemma only once it blocks SIGINT (bit 2 of SigBlk): before that, the default
+# action would end it with the same status and prove nothing.
+for _ in $(seq 1 100); do
+  mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$mask" ] && [ $((16#$mask & 2)) -ne 0 ] && break
+  sleep 0.1
+done
 for _ in $(seq 1 50); do
   kill -INT "$pid" 2>/dev/null || break
   sleep 0.2
