@@ -197,6 +197,32 @@ wait "$sleeper" 2>/dev/null
 expect_status sigint2 130
 [ $((SECONDS - start)) -lt 30 ] && pass || fail "sigint while reading: took $((SECONDS - start)) s"
 
+# lemma grade stops between lines on Ctrl-C: signalled while it waits for its first line, it
+# writes nothing more and exits 130 once the line arrives.
+mkfifo "$work/grade.fifo"
+"$lemma_bin" grade - <"$work/grade.fifo" >"$work/gradeint.out" 2>"$work/gradeint.err" &
+pid=$!
+exec 7>"$work/grade.fifo"
+for _ in $(seq 1 100); do
+  mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$mask" ] && [ $((16#$mask & 2)) -ne 0 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+# Taken by lemma's sigwait() once no longer pending (ShdPnd, bit 2).
+for _ in $(seq 1 100); do
+  pending=$(awk '/^ShdPnd:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$pending" ] && [ $((16#$pending & 2)) -eq 0 ] && break
+  sleep 0.1
+done
+echo '{"answer": "4", "prediction": "4"}' >&7
+exec 7>&-
+wait "$pid"
+status=$?
+expect_status gradeint 130
+expect_in gradeint err "interrupted before line 1"
+[ -s "$work/gradeint.out" ] && fail "gradeint: graded after the interrupt" || pass
+
 # --- an API key through --api-key-env ------------------------------------------------------
 mock_server_stop
 mock_server_start "$server_bin" --api-key "$key"
