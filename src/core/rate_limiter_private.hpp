@@ -149,9 +149,10 @@ class LEMMA_EXPORT RateLimiter {
 
   mutable std::mutex mutex_;
   // The starts (or token claims) booked in the last second, oldest first. Bookings are made at
-  // non-decreasing times, so the deque stays sorted.
+  // non-decreasing times and in ticket order, so the deque stays sorted by both.
   struct Window {
     double limit = 0;                                                  // 0: no limit
+    double sum = 0;                                                    // of the amounts booked
     std::deque<std::tuple<time_point, double, std::uint64_t>> booked;  // time, amount, ticket
 
     // The earliest time >= t at which `need` more fits in the second before it.
