@@ -365,4 +365,11 @@ RateLimiter::time_point RateLimiter::may_start_at(time_point reserved) const {
   return std::max(reserved, paused_until_);
 }
 
+std::pair<RateLimiter::time_point, RateLimiter::Ticket> RateLimiter::rebook_after_pause(
+    time_point reserved, const Ticket& ticket, std::int64_t tokens, time_point now) {
+  if (may_start_at(reserved) <= reserved) return {reserved, ticket};
+  release(ticket, now);
+  return reserve(now, tokens);
+}
+
 }  // namespace lemma::detail

@@ -338,6 +338,45 @@ TEST(RateLimiterTest, APauseHoldsNewAndAlreadyReservedCalls) {
   EXPECT_EQ(limiter.paused_until(), t0 + 5s);
 }
 
+TEST(RateLimiterTest, CallsAPauseHeldUpAreBookedAgainBehindItThroughTheWindow) {
+  RateLimiter limiter(limit(600, 0));  // at most 10 starts in any second
+  std::vector<std::pair<time_point, RateLimiter::Ticket>> booked;
+  for (int i = 0; i < 30; ++i) booked.push_back(limiter.reserve(t0, 0));  // seconds 0, 1, 2
+  // A 429 half a second in pauses everything until t0 + 5 s; 30 more calls arrive meanwhile.
+  const time_point now = t0 + 500ms;
+  limiter.pause_until(t0 + 5s);
+  for (int i = 0; i < 30; ++i) booked.push_back(limiter.reserve(now, 0));
+  std::vector<time_point> starts;
+  for (auto& [at, ticket] : booked) {
+    if (at <= now) {  // started before the pause
+      starts.push_back(at);
+      continue;
+    }
+    const auto [again, again_ticket] = limiter.rebook_after_pause(at, ticket, 0, now);
+    EXPECT_GE(again, t0 + 5s);
+    // Booked again once: a second look changes nothing.
+    EXPECT_EQ(limiter.rebook_after_pause(again, again_ticket, 0, now).first, again);
+    starts.push_back(again);
+  }
+  std::sort(starts.begin(), starts.end());
+  for (const time_point s : starts) {
+    const auto in_second = std::count_if(starts.begin(), starts.end(),
+                                         [s](time_point x) { return x > s - 1s && x <= s; });
+    EXPECT_LE(in_second, 10) << "at t0 + " << (s - t0).count();
+  }
+}
+
+TEST(RateLimiterTest, WithoutAPauseABookingIsKept) {
+  RateLimiter limiter(limit(60, 0));
+  const auto [first_at, first] = limiter.reserve(t0, 0);
+  const auto [at, ticket] = limiter.reserve(t0, 0);
+  const auto kept = limiter.rebook_after_pause(at, ticket, 0, t0);
+  EXPECT_EQ(kept.first, at);
+  EXPECT_EQ(kept.second.id, ticket.id);
+  (void)first_at;
+  (void)first;
+}
+
 TEST(RateLimiterTest, APauseAlsoDelaysLimitedCalls) {
   RateLimiter limiter(limit(6, 0));  // refilled one per 10 s; one start a second at most
   const time_point first = limiter.reserve(t0, 0).first;
