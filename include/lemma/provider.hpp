@@ -56,6 +56,9 @@ struct ProviderCapabilities {
   bool streaming = true;
   /// A model-list endpoint (Client::models()).
   bool list_models = true;
+  /// OpenAI's Files and Batches API (`POST /files`, `POST /batches`, `GET /batches/{id}`,
+  /// `GET /files/{id}/content`) next to the model list, used by lemma::RemoteBatch.
+  bool batch_api = true;
 };
 
 /// A provider knows one wire format: it turns typed requests into HTTP requests and HTTP

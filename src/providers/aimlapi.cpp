@@ -9,6 +9,9 @@ std::shared_ptr<Provider> aimlapi(ApiKey api_key, std::string base_url) {
   options.base_url = std::move(base_url);
   options.api_key = std::move(api_key);
   options.name = "aimlapi";
+  // AIML API's /v1/batches takes Anthropic-style message batches (a JSON list of requests),
+  // not OpenAI's Files + Batches flow.
+  options.capabilities.batch_api = false;
   return std::make_shared<OpenAICompatibleProvider>(std::move(options));
 }
 

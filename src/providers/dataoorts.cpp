@@ -91,6 +91,7 @@ ProviderCapabilities DataoortsProvider::capabilities() const {
   ProviderCapabilities caps;
   caps.streaming = false;
   caps.list_models = false;
+  caps.batch_api = false;
   return caps;
 }
 

@@ -13,7 +13,7 @@ namespace lemma::providers {
 namespace {
 
 FlavourTraits make_traits(bool top_k, bool min_p, bool repetition_penalty, std::string rp_name,
-                          bool think_inline, std::string health) {
+                          bool think_inline, std::string health, bool batch_api) {
   FlavourTraits t;
   t.top_k = top_k;
   t.min_p = min_p;
@@ -21,6 +21,7 @@ FlavourTraits make_traits(bool top_k, bool min_p, bool repetition_penalty, std::
   t.repetition_penalty_name = std::move(rp_name);
   t.think_tags_inline = think_inline;
   t.health_path = std::move(health);
+  t.batch_api = batch_api;
   return t;
 }
 
@@ -33,6 +34,7 @@ OpenAICompatibleOptions base_options(const SelfHostedOptions& options) {
       options.split_think_tags.value_or(traits_of(options.flavour).think_tags_inline);
   base.think_starts_open = options.think_starts_open;
   base.max_json_depth = options.max_json_depth;
+  base.capabilities.batch_api = traits_of(options.flavour).batch_api;
   return base;
 }
 
@@ -66,14 +68,17 @@ Result<Flavour> parse_flavour(std::string_view name) {
 
 const FlavourTraits& traits_of(Flavour flavour) noexcept {
   // From each server's documented OpenAI-compatible chat API.
+  // Batch API: SGLang serves OpenAI's Files and Batches endpoints; vLLM's server does not
+  // (only the offline `vllm run-batch`), nor do TGI, llama.cpp or Ollama.
   static const std::array<FlavourTraits, 7> kTraits = {
-      make_traits(true, true, true, "repetition_penalty", false, "/health"),         // vllm
-      make_traits(true, true, true, "repetition_penalty", false, "/health"),         // sglang
-      make_traits(false, false, false, "repetition_penalty", true, "/health"),       // tgi
-      make_traits(true, true, true, "repeat_penalty", false, "/health"),             // llama_cpp
-      make_traits(false, false, false, "repetition_penalty", true, "/api/version"),  // ollama
-      make_traits(true, true, true, "repetition_penalty", false, ""),                // generic
-      make_traits(true, true, true, "repetition_penalty", false, "")};               // auto
+      make_traits(true, true, true, "repetition_penalty", false, "/health", false),    // vllm
+      make_traits(true, true, true, "repetition_penalty", false, "/health", true),     // sglang
+      make_traits(false, false, false, "repetition_penalty", true, "/health", false),  // tgi
+      make_traits(true, true, true, "repeat_penalty", false, "/health", false),        // llama_cpp
+      make_traits(false, false, false, "repetition_penalty", true, "/api/version",
+                  false),                                                     // ollama
+      make_traits(true, true, true, "repetition_penalty", false, "", true),   // generic
+      make_traits(true, true, true, "repetition_penalty", false, "", true)};  // auto
   return kTraits[static_cast<std::size_t>(flavour)];
 }
 

@@ -37,6 +37,8 @@ struct OpenAICompatibleOptions {
   /// events, error bodies, model lists); deeper is a protocol error. Default
   /// wire::kDefaultMaxJsonDepth (256).
   std::size_t max_json_depth = wire::kDefaultMaxJsonDepth;
+  /// What the endpoint supports (default: everything, including the Batch API).
+  ProviderCapabilities capabilities;
 };
 
 /// A provider for any server that speaks OpenAI's chat-completions API: POST
@@ -59,6 +61,7 @@ class LEMMA_EXPORT OpenAICompatibleProvider : public Provider {
   Error decode_error(const HttpResponse& response) const override;
   Result<StreamEvent> decode_stream_event(const SseEvent& event) const override;
   std::unique_ptr<StreamDecoder> stream_decoder() const override;
+  ProviderCapabilities capabilities() const override { return options_.capabilities; }
   void redact(std::string& text) const override;
   using Provider::redact;
 

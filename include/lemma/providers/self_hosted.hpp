@@ -44,6 +44,9 @@ struct FlavourTraits {
   bool think_tags_inline = false;
   /// Path of the health endpoint on the server (not under /v1).
   std::string health_path = "/health";
+  /// Serves OpenAI's Files and Batches API (SGLang does; vLLM, TGI, llama.cpp and Ollama do
+  /// not, and generic is assumed to).
+  bool batch_api = false;
 };
 
 /// The traits of `flavour` (auto_detect: those of generic, until the server is identified).
