@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "lemma/batch.hpp"
+#include "lemma/remote_batch.hpp"
 #include "lemma/resolve_model.hpp"
 #include "progress.hpp"
 
@@ -75,6 +76,19 @@ BatchCommand::BatchCommand(CLI::App& app)
       ->capture_default_str();
   command_->add_option("--summary-json", settings_.summary_json,
                        "Also write the final summary as JSON to this file");
+  command_->add_flag("--remote", settings_.remote,
+                     "Hand the file to the provider's Batch API (upload, create, poll, download) "
+                     "instead of running it here; writes the same OUTPUT and errors files");
+  command_
+      ->add_option("--remote-poll", settings_.remote_poll,
+                   "With --remote: seconds between status polls")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command_->add_option("--remote-batch-id", settings_.remote_batch_id,
+                       "With --remote: follow this batch, submitted earlier, instead of "
+                       "uploading again");
+  command_->add_flag("--remote-cancel", settings_.remote_cancel,
+                     "With --remote: Ctrl-C also cancels the batch at the provider");
   add_connection_options(*command_, connection_);
   command_->footer(
       "Input lines: {\"custom_id\": \"q1\", \"method\": \"POST\", \"url\": "
@@ -82,6 +96,7 @@ BatchCommand::BatchCommand(CLI::App& app)
       "Examples:\n"
       "  lemma batch requests.jsonl results.jsonl --concurrency 64 --rpm 600\n"
       "  lemma batch requests.jsonl results.jsonl --retry-errors   # resume, retrying failures\n"
+      "  lemma batch requests.jsonl results.jsonl --remote         # the provider's Batch API\n"
       "Run it again with the same OUTPUT to resume: finished custom_ids are skipped.\n"
       "Exit codes: 0 all succeeded, 1 some failed (see the errors file), 2 bad input or "
       "options, 3 nothing could be done, 130 interrupted (run again to resume).");
@@ -89,6 +104,48 @@ BatchCommand::BatchCommand(CLI::App& app)
 
 bool BatchCommand::selected() const {
   return command_->parsed();
+}
+
+int BatchCommand::run_remote(const Client& client, const std::string& model,
+                             const InterruptGuard& guard) {
+  RemoteBatchOptions remote;
+  remote.input_path = settings_.input;
+  remote.output_path = settings_.output;
+  remote.errors_path = settings_.errors;
+  remote.default_model = model;
+  remote.poll_interval =
+      std::chrono::milliseconds(static_cast<std::int64_t>(settings_.remote_poll * 1000));
+  remote.resume_batch_id = settings_.remote_batch_id;
+  remote.cancellation = guard.token();
+  remote.cancel_remote = settings_.remote_cancel;
+  // One line per status change: polls are seconds to hours apart, a redrawn bar adds nothing.
+  std::string last;
+  remote.on_status = [&last](const RemoteBatchStatus& status) {
+    const std::string line = status.id + " " + status.status + " " +
+                             std::to_string(status.counts.completed) + "/" +
+                             std::to_string(status.counts.total) + " done, " +
+                             std::to_string(status.counts.failed) + " failed";
+    if (line == last) return;
+    last = line;
+    std::cerr << "lemma batch: " << one_line(line) << '\n';
+  };
+  RemoteBatch batch(client, remote);
+  Result<BatchSummary> summary = batch.run();
+  if (!summary) {
+    if (!batch.batch_id().empty()) {
+      std::cerr << "lemma batch: the batch is " << one_line(batch.batch_id())
+                << " (follow it with --remote --remote-batch-id " << one_line(batch.batch_id())
+                << ")\n";
+    }
+    return report_failure(std::cerr, "batch", summary.error(), guard.interrupted());
+  }
+  std::cerr << summary->to_text();
+  if (summary->interrupted && !batch.batch_id().empty()) {
+    std::cerr << "lemma batch: the batch goes on at the provider; fetch its results with "
+                 "--remote --remote-batch-id "
+              << one_line(batch.batch_id()) << '\n';
+  }
+  return exit_code_for(*summary);
 }
 
 int BatchCommand::run(const InterruptGuard& guard) {
@@ -114,6 +171,7 @@ int BatchCommand::run(const InterruptGuard& guard) {
                 << ", the only one the server serves\n";
     }
   }
+  if (settings_.remote) return run_remote(connection->client, connection->model, guard);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   // on_fd: the bar follows the terminal's width (read at each redraw), not a fixed 80.
   ProgressDisplay display = ProgressDisplay::on_fd(

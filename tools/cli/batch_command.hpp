@@ -47,6 +47,8 @@ struct BatchSettings {
   double remote_poll = 10;
   /// --remote-batch-id: follow a batch submitted earlier instead of uploading again.
   std::string remote_batch_id;
+  /// --remote-cancel: Ctrl-C also cancels the batch at the provider.
+  bool remote_cancel = false;
 };
 
 /// The `batch` subcommand: registers its options on the app and runs it when selected.
@@ -61,6 +63,10 @@ class BatchCommand : public Command {
   int run(const InterruptGuard& guard) override;
 
  private:
+  // --remote: lemma::RemoteBatch instead of lemma::Batch.
+  int run_remote(const lemma::Client& client, const std::string& model,
+                 const InterruptGuard& guard);
+
   CLI::App* command_;
   ConnectionSettings connection_;
   BatchSettings settings_;
