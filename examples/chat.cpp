@@ -2,6 +2,7 @@
 // the model's prices are known) and latency.
 //
 //   AIMLAPI_API_KEY=... ./lemma-example-chat "Prove that sqrt(2) is irrational."
+//   LEMMA_BASE_URL=http://127.0.0.1:8000/v1 ./lemma-example-chat   # the server's only model
 //   LEMMA_BASE_URL=http://127.0.0.1:8000/v1 LEMMA_MODEL=deepseek-ai/DeepSeek-Math-V2
 //   ./lemma-example-chat
 //
@@ -23,10 +24,16 @@ int main(int argc, char** argv) {
   }
   std::cerr << "Asking " << config->description << "\n";
   lemma::Client client(config->provider);
+  // No LEMMA_MODEL: a server that serves exactly one model (most self-hosted ones) names it.
+  lemma::Result<std::string> model = lemma::resolve_model(client, config->model);
+  if (!model) {
+    std::cerr << model.error().what() << "\n";
+    return model.error().kind == lemma::ErrorKind::invalid_request ? 2 : 1;
+  }
   const std::string question =
       argc > 1 ? argv[1] : "What is 17 * 23? Put the final answer in \\boxed{}.";
   lemma::ChatRequest request;
-  request.model = config->model;
+  request.model = *model;
   request.messages = {lemma::Message::system("You are a careful mathematician. Put the final "
                                              "answer in \\boxed{}."),
                       lemma::Message::user(question)};

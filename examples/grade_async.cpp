@@ -59,10 +59,16 @@ int main(int argc, char** argv) {
   lemma::ClientOptions options;
   options.max_concurrent_calls = argc > 2 ? std::stoul(argv[2]) : 64;  // the rest wait in line
   lemma::Client client(config->provider, options);
+  // No LEMMA_MODEL: a server that serves exactly one model (most self-hosted ones) names it.
+  lemma::Result<std::string> model = lemma::resolve_model(client, config->model);
+  if (!model) {
+    std::cerr << model.error().what() << "\n";
+    return 2;
+  }
   std::vector<lemma::Future<lemma::Result<lemma::ChatResponse>>> answers;
   for (const Problem& problem : problems) {
     lemma::ChatRequest request;
-    request.model = config->model;
+    request.model = *model;
     request.messages = {lemma::Message::user(problem.question + " Put the answer in \\boxed{}.")};
     answers.push_back(client.chat_async(request));  // returns at once
   }

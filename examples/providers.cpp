@@ -7,7 +7,7 @@
 //   ./lemma-example-providers "What is 17 * 23?"
 //
 // Each provider is configured by its own variables: AIMLAPI_API_KEY (aimlapi),
-// DATAOORTS_API_KEY (dataoorts), LEMMA_BASE_URL + LEMMA_MODEL [+ LEMMA_PROVIDER flavour] (your
+// DATAOORTS_API_KEY (dataoorts), LEMMA_BASE_URL [+ LEMMA_MODEL, + LEMMA_PROVIDER flavour] (your
 // server). Exits 2 when none is configured, 1 when every provider failed.
 
 #include <chrono>
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   }
   if (targets.empty()) {
     std::cerr << "No provider configured: set AIMLAPI_API_KEY, DATAOORTS_API_KEY and/or "
-                 "LEMMA_BASE_URL + LEMMA_MODEL.\n";
+                 "LEMMA_BASE_URL [+ LEMMA_MODEL].\n";
     return 2;
   }
 
@@ -74,8 +74,17 @@ int main(int argc, char** argv) {
   std::printf("%-18s %-38s %-28s %9s %8s %10s\n", "provider", "model", "answer", "latency",
               "tokens", "cost");
   int failures = 0;
-  for (const auto& target : targets) {
+  for (auto& target : targets) {
     lemma::Client client(target.provider, options);
+    // LEMMA_BASE_URL without LEMMA_MODEL: the server's only model, when it serves one.
+    lemma::Result<std::string> model = lemma::resolve_model(client, target.model);
+    if (!model) {
+      ++failures;
+      std::printf("%-18s %-38s error: %s\n", target.provider->name().c_str(), "(no model)",
+                  model.error().what().c_str());
+      continue;
+    }
+    target.model = *model;
     lemma::ChatRequest request;
     request.model = target.model;
     request.messages = {lemma::Message::user(question)};

@@ -31,8 +31,14 @@ int main(int argc, char** argv) {
   }
   std::cerr << "Asking " << config->description << "\n";
   lemma::Client client(config->provider);
+  // No LEMMA_MODEL: a server that serves exactly one model (most self-hosted ones) names it.
+  lemma::Result<std::string> model = lemma::resolve_model(client, config->model);
+  if (!model) {
+    std::cerr << model.error().what() << "\n";
+    return model.error().kind == lemma::ErrorKind::invalid_request ? 2 : 1;
+  }
   lemma::ChatRequest request;
-  request.model = config->model;
+  request.model = *model;
   request.messages = {lemma::Message::user(
       argc > 1 ? argv[1] : "Prove that the sum of two even integers is even.")};
   request.sampling.max_tokens = 4096;

@@ -13,6 +13,11 @@ namespace lemma {
 /// `x-ratelimit-remaining-requests/-tokens` and `x-ratelimit-reset-requests/-tokens` headers
 /// when a server sends them (formats like `12ms`, `1.5s`, `6m0s`), and a 429 pauses the whole
 /// queue for its Retry-After, not only the call that got it.
+///
+/// Providers enforce per-minute limits over shorter windows (OpenAI: 60,000 RPM as 1,000 per
+/// second), so no rolling second ever holds more than max(1, requests_per_minute / 60) starts,
+/// nor more than max(1, tokens_per_minute / 60) estimated tokens (a single call estimated above
+/// that starts alone in its second): a limit's burst is spread over seconds, never sent at once.
 struct RateLimit {
   /// Requests started per minute; 0 (default) = no limit.
   std::int64_t requests_per_minute = 0;

@@ -62,7 +62,7 @@ class BatchRun {
   // Records one result (in order when options_.ordered), false on a file error.
   Result<Done> record(std::size_t position, std::size_t index, const Result<ChatResponse>& result,
                       std::chrono::milliseconds latency);
-  Result<Done> write(std::size_t index, const std::string& text, bool success);
+  Result<Done> write(const std::string& text, bool success);
   Result<Done> maybe_sync(bool force);
   BatchProgress progress() const;
   void count(const Result<ChatResponse>& result, std::chrono::milliseconds latency);
@@ -233,8 +233,7 @@ void BatchRun::start(std::size_t position, std::size_t index) {
       call);
 }
 
-Result<Done> BatchRun::write(std::size_t index, const std::string& text, bool success) {
-  (void)index;
+Result<Done> BatchRun::write(const std::string& text, bool success) {
   auto written = success ? output_->append(text) : errors_->append(text);
   if (!written) return written;
   if (success) {
@@ -288,11 +287,11 @@ Result<Done> BatchRun::record(std::size_t position, std::size_t index,
   ++summary_.done_this_run;
   --remaining_;
   std::string text = result ? success_record(line, *result) : failure_record(line, result.error());
-  if (!options_.ordered) return write(index, text, static_cast<bool>(result));
+  if (!options_.ordered) return write(text, static_cast<bool>(result));
   ordered_.emplace(position, std::make_pair(std::move(text), static_cast<bool>(result)));
   while (!ordered_.empty() && ordered_.begin()->first == next_position_) {
     auto node = ordered_.extract(ordered_.begin());
-    auto written = write(index, node.mapped().first, node.mapped().second);
+    auto written = write(node.mapped().first, node.mapped().second);
     if (!written) return written;
     ++next_position_;
   }
@@ -394,12 +393,14 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
   // --ordered: whatever waits behind a gap left by an interruption is written now, still in
   // input order, rather than lost.
   for (auto& [position, entry] : ordered_) {
-    if (status) status = write(0, entry.first, entry.second);
+    if (status) status = write(entry.first, entry.second);
   }
   ordered_.clear();
   auto synced = maybe_sync(true);
   if (status && !synced) status = synced;
-  summary_.interrupted = options_.cancellation && options_.cancellation->is_cancelled();
+  // A Ctrl-C after the last result is not an interruption: nothing is left to resume.
+  summary_.interrupted =
+      remaining_ > 0 && options_.cancellation && options_.cancellation->is_cancelled();
   summary_.not_started = remaining_;
   report();
   if (!status) return status;

@@ -21,8 +21,9 @@ Error malformed(std::string field, std::string what) {
 std::string read_line(const std::string& text, const std::string& default_model, BatchLine& out) {
   auto parsed = wire::parse_json(text, "Batch input line");
   if (!parsed) {
-    out.error = malformed("", "The line is not valid JSON (" + parsed.error().message +
-                                  "); write one JSON object per line.");
+    out.error = malformed("", "The line is not valid JSON (or nests deeper than " +
+                                  std::to_string(wire::kDefaultMaxJsonDepth) +
+                                  " levels); write one JSON object per line.");
     return {};
   }
   json& line = *parsed;

@@ -9,12 +9,14 @@ namespace lemma::detail {
 namespace {
 
 using nlohmann::json;
+// Records keep OpenAI's key order (id, custom_id, response, error) for people reading them.
+using record_json = nlohmann::ordered_json;
 
-json custom_id_of(const BatchLine& line) {
-  return line.custom_id.empty() ? json(nullptr) : json(line.custom_id);
+record_json custom_id_of(const BatchLine& line) {
+  return line.custom_id.empty() ? record_json(nullptr) : record_json(line.custom_id);
 }
 
-std::string finish(const json& record) {
+std::string finish(const record_json& record) {
   // Invalid UTF-8 from a server becomes U+FFFD rather than a lost result.
   std::string text = record.dump(-1, ' ', false, json::error_handler_t::replace);
   text += '\n';
@@ -26,9 +28,14 @@ std::string finish(const json& record) {
 std::string success_record(const BatchLine& line, const ChatResponse& response) {
   // The server's own body when it is already a chat.completion (keeps every field it sent);
   // otherwise (Dataoorts' envelope, a stream) the OpenAI object encoded from the typed answer.
-  const bool raw_is_openai = response.raw.is_object() && response.raw.contains("choices") &&
-                             response.raw.value("object", "") == "chat.completion";
-  json body = raw_is_openai ? response.raw : wire::encode_chat_response(response);
+  const auto is_completion = [](const json& raw) {
+    if (!raw.is_object() || !raw.contains("choices")) return false;
+    const auto object = raw.find("object");
+    return object != raw.end() && object->is_string() &&
+           object->get_ref<const std::string&>() == "chat.completion";
+  };
+  const bool raw_is_openai = is_completion(response.raw);
+  record_json body = raw_is_openai ? response.raw : wire::encode_chat_response(response);
   return finish(
       {{"id", line.id},
        {"custom_id", custom_id_of(line)},
@@ -39,11 +46,11 @@ std::string success_record(const BatchLine& line, const ChatResponse& response) 
 
 std::string failure_record(const BatchLine& line, const Error& error) {
   if (error.http_status >= 400) {
-    json detail = {
+    record_json detail = {
         {"message", error.provider_message.empty() ? error.message : error.provider_message},
-        {"type", error.type.empty() ? json(nullptr) : json(error.type)},
-        {"param", error.param.empty() ? json(nullptr) : json(error.param)},
-        {"code", error.code.empty() ? json(nullptr) : json(error.code)}};
+        {"type", error.type.empty() ? record_json(nullptr) : record_json(error.type)},
+        {"param", error.param.empty() ? record_json(nullptr) : record_json(error.param)},
+        {"code", error.code.empty() ? record_json(nullptr) : record_json(error.code)}};
     return finish({{"id", line.id},
                    {"custom_id", custom_id_of(line)},
                    {"response",

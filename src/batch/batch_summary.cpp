@@ -87,7 +87,10 @@ std::string BatchSummary::to_text() const {
   if (resumed > 0) out << "; " << resumed << " already done by an earlier run";
   if (interrupted) out << "; interrupted, " << not_started << " left: run again to resume";
   out << '\n';
+  out << "request_counts: {\"total\": " << counts.total << ", \"completed\": " << counts.completed
+      << ", \"failed\": " << counts.failed << "}\n";
   if (metrics.latency.count > 0) {
+    // From each request's submission, so a rate limit's wait is included.
     out << "latency: p50 " << duration_text(metrics.latency.p50_ms) << ", p90 "
         << duration_text(metrics.latency.p90_ms) << ", p99 "
         << duration_text(metrics.latency.p99_ms) << '\n';

@@ -438,6 +438,26 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
     timer_ = loop_->at(step.until, [weak] {
       if (auto self = weak.lock()) {
         self->timer_armed_ = false;
+        if (self->stage_ == Stage::backoff) self->retry_when_rate_allows();
+      }
+    });
+    timer_armed_ = true;
+  }
+
+  // A retry is a request too: the provider counts it, so it takes a start slot of the rate
+  // limits (one request, no tokens: a failed attempt produced none). Booked when the backoff
+  // ends, never earlier, so that a long backoff does not hold up other calls' slots.
+  void retry_when_rate_allows() {
+    if (!core_->limiter_.active()) return send();
+    const auto now = loop_->clock().now();
+    auto [at, ticket] = core_->limiter_.reserve(now, 0);
+    core_->settle_rate(ticket, std::nullopt);
+    at = core_->limiter_.may_start_at(at);
+    if (at <= now) return send();
+    std::weak_ptr<AsyncCall> weak = weak_from_this();
+    timer_ = loop_->at(at, [weak] {
+      if (auto self = weak.lock()) {
+        self->timer_armed_ = false;
         if (self->stage_ == Stage::backoff) self->send();
       }
     });

@@ -190,7 +190,19 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                                  std::to_string(attempt) + " failed (" + failure +
                                  "); retrying in " + std::to_string(step.delay.count()) + " ms");
       if (run.wait(step)) return finish(run.cancelled_while_waiting(attempt));
+      if (!retry_rate_slot(call)) return finish(run.cancelled_while_waiting(attempt));
     }
+  }
+
+  // A retry is a request too: the provider counts it, so it waits for a start slot of the rate
+  // limits (one request, no tokens: a failed attempt produced none). False when cancelled.
+  bool retry_rate_slot(const CallOptions& call) const {
+    if (!limiter_.active()) return true;
+    std::chrono::milliseconds waited{0};
+    auto ticket = wait_for_rate(0, call, waited);
+    if (!ticket) return false;
+    settle_rate(*ticket, std::nullopt);
+    return true;
   }
 
   // One exchange: encode, then send with retries, decoding the success or error body.
@@ -353,6 +365,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                                           const std::string& model) const {
     Result<ChatResponse> decoded = provider_->decode_chat(response);
     if (decoded && decoded->model.empty()) decoded->model = model;
+    if (decoded) decoded->request_id = wire::request_id_from(response.headers);
     if (decoded && decoded->usage) {
       if (const ModelSpec* spec = provider_->model_spec(model)) {
         decoded->cost_usd = spec->cost(*decoded->usage);

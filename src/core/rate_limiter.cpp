@@ -182,6 +182,37 @@ void RateLimiter::Bucket::adjust(double amount, double floor) noexcept {
   level = std::clamp(level + amount, floor, capacity);
 }
 
+RateLimiter::time_point RateLimiter::Window::ready_for(double need, time_point t) const noexcept {
+  if (limit <= 0) return t;
+  constexpr auto kSecond = std::chrono::seconds(1);
+  double sum = 0;
+  for (auto it = booked.rbegin(); it != booked.rend(); ++it) {
+    const auto& [at, amount, ticket] = *it;
+    if (at <= t - kSecond) break;  // older than the second before t
+    sum += amount;
+    // Starting right after `at` leaves out this booking and everything older.
+    if (sum + need > limit) return std::max(t, at + kSecond);
+  }
+  return t;
+}
+
+void RateLimiter::Window::book(time_point t, double amount, std::uint64_t ticket) {
+  if (limit <= 0) return;
+  while (!booked.empty() && std::get<0>(booked.front()) <= t - std::chrono::seconds(1)) {
+    booked.pop_front();
+  }
+  booked.emplace_back(t, std::min(amount, limit), ticket);
+}
+
+void RateLimiter::Window::cancel(std::uint64_t ticket) noexcept {
+  for (auto it = booked.begin(); it != booked.end(); ++it) {
+    if (std::get<2>(*it) == ticket) {
+      booked.erase(it);
+      return;
+    }
+  }
+}
+
 RateLimiter::RateLimiter(RateLimit limit) {
   const auto configure = [](Bucket& bucket, std::int64_t per_minute) {
     if (per_minute <= 0) return;
@@ -191,6 +222,11 @@ RateLimiter::RateLimiter(RateLimit limit) {
   };
   configure(requests_, limit.requests_per_minute);
   configure(tokens_, limit.tokens_per_minute);
+  const auto per_second = [](std::int64_t per_minute) {
+    return per_minute <= 0 ? 0.0 : std::max(1.0, std::floor(static_cast<double>(per_minute) / 60));
+  };
+  request_window_.limit = per_second(limit.requests_per_minute);
+  token_window_.limit = per_second(limit.tokens_per_minute);
   token_limit_ = std::max<std::int64_t>(limit.tokens_per_minute, 0);
   active_.store(requests_.limited() || tokens_.limited(), std::memory_order_release);
 }
@@ -223,9 +259,16 @@ std::pair<RateLimiter::time_point, RateLimiter::Ticket> RateLimiter::reserve(tim
     ticket.tokens = tokens_.limited() ? std::clamp<std::int64_t>(tokens, 0, token_limit_) : 0;
     const double need = static_cast<double>(ticket.tokens);
     start = std::max({start, requests_.ready_for(1, start), tokens_.ready_for(need, start)});
+    // Both checks are monotone in time (a bucket only fills, a window only empties), so the
+    // later of the two windows' answers satisfies the buckets and both windows.
+    const double window_need = std::min(need, token_window_.limit);
+    start = std::max(
+        {start, request_window_.ready_for(1, start), token_window_.ready_for(window_need, start)});
     requests_.take(1, start);
     tokens_.take(need, start);
     ticket.id = next_id_++;
+    request_window_.book(start, 1, ticket.id);
+    token_window_.book(start, need, ticket.id);
     open_.emplace(ticket.id, ticket.tokens);
   }
   last_start_ = start;
@@ -240,6 +283,8 @@ void RateLimiter::release(const Ticket& ticket, time_point /*now*/) {
   // Back into the buckets as of their latest booking: the next reservation can take over the
   // cancelled call's slot. Times already handed to later callers are not moved earlier.
   constexpr double kNoFloor = std::numeric_limits<double>::lowest();
+  request_window_.cancel(ticket.id);
+  token_window_.cancel(ticket.id);
   requests_.adjust(1, kNoFloor);
   tokens_.adjust(static_cast<double>(it->second), kNoFloor);
   open_.erase(it);

@@ -13,6 +13,12 @@
 // refill) — the way OpenAI replenishes its limits (x-ratelimit-reset-requests is "1s" after one
 // of 60 requests), not a fixed window that resets every minute.
 //
+// Providers also enforce a per-minute limit over shorter windows (OpenAI: 60,000 RPM as 1,000
+// per second), so on top of the buckets each limit has a one-second sliding window: no rolling
+// second holds more than max(1, R/60) starts, nor more than max(1, T/60) estimated tokens (a
+// claim larger than that starts alone in its second). A full bucket's burst is therefore spread
+// over seconds instead of going at once.
+//
 // A reservation is booked at the time its call may start, not at the time it is asked for, and
 // reservations are granted strictly in call order, so a later caller never overtakes an earlier
 // one and a bucket never counts a start earlier than it happens.
@@ -20,9 +26,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -140,8 +148,22 @@ class LEMMA_EXPORT RateLimiter {
   };
 
   mutable std::mutex mutex_;
+  // The starts (or token claims) booked in the last second, oldest first. Bookings are made at
+  // non-decreasing times, so the deque stays sorted.
+  struct Window {
+    double limit = 0;                                                  // 0: no limit
+    std::deque<std::tuple<time_point, double, std::uint64_t>> booked;  // time, amount, ticket
+
+    // The earliest time >= t at which `need` more fits in the second before it.
+    time_point ready_for(double need, time_point t) const noexcept;
+    void book(time_point t, double amount, std::uint64_t ticket);
+    void cancel(std::uint64_t ticket) noexcept;
+  };
+
   Bucket requests_;
   Bucket tokens_;
+  Window request_window_;
+  Window token_window_;
   std::int64_t token_limit_ = 0;  // tokens_per_minute, for clamping a claim exactly
   time_point last_start_{};       // the latest start handed out: the next one is no earlier
   bool started_ = false;          // last_start_ is meaningful

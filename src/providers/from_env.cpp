@@ -74,7 +74,8 @@ Result<EnvConfig> from_env(const EnvLookup& lookup) {
   } else if (kind == "openai_compatible" || kind == "openai" || kind == "self_hosted" ||
              parse_flavour(kind)) {
     if (!base_url) missing.push_back("LEMMA_BASE_URL is not set (e.g. http://127.0.0.1:8000/v1)");
-    if (!model) missing.push_back("LEMMA_MODEL is not set (the model name the server serves)");
+    // No LEMMA_MODEL: the model stays empty and resolve_model() asks the server, which often
+    // serves exactly one.
     if (missing.empty()) {
       if (auto flavour = parse_flavour(kind)) {
         config.provider = self_hosted(*base_url, *flavour, lemma_key.value_or(""));
@@ -92,8 +93,9 @@ Result<EnvConfig> from_env(const EnvLookup& lookup) {
     return invalid_request_error(
         "environment", "Cannot configure the " + kind + " provider: " + join(missing) + ".");
   }
-  config.model = *model;
-  config.description = config.provider->name() + ", model " + config.model;
+  config.model = model.value_or("");
+  config.description = config.provider->name() + ", model " +
+                       (config.model.empty() ? "not set (ask the server)" : config.model);
   return config;
 }
 

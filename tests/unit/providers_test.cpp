@@ -23,6 +23,7 @@ using nlohmann::json;
 using test::ErrorIs;
 using test::IsOk;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 ChatRequest seed_dataoorts_request() {
   ChatRequest request;
@@ -328,12 +329,20 @@ TEST(FromEnvTest, PicksTheProviderFromWhatIsSet) {
   EXPECT_EQ(explicit_key->provider->encode_models()->headers.get("Authorization"), "Bearer lk");
 }
 
+TEST(FromEnvTest, AServerWithoutLemmaModelLeavesTheModelToResolve) {
+  auto local = providers::from_env(env({{"LEMMA_BASE_URL", "http://127.0.0.1:8000/v1"}}));
+  ASSERT_THAT(local, IsOk());
+  EXPECT_EQ(local->model, "");
+  EXPECT_EQ(local->description, "openai_compatible, model not set (ask the server)");
+}
+
 TEST(FromEnvTest, ErrorsListWhatIsMissing) {
   EXPECT_THAT(providers::from_env(env({})),
               ErrorIs(ErrorKind::invalid_request, HasSubstr("AIMLAPI_API_KEY")));
   auto local = providers::from_env(env({{"LEMMA_PROVIDER", "openai_compatible"}}));
   ASSERT_THAT(local, ErrorIs(ErrorKind::invalid_request, HasSubstr("LEMMA_BASE_URL is not set")));
-  EXPECT_THAT(local.error().message, HasSubstr("LEMMA_MODEL is not set"));
+  // LEMMA_MODEL is not required: resolve_model() asks the server when it is unset.
+  EXPECT_THAT(local.error().message, Not(HasSubstr("LEMMA_MODEL")));
   EXPECT_THAT(providers::from_env(env({{"LEMMA_PROVIDER", "dataoorts"}})),
               ErrorIs(ErrorKind::invalid_request, HasSubstr("DATAOORTS_API_KEY")));
   EXPECT_THAT(providers::from_env(env({{"LEMMA_PROVIDER", "bard"}})),

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exit_codes.hpp"
+#include "interrupt.hpp"
 #include "lemma/math/compare.hpp"
 #include "lemma/math/grade.hpp"
 
@@ -184,7 +185,7 @@ std::string percent(std::size_t part, std::size_t whole) {
 }  // namespace
 
 int run_grade(std::istream& in, std::ostream& out, std::ostream& err, std::istream* answers_in,
-              const GradeSettings& settings) {
+              const GradeSettings& settings, const std::function<bool()>& interrupted) {
   math::GradeOptions options;
   options.extract.multiple_choice = settings.multiple_choice;
   options.extract.last_number = settings.last_number;
@@ -197,6 +198,12 @@ int run_grade(std::istream& in, std::ostream& out, std::ostream& err, std::istre
   std::size_t graded = 0, equal = 0, not_equal = 0, undecided = 0, no_answer = 0;
   std::string text;
   for (std::size_t number = 1; std::getline(in, text); ++number) {
+    if (interrupted && interrupted()) {
+      out.flush();
+      err << "lemma grade: interrupted before line " << number
+          << " (the lines before it were written)\n";
+      return kExitInterrupted;
+    }
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines
     Json line = Json::parse(text, nullptr, false);
@@ -270,7 +277,7 @@ bool GradeCommand::selected() const {
   return command_->parsed();
 }
 
-int GradeCommand::run() const {
+int GradeCommand::run(const InterruptGuard& guard) {
   std::ifstream input_file;
   std::istream* in = &std::cin;
   if (settings_.input != "-") {
@@ -301,7 +308,7 @@ int GradeCommand::run() const {
     out = &output_file;
   }
   return run_grade(*in, *out, std::cerr, settings_.answers.empty() ? nullptr : &answers_file,
-                   settings_);
+                   settings_, [&guard] { return guard.interrupted(); });
 }
 
 }  // namespace lemma::cli

@@ -2,10 +2,13 @@
 
 // `lemma grade`: grade a JSONL file of model answers against references, offline.
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 
 #include <CLI/CLI.hpp>
+
+#include "command.hpp"
 
 namespace lemma::cli {
 
@@ -27,19 +30,21 @@ struct GradeSettings {
 
 /// Grades the lines of `in` into `out` (one output line or error record per input line) and
 /// writes the summary to `err`; returns the exit code. `answers` is the open answers file in
-/// Batch mode, else null.
+/// Batch mode, else null. When `interrupted` returns true it stops before the next line (the
+/// output holds whole lines only) and returns 130.
 int run_grade(std::istream& in, std::ostream& out, std::ostream& err, std::istream* answers,
-              const GradeSettings& settings);
+              const GradeSettings& settings, const std::function<bool()>& interrupted = {});
 
 /// The `grade` subcommand: registers its options on the app and runs it when selected.
-class GradeCommand {
+class GradeCommand : public Command {
  public:
   /// Adds `grade` and its options to `app`.
   explicit GradeCommand(CLI::App& app);
   /// True when the command line selected `grade`.
-  bool selected() const;
-  /// Opens the files and runs the command; returns the exit code.
-  int run() const;
+  bool selected() const override;
+  /// Opens the files and runs the command (Ctrl-C stops it between lines); returns the exit
+  /// code.
+  int run(const InterruptGuard& guard) override;
 
  private:
   CLI::App* command_;

@@ -15,7 +15,8 @@ namespace lemma::providers {
 struct EnvConfig {
   /// The configured provider.
   std::shared_ptr<Provider> provider;
-  /// The model to use (LEMMA_MODEL, or the provider's default).
+  /// The model to use (LEMMA_MODEL, or the provider's default); empty when neither is set:
+  /// then resolve_model() asks the server for its one model.
   std::string model;
   /// One line saying what was chosen, e.g. "aimlapi, model deepseek/deepseek-prover-v2" (no key).
   std::string description;
@@ -34,7 +35,8 @@ using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
 /// - `LEMMA_API_KEY`: the key, for any provider (wins over the two below).
 /// - `AIMLAPI_API_KEY`, `DATAOORTS_API_KEY`: the hosted providers' keys.
 /// - `LEMMA_MODEL`: the model; defaults `deepseek/deepseek-prover-v2` (aimlapi) and
-///   `deepseek-ai/deepseek-math-7b-instruct` (dataoorts); required for the others.
+///   `deepseek-ai/deepseek-math-7b-instruct` (dataoorts); for the others EnvConfig::model is
+///   left empty when it is unset, for resolve_model() to fill in from the server's model list.
 ///
 /// Returns an invalid_request Error that lists every missing or wrong variable.
 LEMMA_EXPORT Result<EnvConfig> from_env();

@@ -1,0 +1,150 @@
+// lemma::Batch through providers other than plain OpenAI: every success body in the output is
+// an OpenAI chat.completion whatever the provider's own envelope; a server that cannot be
+// reached stops the run without recording anything.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "lemma/batch.hpp"
+#include "lemma/providers/dataoorts.hpp"
+#include "lemma/providers/openai_compatible.hpp"
+#include "support/client_helpers.hpp"
+#include "support/matchers.hpp"
+#include "support/test_server.hpp"
+
+namespace lemma {
+namespace {
+
+using nlohmann::json;
+using test::Reply;
+using test::TestServer;
+using ::testing::HasSubstr;
+
+// A scratch directory for one test's files, removed afterwards.
+class BatchFiles {
+ public:
+  BatchFiles() {
+    char pattern[] = "/tmp/lemma-batch-provider-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+  }
+  ~BatchFiles() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  void write(const std::string& name, const std::vector<json>& lines) const {
+    std::ofstream out(path(name));
+    for (const json& line : lines) out << line.dump() << '\n';
+  }
+  std::vector<json> read(const std::string& name) const {
+    std::vector<json> lines;
+    std::ifstream in(path(name));
+    for (std::string text; std::getline(in, text);) lines.push_back(json::parse(text));
+    return lines;
+  }
+
+ private:
+  std::string dir_;
+};
+
+json request_line(const std::string& id, const std::string& model) {
+  return {{"custom_id", id},
+          {"method", "POST"},
+          {"url", "/v1/chat/completions"},
+          {"body",
+           {{"model", model},
+            {"messages", {{{"role", "user"}, {"content", "What is 2+2?"}}}},
+            {"max_tokens", 64}}}};
+}
+
+BatchOptions options_for(const BatchFiles& files) {
+  BatchOptions options;
+  options.input_path = files.path("in.jsonl");
+  options.output_path = files.path("out.jsonl");
+  return options;
+}
+
+TEST(BatchProviderTest, DataoortsAnswersAreWrittenAsOpenAiChatCompletions) {
+  TestServer server([](const test::RecordedRequest&) {
+    return Reply::json(200, test::read_fixture("dataoorts_chat.json"),
+                       {{"x-request-id", "req-dataoorts-1"}});
+  });
+  providers::DataoortsOptions provider;
+  provider.api_key = "dk-secret";
+  provider.base_url = "http://127.0.0.1:" + std::to_string(server.port()) + "/api/v1";
+  BatchFiles files;
+  const std::string model = "deepseek-ai/deepseek-math-7b-instruct";
+  files.write("in.jsonl", {request_line("a", model), request_line("b", model)});
+
+  auto summary =
+      Batch(Client(std::make_shared<providers::DataoortsProvider>(provider)), options_for(files))
+          .run();
+  ASSERT_TRUE(summary) << summary.error().what();
+  EXPECT_EQ(summary->counts.completed, 2u);
+  const auto lines = files.read("out.jsonl");
+  ASSERT_EQ(lines.size(), 2u);
+  for (const json& line : lines) {
+    const json& body = line["response"]["body"];
+    EXPECT_EQ(body["object"], "chat.completion");
+    EXPECT_EQ(body["model"], model);
+    EXPECT_THAT(body["choices"][0]["message"]["content"].get<std::string>(),
+                HasSubstr("branch of artificial intelligence"));
+    EXPECT_EQ(body["usage"]["completion_tokens"], 321);
+    EXPECT_EQ(line["response"]["status_code"], 200);
+    EXPECT_EQ(line["response"]["request_id"], "req-dataoorts-1");
+    EXPECT_TRUE(line["error"].is_null());
+  }
+}
+
+TEST(BatchProviderTest, AServerNobodyCanReachStopsTheRunAndRecordsNothing) {
+  auto provider = providers::openai_compatible(
+      "http://127.0.0.1:" + std::to_string(test::unused_port()) + "/v1", "sk-test-SECRET-1");
+  BatchFiles files;
+  std::vector<json> lines;
+  for (int i = 0; i < 20; ++i) lines.push_back(request_line("q" + std::to_string(i), "m"));
+  files.write("in.jsonl", lines);
+  ClientOptions client_options;
+  client_options.retry = RetryPolicy::none();
+
+  auto summary = Batch(Client(provider, client_options), options_for(files)).run();
+  ASSERT_FALSE(summary);
+  EXPECT_EQ(summary.error().kind, ErrorKind::connection);
+  EXPECT_THAT(summary.error().message, HasSubstr("recorded nothing"));
+  EXPECT_THAT(summary.error().message, ::testing::Not(HasSubstr("SECRET")));
+  EXPECT_TRUE(files.read("out.jsonl").empty());
+  EXPECT_TRUE(files.read("out.errors.jsonl").empty());
+}
+
+TEST(BatchProviderTest, AnHttpFailureKeepsItsStatusAndErrorBody) {
+  TestServer server([](const test::RecordedRequest&) {
+    return Reply::json(400,
+                       R"({"error": {"message": "max_tokens is too large", "type": )"
+                       R"("invalid_request_error", "param": "max_tokens", "code": null}})",
+                       {{"x-request-id", "req-400"}});
+  });
+  BatchFiles files;
+  files.write("in.jsonl", {request_line("too-long", "m")});
+  auto summary = Batch(Client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-2")),
+                       options_for(files))
+                     .run();
+  ASSERT_TRUE(summary) << summary.error().what();
+  EXPECT_EQ(summary->counts.failed, 1u);
+  const auto errors = files.read("out.errors.jsonl");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["custom_id"], "too-long");
+  EXPECT_EQ(errors[0]["response"]["status_code"], 400);
+  EXPECT_EQ(errors[0]["response"]["request_id"], "req-400");
+  EXPECT_EQ(errors[0]["response"]["body"]["error"]["message"], "max_tokens is too large");
+  EXPECT_EQ(errors[0]["response"]["body"]["error"]["param"], "max_tokens");
+  EXPECT_TRUE(errors[0]["error"].is_null());
+  EXPECT_EQ(server.requests().size(), 1u);  // a 400 is not retried
+}
+
+}  // namespace
+}  // namespace lemma
