@@ -15,7 +15,6 @@ work=$mock_work
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$lemma_bin" batch --help >/dev/null 2>&1 || { echo "SKIP: this lemma has no batch command yet"; exit 77; }
 
 mock_server_start "$server_bin" --delay-ms 40 --log-requests "$work/requests.log"
 base_url="http://127.0.0.1:$mock_port/v1"
@@ -26,15 +25,15 @@ for i in $(seq 0 $((count - 1))); do
     "$i" "$i" "$i"
 done >"$work/input.jsonl"
 
-# No key or provider from the caller's environment: the mock needs none.
-run_batch() {
-  env -u LEMMA_API_KEY -u LEMMA_PROVIDER -u AIMLAPI_API_KEY -u DATAOORTS_API_KEY \
-    "$lemma_bin" batch "$work/input.jsonl" "$work/output.jsonl" --base-url "$base_url" \
-    --model lemma-mock-math --concurrency 8 "$@"
-}
+# No key or provider from the caller's environment: the mock needs none. `env` execs lemma, so
+# the background job's pid is lemma's own (a shell function would be a subshell, and killing it
+# would leave lemma running).
+batch=(env -u LEMMA_API_KEY -u LEMMA_PROVIDER -u AIMLAPI_API_KEY -u DATAOORTS_API_KEY
+  "$lemma_bin" batch "$work/input.jsonl" "$work/output.jsonl" --base-url "$base_url"
+  --model lemma-mock-math --concurrency 8)
 
 # 1. Start, and SIGKILL once some results are on disk (another process: a bounded poll).
-run_batch >"$work/run1.log" 2>&1 &
+"${batch[@]}" >"$work/run1.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do
   [ -f "$work/output.jsonl" ] && [ "$(wc -l <"$work/output.jsonl")" -ge 40 ] && break
@@ -62,7 +61,7 @@ echo "killed with $killed_at results written, $logged_before requests sent"
 [ "$killed_at" -lt "$count" ] || fail "the run had finished before the kill: nothing tested"
 
 # 2. Resume to the end.
-run_batch >"$work/run2.log" 2>&1
+"${batch[@]}" >"$work/run2.log" 2>&1
 status=$?
 cat "$work/run2.log"
 [ "$status" -eq 0 ] || fail "resume: exit $status, expected 0"
