@@ -99,8 +99,9 @@ int BatchCommand::run(const InterruptGuard& guard) {
   }
 
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  ProgressDisplay display(
-      std::cerr, terminal,
+  // on_fd: the bar follows the terminal's width (read at each redraw), not a fixed 80.
+  ProgressDisplay display = ProgressDisplay::on_fd(
+      std::cerr, STDERR_FILENO,
       std::chrono::milliseconds(static_cast<std::int64_t>(settings_.progress_interval * 1000)));
   BatchOptions batch;
   batch.input_path = settings_.input;
