@@ -495,10 +495,10 @@ TEST(BatchTest, MalformedLinesAreErrorRecordsWithTheirLineAndTheRestRuns) {
 TEST(BatchTest, OrderedWritesResultsInInputOrder) {
   // All eight requests are held until every one has arrived, then answered last-first.
   constexpr int kCount = 8;
-  TestServer* self = nullptr;
+  std::atomic<TestServer*> self{nullptr};  // the handler runs on the server's threads
   TestServer server([&self](const test::RecordedRequest& r) {
     const std::string id = id_of(r);
-    self->wait_for_requests(kCount);
+    self.load()->wait_for_requests(kCount);
     const int i = std::stoi(id.substr(1));
     // The server's latency, not the test waiting: later lines are answered sooner.
     Reply reply = Reply().sleep(std::chrono::milliseconds(25 * (kCount - i)));
@@ -538,9 +538,10 @@ TEST(BatchTest, CancellingMidRunLeavesConsistentFilesAndTheResumeFinishesTheRest
   std::optional<Result<BatchSummary>> ran;
   std::thread runner([&] { ran = Batch(make_client(server.base_url()), options).run(); });
   // 10 answered, then a full window of hanging requests in flight.
-  ASSERT_TRUE(server.wait_for_requests(10 + kConcurrency));
+  const bool arrived = server.wait_for_requests(10 + kConcurrency);
   cancel->cancel();
   runner.join();
+  ASSERT_TRUE(arrived);
   ASSERT_TRUE(ran.has_value());
   const Result<BatchSummary>& first = *ran;
   ASSERT_THAT(first, IsOk());
