@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,19 @@ struct BatchSummary {
   LEMMA_EXPORT std::string to_text() const;
 };
 
+/// The timing of one finished request, passed to BatchOptions::on_result with its result.
+struct BatchResult {
+  /// The request's custom_id ("" for a malformed line without one).
+  std::string custom_id;
+  /// Its 1-based line in the input file.
+  std::size_t line = 0;
+  /// Time from the request's submission to its result, including any wait for the rate limit
+  /// (0 for a malformed line, which is never sent).
+  std::chrono::milliseconds latency{0};
+  /// Streamed runs (BatchOptions::stream): time from submission to the first token.
+  std::optional<std::chrono::milliseconds> time_to_first_token;
+};
+
 /// How a Batch runs.
 struct BatchOptions {
   /// The OpenAI Batch input file (JSONL): one request per line,
@@ -117,6 +131,15 @@ struct BatchOptions {
   /// The model for lines whose body names none (e.g. a file written for one server, run
   /// against another); lines that name a model keep it.
   std::string default_model;
+  /// Send each request streamed and write the accumulated answer (still an OpenAI
+  /// chat.completion in the output): long reasoning then keeps the connection busy (no proxy
+  /// idle timeout) and BatchResult::time_to_first_token is measured. A request is retried only
+  /// until its first token arrived.
+  bool stream = false;
+  /// Called on the Batch's thread with each result of this run, right after it was written to
+  /// its file (in input order with `ordered`); a malformed line's result is its Error. Must not
+  /// block for long.
+  std::function<void(const BatchResult&, const Result<ChatResponse>&)> on_result;
   /// When results are flushed to disk (see BatchFsync).
   BatchFsync fsync = BatchFsync::periodic;
   /// The interval of BatchFsync::periodic.

@@ -77,6 +77,12 @@ class LEMMA_EXPORT Client {
   /// is never delivered twice.
   Future<Result<ChatResponse>> stream_async(const ChatRequest& request, StreamCallbacks callbacks,
                                             const CallOptions& call = {}) const;
+  /// stream_async() that calls `on_done` with the accumulated response (or the Error) instead of
+  /// returning a Future; `on_done` runs on the event-loop thread like the callbacks (or, for a
+  /// caller mistake, on the calling thread before stream_async returns) and must not block.
+  void stream_async(const ChatRequest& request, StreamCallbacks callbacks,
+                    std::function<void(Result<ChatResponse>)> on_done,
+                    const CallOptions& call = {}) const;
   /// Lists the models the endpoint serves.
   Result<std::vector<ModelInfo>> models(const CallOptions& call = {}) const;
   /// Checks that the server is up (its health endpoint, or the model list); the error says

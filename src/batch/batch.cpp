@@ -50,7 +50,13 @@ class BatchRun {
     std::size_t position = 0;  // in this run's work list
     std::size_t index = 0;     // into input_.lines
     Result<ChatResponse> result;
-    std::chrono::milliseconds latency{0};
+    std::chrono::milliseconds latency{0};  // negative: never sent (a malformed line)
+    std::optional<std::chrono::milliseconds> time_to_first_token;
+  };
+  // A result encoded and waiting to be written (with --ordered, behind earlier ones).
+  struct Pending {
+    std::string text;
+    Completion done;
   };
 
   Result<Done> open_files();
@@ -59,10 +65,10 @@ class BatchRun {
   std::size_t find_line(const ResultRecord& record) const;
   Result<Done> run_requests(std::vector<std::size_t> work);
   void start(std::size_t position, std::size_t index);
-  // Records one result (in order when options_.ordered), false on a file error.
-  Result<Done> record(std::size_t position, std::size_t index, const Result<ChatResponse>& result,
-                      std::chrono::milliseconds latency);
-  Result<Done> write(const std::string& text, bool success);
+  // Records one result (in order when options_.ordered).
+  Result<Done> record(Completion done);
+  // Appends a record to its file, then tells on_result.
+  Result<Done> write(const Pending& pending);
   Result<Done> maybe_sync(bool force);
   BatchProgress progress() const;
   void count(const Result<ChatResponse>& result, std::chrono::milliseconds latency);
@@ -89,7 +95,7 @@ class BatchRun {
   std::condition_variable wake_;
   std::deque<Completion> completions_;
   std::shared_ptr<CancellationToken> stop_ = std::make_shared<CancellationToken>();
-  std::map<std::size_t, std::pair<std::string, bool>> ordered_;  // position -> record, success
+  std::map<std::size_t, Pending> ordered_;  // by position, --ordered
 };
 
 Result<Done> BatchRun::open_files() {
@@ -220,28 +226,48 @@ void BatchRun::start(std::size_t position, std::size_t index) {
   call.cancellation = stop_;
   const auto begun = steady::now();
   ++in_flight_;
-  client_.chat_async(
-      *input_.lines[index].request,
-      [this, position, index, begun](Result<ChatResponse> result) {
-        Completion done{position, index, std::move(result), since(begun)};
-        {
-          std::lock_guard<std::mutex> lock(mutex_);
-          completions_.push_back(std::move(done));
-        }
-        wake_.notify_one();
-      },
-      call);
+  // Written by the stream's callbacks and read in on_done, both on the loop thread.
+  auto first_token = std::make_shared<std::optional<std::chrono::milliseconds>>();
+  auto on_done = [this, position, index, begun, first_token](Result<ChatResponse> result) {
+    Completion done{position, index, std::move(result), since(begun), *first_token};
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      completions_.push_back(std::move(done));
+    }
+    wake_.notify_one();
+  };
+  const ChatRequest& request = *input_.lines[index].request;
+  if (!options_.stream) return client_.chat_async(request, std::move(on_done), call);
+  StreamCallbacks callbacks;
+  const auto mark = [first_token, begun](std::string_view) {
+    if (!*first_token) *first_token = since(begun);
+  };
+  callbacks.on_reasoning = mark;
+  callbacks.on_content = mark;
+  client_.stream_async(request, std::move(callbacks), std::move(on_done), call);
 }
 
-Result<Done> BatchRun::write(const std::string& text, bool success) {
-  auto written = success ? output_->append(text) : errors_->append(text);
+Result<Done> BatchRun::write(const Pending& pending) {
+  const bool success = static_cast<bool>(pending.done.result);
+  auto written = success ? output_->append(pending.text) : errors_->append(pending.text);
   if (!written) return written;
   if (success) {
     ++summary_.counts.completed;
   } else {
     ++summary_.counts.failed;
   }
-  return maybe_sync(options_.fsync == BatchFsync::every_result);
+  auto synced = maybe_sync(options_.fsync == BatchFsync::every_result);
+  if (!synced) return synced;
+  if (options_.on_result) {
+    const BatchLine& line = input_.lines[pending.done.index];
+    BatchResult result;
+    result.custom_id = line.custom_id;
+    result.line = line.line;
+    result.latency = std::max(pending.done.latency, std::chrono::milliseconds(0));
+    result.time_to_first_token = pending.done.time_to_first_token;
+    options_.on_result(result, pending.done.result);
+  }
+  return Done{};
 }
 
 Result<Done> BatchRun::maybe_sync(bool force) {
@@ -279,19 +305,20 @@ void BatchRun::count(const Result<ChatResponse>& result, std::chrono::millisecon
   }
 }
 
-Result<Done> BatchRun::record(std::size_t position, std::size_t index,
-                              const Result<ChatResponse>& result,
-                              std::chrono::milliseconds latency) {
-  const BatchLine& line = input_.lines[index];
-  if (latency.count() >= 0) count(result, latency);
+Result<Done> BatchRun::record(Completion done) {
+  const BatchLine& line = input_.lines[done.index];
+  if (done.latency.count() >= 0) count(done.result, done.latency);
   ++summary_.done_this_run;
   --remaining_;
-  std::string text = result ? success_record(line, *result) : failure_record(line, result.error());
-  if (!options_.ordered) return write(text, static_cast<bool>(result));
-  ordered_.emplace(position, std::make_pair(std::move(text), static_cast<bool>(result)));
+  std::string text =
+      done.result ? success_record(line, *done.result) : failure_record(line, done.result.error());
+  Pending pending{std::move(text), std::move(done)};
+  if (!options_.ordered) return write(pending);
+  const std::size_t position = pending.done.position;
+  ordered_.emplace(position, std::move(pending));
   while (!ordered_.empty() && ordered_.begin()->first == next_position_) {
     auto node = ordered_.extract(ordered_.begin());
-    auto written = write(node.mapped().first, node.mapped().second);
+    auto written = write(node.mapped());
     if (!written) return written;
     ++next_position_;
   }
@@ -354,7 +381,8 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
       const BatchLine& line = input_.lines[index];
       if (!line.request) {
         // A malformed line: recorded at once, with its line number, and the rest goes on.
-        status = record(position, index, *line.error, std::chrono::milliseconds(-1));
+        status = record(
+            Completion{position, index, *line.error, std::chrono::milliseconds(-1), std::nullopt});
         continue;
       }
       start(position, index);
@@ -381,19 +409,19 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
         }
         reached = true;
         for (Completion& early : held) {
-          if (status) status = record(early.position, early.index, early.result, early.latency);
+          if (status) status = record(std::move(early));
         }
         held.clear();
       }
-      status = record(done.position, done.index, done.result, done.latency);
+      status = record(std::move(done));
     }
     if (!status) stop_->cancel();
     if (steady::now() - last_progress >= options_.progress_interval) report();
   }
   // --ordered: whatever waits behind a gap left by an interruption is written now, still in
   // input order, rather than lost.
-  for (auto& [position, entry] : ordered_) {
-    if (status) status = write(entry.first, entry.second);
+  for (auto& [position, pending] : ordered_) {
+    if (status) status = write(pending);
   }
   ordered_.clear();
   auto synced = maybe_sync(true);

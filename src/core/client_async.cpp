@@ -672,4 +672,11 @@ Future<Result<ChatResponse>> Client::stream_async(const ChatRequest& request,
   return Future<Result<ChatResponse>>(state);
 }
 
+void Client::stream_async(const ChatRequest& request, StreamCallbacks callbacks,
+                          std::function<void(Result<ChatResponse>)> on_done,
+                          const CallOptions& call) const {
+  if (!on_done) on_done = [](Result<ChatResponse>) {};
+  impl_->start_async(request, call, true, std::move(callbacks), std::move(on_done), nullptr);
+}
+
 }  // namespace lemma

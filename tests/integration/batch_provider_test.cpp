@@ -146,5 +146,62 @@ TEST(BatchProviderTest, AnHttpFailureKeepsItsStatusAndErrorBody) {
   EXPECT_EQ(server.requests().size(), 1u);  // a 400 is not retried
 }
 
+std::string sse_chunk(const json& delta, const json& finish = nullptr) {
+  const json chunk = {{"id", "c1"},
+                      {"object", "chat.completion.chunk"},
+                      {"model", "m"},
+                      {"choices", {{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}}}};
+  return "data: " + chunk.dump() + "\n\n";
+}
+
+TEST(BatchProviderTest, StreamedRequestsAreWrittenWholeWithTheirTimeToFirstToken) {
+  TestServer server([](const test::RecordedRequest& request) {
+    const json body = json::parse(request.body);
+    EXPECT_EQ(body["stream"], true);
+    const std::string question = body["messages"][0]["content"];
+    return Reply::chunked(200)
+        .chunk(sse_chunk({{"role", "assistant"}, {"reasoning_content", "thinking"}}))
+        .chunk(sse_chunk({{"content", "answer to "}}))
+        .chunk(sse_chunk({{"content", question}}, "stop"))
+        .chunk("data: [DONE]\n\n")
+        .end_chunks();
+  });
+  BatchFiles files;
+  std::vector<json> lines;
+  for (int i = 0; i < 6; ++i) {
+    json line = request_line("s" + std::to_string(i), "m");
+    line["body"]["messages"][0]["content"] = "question " + std::to_string(i);
+    lines.push_back(line);
+  }
+  files.write("in.jsonl", lines);
+  BatchOptions options = options_for(files);
+  options.stream = true;
+  options.ordered = true;
+  options.concurrency = 3;
+  std::vector<std::string> seen;
+  options.on_result = [&seen](const BatchResult& result, const Result<ChatResponse>& response) {
+    ASSERT_TRUE(response) << response.error().what();
+    EXPECT_TRUE(result.time_to_first_token.has_value());
+    EXPECT_LE(*result.time_to_first_token, result.latency);
+    EXPECT_EQ(result.line, seen.size() + 1);
+    seen.push_back(result.custom_id);
+  };
+  auto summary =
+      Batch(Client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-3")), options)
+          .run();
+  ASSERT_TRUE(summary) << summary.error().what();
+  EXPECT_EQ(seen, (std::vector<std::string>{"s0", "s1", "s2", "s3", "s4", "s5"}));
+  const auto out = files.read("out.jsonl");
+  ASSERT_EQ(out.size(), 6u);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(out[i]["custom_id"], "s" + std::to_string(i));  // --ordered
+    const json& body = out[i]["response"]["body"];
+    EXPECT_EQ(body["object"], "chat.completion");
+    EXPECT_EQ(body["choices"][0]["message"]["content"], "answer to question " + std::to_string(i));
+    EXPECT_EQ(body["choices"][0]["message"]["reasoning_content"], "thinking");
+    EXPECT_EQ(body["choices"][0]["finish_reason"], "stop");
+  }
+}
+
 }  // namespace
 }  // namespace lemma

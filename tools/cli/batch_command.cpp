@@ -58,6 +58,9 @@ BatchCommand::BatchCommand(CLI::App& app)
   command_->add_flag("--retry-errors", settings_.retry_errors,
                      "Run the requests in the errors file again (otherwise they count as done)");
   command_->add_flag("--ordered", settings_.ordered, "Write results in input order");
+  command_->add_flag("--stream", settings_.stream,
+                     "Send requests streamed (long answers keep the connection busy; the "
+                     "output still holds whole chat.completion bodies)");
   command_
       ->add_option("--fsync", settings_.fsync,
                    "When results are forced to disk: every (each result), periodic (each "
@@ -110,6 +113,7 @@ int BatchCommand::run(const InterruptGuard& guard) {
   batch.concurrency = settings_.concurrency;
   batch.retry_errors = settings_.retry_errors;
   batch.ordered = settings_.ordered;
+  batch.stream = settings_.stream;
   batch.default_model = connection->model;
   batch.fsync = settings_.fsync == "every" ? BatchFsync::every_result
                 : settings_.fsync == "end" ? BatchFsync::at_end

@@ -33,6 +33,8 @@ struct BatchSettings {
   bool retry_errors = false;
   /// --ordered: write results in input order.
   bool ordered = false;
+  /// --stream: send each request streamed (the output is still whole chat.completion bodies).
+  bool stream = false;
   /// --fsync: every, periodic or end.
   std::string fsync = "periodic";
   /// --progress-interval: seconds between plain progress lines when not on a terminal.
