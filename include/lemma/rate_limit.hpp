@@ -18,6 +18,10 @@ namespace lemma {
 /// second), so no rolling second ever holds more than max(1, requests_per_minute / 60) starts,
 /// nor more than max(1, tokens_per_minute / 60) estimated tokens (a single call estimated above
 /// that starts alone in its second): a limit's burst is spread over seconds, never sent at once.
+/// Since only whole calls start, the rate is min(R, 60 x max(1, floor(R / 60))) a minute: a
+/// limit between 61 and 119 runs at 60 a minute; above 60, use multiples of 60. Calls a 429's
+/// pause held up are booked again behind it, through the same window, and each retry takes a
+/// start slot of its own.
 struct RateLimit {
   /// Requests started per minute; 0 (default) = no limit.
   std::int64_t requests_per_minute = 0;

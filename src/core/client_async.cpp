@@ -254,8 +254,10 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   // Waits (a timer) until the rate limits let the call start: its reservation, then any pause
   // a 429 or a remaining of 0 set since. The wait is queue time, not part of the timeout.
   void wait_for_rate() {
-    rate_at_ = core_->limiter_.may_start_at(rate_at_);
     const auto now = loop_->clock().now();
+    // A pause (a 429) that began meanwhile books the call again behind it.
+    std::tie(rate_at_, rate_ticket_) =
+        core_->limiter_.rebook_after_pause(rate_at_, rate_ticket_, tokens_, now);
     if (rate_at_ > now) {
       stage_ = Stage::rate_wait;
       std::weak_ptr<AsyncCall> weak = weak_from_this();

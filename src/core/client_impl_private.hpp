@@ -321,7 +321,10 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     if (!limiter_.active()) return detail::RateLimiter::Ticket{};
     const auto asked = clock_->now();
     auto [at, ticket] = limiter_.reserve(asked, tokens);
-    for (at = limiter_.may_start_at(at); at > clock_->now(); at = limiter_.may_start_at(at)) {
+    // A pause (a 429) that began meanwhile books the call again behind it.
+    for (std::tie(at, ticket) = limiter_.rebook_after_pause(at, ticket, tokens, clock_->now());
+         at > clock_->now();
+         std::tie(at, ticket) = limiter_.rebook_after_pause(at, ticket, tokens, clock_->now())) {
       if (clock_->sleep_until(at, call.cancellation.get())) {
         limiter_.release(ticket, clock_->now());
         Error error = make_error(ErrorKind::cancelled,

@@ -184,33 +184,42 @@ void RateLimiter::Bucket::adjust(double amount, double floor) noexcept {
 
 RateLimiter::time_point RateLimiter::Window::ready_for(double need, time_point t) const noexcept {
   if (limit <= 0) return t;
+  // Bookings leave the window oldest first: walk from the oldest until what is left fits. Every
+  // booking walked past leaves by the returned time and book() drops it then, so the walk is
+  // O(1) amortised however many calls a second holds (R = 60,000 is 1,000 a second).
   constexpr auto kSecond = std::chrono::seconds(1);
-  double sum = 0;
-  for (auto it = booked.rbegin(); it != booked.rend(); ++it) {
-    const auto& [at, amount, ticket] = *it;
-    if (at <= t - kSecond) break;  // older than the second before t
-    sum += amount;
-    // Starting right after `at` leaves out this booking and everything older.
-    if (sum + need > limit) return std::max(t, at + kSecond);
+  time_point ready = t;
+  double held = sum;  // of this booking and every newer one
+  for (const auto& [at, amount, ticket] : booked) {
+    if (at > ready - kSecond) {  // in the second before `ready`, with everything newer
+      if (held + need <= limit) break;
+      ready = at + kSecond;  // has to leave first
+    }
+    held -= amount;
   }
-  return t;
+  return ready;
 }
 
 void RateLimiter::Window::book(time_point t, double amount, std::uint64_t ticket) {
   if (limit <= 0) return;
   while (!booked.empty() && std::get<0>(booked.front()) <= t - std::chrono::seconds(1)) {
+    sum -= std::get<1>(booked.front());
     booked.pop_front();
   }
-  booked.emplace_back(t, std::min(amount, limit), ticket);
+  if (amount <= 0) return;  // a call without tokens takes no room in the token window
+  amount = std::min(amount, limit);
+  booked.emplace_back(t, amount, ticket);
+  sum += amount;
 }
 
 void RateLimiter::Window::cancel(std::uint64_t ticket) noexcept {
-  for (auto it = booked.begin(); it != booked.end(); ++it) {
-    if (std::get<2>(*it) == ticket) {
-      booked.erase(it);
-      return;
-    }
-  }
+  // Tickets are booked in id order, so the deque is sorted by id too.
+  const auto it = std::lower_bound(
+      booked.begin(), booked.end(), ticket,
+      [](const auto& booking, std::uint64_t id) { return std::get<2>(booking) < id; });
+  if (it == booked.end() || std::get<2>(*it) != ticket) return;
+  sum -= std::get<1>(*it);
+  booked.erase(it);
 }
 
 RateLimiter::RateLimiter(RateLimit limit) {
@@ -354,6 +363,13 @@ RateLimiter::time_point RateLimiter::paused_until() const {
 RateLimiter::time_point RateLimiter::may_start_at(time_point reserved) const {
   std::lock_guard<std::mutex> lock(mutex_);
   return std::max(reserved, paused_until_);
+}
+
+std::pair<RateLimiter::time_point, RateLimiter::Ticket> RateLimiter::rebook_after_pause(
+    time_point reserved, const Ticket& ticket, std::int64_t tokens, time_point now) {
+  if (may_start_at(reserved) <= reserved) return {reserved, ticket};
+  release(ticket, now);
+  return reserve(now, tokens);
 }
 
 }  // namespace lemma::detail

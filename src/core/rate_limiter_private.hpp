@@ -118,6 +118,12 @@ class LEMMA_EXPORT RateLimiter {
   /// When a call reserved for `reserved` may really start: `reserved`, or the end of a pause
   /// that began after it was reserved. Wait again while this is later than now.
   time_point may_start_at(time_point reserved) const;
+  /// A call booked for `reserved` that a pause has since pushed back (may_start_at(reserved) >
+  /// reserved) books again at `now`: behind the pause and through the one-second windows, so
+  /// the calls a 429 held up do not all start at once when it ends. Otherwise returns the same
+  /// booking. `tokens` is the call's estimate, as given to reserve().
+  std::pair<time_point, Ticket> rebook_after_pause(time_point reserved, const Ticket& ticket,
+                                                   std::int64_t tokens, time_point now);
   /// True when a limit is configured or the server has sent rate-limit headers (or a pause was
   /// set), i.e. reserve() might ever return a time in the future (lets the hot path skip the
   /// lock otherwise).
@@ -149,9 +155,10 @@ class LEMMA_EXPORT RateLimiter {
 
   mutable std::mutex mutex_;
   // The starts (or token claims) booked in the last second, oldest first. Bookings are made at
-  // non-decreasing times, so the deque stays sorted.
+  // non-decreasing times and in ticket order, so the deque stays sorted by both.
   struct Window {
     double limit = 0;                                                  // 0: no limit
+    double sum = 0;                                                    // of the amounts booked
     std::deque<std::tuple<time_point, double, std::uint64_t>> booked;  // time, amount, ticket
 
     // The earliest time >= t at which `need` more fits in the second before it.

@@ -163,6 +163,13 @@ expect_status sigint 130
 expect_in sigint err "lemma chat: interrupted"
 expect_not_in sigint out '\boxed{391}'
 
+# --timeout limits a whole stream: it breaks off part-way, what arrived is printed, exit 1.
+run slow chat --model lemma-mock-math --timeout 2 "What is 17 * 23?"
+expect_status slow 1
+expect_one_line slow
+expect_in slow err "lemma chat: timeout error"
+expect_in slow out "We need"
+
 # Ctrl-C while blocked reading the prompt: the first signal only asks to stop, a second one
 # exits at once. Standard input (a fifo) stays open for 60 s; SIGINT is repeated until lemma
 # exits.
@@ -172,6 +179,13 @@ sleeper=$!
 start=$SECONDS
 "$lemma_bin" chat - <"$work/stdin.fifo" >"$work/sigint2.out" 2>"$work/sigint2.err" &
 pid=$!
+# Signals go to lemma only once it blocks SIGINT (bit 2 of SigBlk): before that, the default
+# action would end it with the same status and prove nothing.
+for _ in $(seq 1 100); do
+  mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$mask" ] && [ $((16#$mask & 2)) -ne 0 ] && break
+  sleep 0.1
+done
 for _ in $(seq 1 50); do
   kill -INT "$pid" 2>/dev/null || break
   sleep 0.2
@@ -182,6 +196,32 @@ kill "$sleeper" 2>/dev/null
 wait "$sleeper" 2>/dev/null
 expect_status sigint2 130
 [ $((SECONDS - start)) -lt 30 ] && pass || fail "sigint while reading: took $((SECONDS - start)) s"
+
+# lemma grade stops between lines on Ctrl-C: signalled while it waits for its first line, it
+# writes nothing more and exits 130 once the line arrives.
+mkfifo "$work/grade.fifo"
+"$lemma_bin" grade - <"$work/grade.fifo" >"$work/gradeint.out" 2>"$work/gradeint.err" &
+pid=$!
+exec 7>"$work/grade.fifo"
+for _ in $(seq 1 100); do
+  mask=$(awk '/^SigBlk:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$mask" ] && [ $((16#$mask & 2)) -ne 0 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+# Taken by lemma's sigwait() once no longer pending (ShdPnd, bit 2).
+for _ in $(seq 1 100); do
+  pending=$(awk '/^ShdPnd:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+  [ -n "$pending" ] && [ $((16#$pending & 2)) -eq 0 ] && break
+  sleep 0.1
+done
+echo '{"answer": "4", "prediction": "4"}' >&7
+exec 7>&-
+wait "$pid"
+status=$?
+expect_status gradeint 130
+expect_in gradeint err "interrupted before line 1"
+[ -s "$work/gradeint.out" ] && fail "gradeint: graded after the interrupt" || pass
 
 # --- an API key through --api-key-env ------------------------------------------------------
 mock_server_stop
@@ -284,14 +324,19 @@ assert not sent.get("stream"), sent
 expect_in flags err "cut off by the token limit"
 
 # Bad --extra: exit 2 before anything is sent.
-requests_before=$(grep -c POST "$work/recorder.log")
+requests_before=$(wc -l <"$work/recorder.log")
 run badextra chat --model m --extra '{"min_p": ' "x"
 expect_status badextra 2
 expect_one_line badextra
 expect_in badextra err "--extra"
 run extraarray chat --model m --extra '[1, 2]' "x"
 expect_status extraarray 2
-[ "$(grep -c POST "$work/recorder.log")" -eq "$requests_before" ] && pass || fail "badextra: a request was sent"
+# A request lemma refuses (here max_tokens 0) is refused before the model lookup, too.
+run badrequest chat --max-tokens 0 "x"
+expect_status badrequest 2
+expect_one_line badrequest
+expect_in badrequest err "max_tokens"
+[ "$(wc -l <"$work/recorder.log")" -eq "$requests_before" ] && pass || fail "bad input: a request was sent"
 
 # --- an unreachable server: exit 3, one line --------------------------------------------------
 kill "$recorder" 2>/dev/null

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -67,17 +68,65 @@ class RateLimitTest : public ::testing::TestWithParam<std::string> {
   std::shared_ptr<testing::FakeClock> clock_ = std::make_shared<testing::FakeClock>();
 };
 
-TEST_P(RateLimitTest, RequestsPerMinuteLetABurstThroughThenSpaceTheRest) {
+TEST_P(RateLimitTest, RequestsPerMinuteSpreadTheBurstOverSecondsThenSpaceTheRest) {
   TestServer server([](const test::RecordedRequest&) { return Reply::json(200, kAnswer); });
   ClientOptions options = test::single_attempt();
-  options.rate_limit.requests_per_minute = 2;  // a bucket of 2, refilled one per 30 s
+  // A bucket of 2, refilled one per 30 s, and at most max(1, 2 / 60) = 1 start a second.
+  options.rate_limit.requests_per_minute = 2;
   Client client = make_client(server, options);
   ASSERT_THAT(call(client, GetParam()), IsOk());
   ASSERT_THAT(call(client, GetParam()), IsOk());
-  EXPECT_EQ(waited(), 0ms);  // the burst
+  EXPECT_EQ(waited(), 1s);  // the burst of 2, one a second
   ASSERT_THAT(call(client, GetParam()), IsOk());
-  EXPECT_EQ(waited(), 30s);  // the third waits for the refill
+  EXPECT_EQ(waited(), 30s);  // the third waits for the refill: 30 s after the first
   EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST_P(RateLimitTest, NoSecondHoldsMoreThanAMinutesLimitOverSixty) {
+  // Issue 12: --rpm N never starts more than N / 60 requests in any rolling second, nor --tpm
+  // more than its sixtieth in estimated tokens. The server notes when (on the fake clock) each
+  // request arrives.
+  std::mutex mutex;
+  std::vector<Clock::time_point> arrivals;
+  TestServer server([&](const test::RecordedRequest&) {
+    std::lock_guard<std::mutex> lock(mutex);
+    arrivals.push_back(clock_->now());
+    return Reply::json(200, kAnswer);
+  });
+  const auto arrived = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<std::chrono::milliseconds> since_first;
+    for (const auto& at : arrivals) {
+      since_first.push_back(
+          std::chrono::duration_cast<std::chrono::milliseconds>(at - arrivals[0]));
+    }
+    arrivals.clear();
+    return since_first;
+  };
+  using Times = std::vector<std::chrono::milliseconds>;
+
+  // 120 requests a minute: 2 a second, though the bucket would let all 120 through at once.
+  ClientOptions by_requests = test::single_attempt();
+  by_requests.rate_limit.requests_per_minute = 120;
+  Client requests_client = make_client(server, by_requests);
+  for (int i = 0; i < 6; ++i) ASSERT_THAT(call(requests_client, GetParam()), IsOk());
+  EXPECT_EQ(arrived(), (Times{0s, 0s, 1s, 1s, 2s, 2s}));
+
+  // 600 tokens a minute: 10 a second. Calls estimated at 5 tokens go 2 a second ...
+  ClientOptions by_tokens = test::single_attempt();
+  by_tokens.rate_limit.tokens_per_minute = 600;
+  Client tokens_client = make_client(server, by_tokens);
+  ChatRequest small = test::user_request("m", "2+2?");  // 1 prompt token
+  small.sampling.max_tokens = 4;
+  for (int i = 0; i < 4; ++i) ASSERT_THAT(call(tokens_client, GetParam(), small), IsOk());
+  EXPECT_EQ(arrived(), (Times{0s, 0s, 1s, 1s}));
+  // ... and one estimated above 10 has its second to itself.
+  ChatRequest big = small;
+  big.sampling.max_tokens = 20;
+  ASSERT_THAT(call(tokens_client, GetParam(), small), IsOk());
+  ASSERT_THAT(call(tokens_client, GetParam(), big), IsOk());
+  ASSERT_THAT(call(tokens_client, GetParam(), small), IsOk());
+  EXPECT_EQ(arrived(), (Times{0s, 1s, 2s}));
 }
 
 TEST_P(RateLimitTest, TokensPerMinuteCountTheEstimateThenTheReportedUsage) {
@@ -89,15 +138,15 @@ TEST_P(RateLimitTest, TokensPerMinuteCountTheEstimateThenTheReportedUsage) {
   big.sampling.max_tokens = 580;  // plus a prompt token or two: most of the bucket
   ASSERT_THAT(call(client, GetParam(), big), IsOk());
   // The server reported 10 tokens: the rest of the estimate came back, so a second call of
-  // the same size starts at once.
+  // the same size waits only for the first one's second to pass (a claim above 600 / 60 = 10
+  // tokens starts alone in its second), not 56 s for the bucket.
   ASSERT_THAT(call(client, GetParam(), big), IsOk());
-  EXPECT_EQ(waited(), 0ms);
-  // Without that correction the bucket would be short: a call estimated at the whole bucket
-  // now waits only for the 20 tokens actually used.
+  EXPECT_EQ(waited(), 1s);
+  // Likewise a call estimated at nearly the whole bucket: the 9 tokens it misses come within
+  // its second's wait (without the correction: about a minute).
   big.sampling.max_tokens = 598;
   ASSERT_THAT(call(client, GetParam(), big), IsOk());
-  EXPECT_GT(waited(), 0ms);
-  EXPECT_LE(waited(), 3s);
+  EXPECT_EQ(waited(), 2s);
 }
 
 TEST_P(RateLimitTest, A429PausesTheWholeClientForItsRetryAfter) {

@@ -153,14 +153,22 @@ TEST(RateLimiterTest, WithoutLimitsItIsInactiveAndEveryCallStartsAtOnce) {
   EXPECT_EQ(limiter.paused_until(), time_point{});
 }
 
-TEST(RateLimiterTest, RequestsBurstUpToTheLimitThenOnePerSixtyOverRSeconds) {
-  RateLimiter limiter(limit(60, 0));
+TEST(RateLimiterTest, ABurstGoesRPerSixtyASecondUntilTheBucketIsEmptyThenOnePerSixtyOverR) {
+  // R = 6: a bucket of 6 refilled one per 10 s, and at most max(1, 6 / 60) = 1 start a second.
+  RateLimiter limiter(limit(6, 0));
   EXPECT_TRUE(limiter.active());
-  const auto starts = reserve_many(limiter, 63, t0);
-  for (int i = 0; i < 60; ++i) EXPECT_EQ(starts[i], t0) << i;
-  EXPECT_EQ(starts[60], t0 + 1s);
-  EXPECT_EQ(starts[61], t0 + 2s);
-  EXPECT_EQ(starts[62], t0 + 3s);
+  const auto starts = reserve_many(limiter, 9, t0);
+  // The burst of 6 is spread one a second (the bucket gains 0.1 a second meanwhile) ...
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(starts[i], t0 + i * 1s) << i;
+  // ... and leaves 0.5 at 5 s: the 7th waits until the bucket holds 1 again, then one per 10 s.
+  EXPECT_EQ(starts[6], t0 + 10s);
+  EXPECT_EQ(starts[7], t0 + 20s);
+  EXPECT_EQ(starts[8], t0 + 30s);
+
+  // R = 600: a burst of 600 goes 10 a second (the window binds; the bucket never empties).
+  RateLimiter big(limit(600, 0));
+  const auto big_starts = reserve_many(big, 25, t0);
+  for (int i = 0; i < 25; ++i) EXPECT_EQ(big_starts[i], t0 + (i / 10) * 1s) << i;
 }
 
 TEST(RateLimiterTest, AnySixtySecondWindowHoldsAtMostTwoRMinusOneAndRAfterTheFirstBurst) {
@@ -171,21 +179,26 @@ TEST(RateLimiterTest, AnySixtySecondWindowHoldsAtMostTwoRMinusOneAndRAfterTheFir
     const auto in_window = std::count_if(starts.begin(), starts.end(), [&](time_point s) {
       return s >= starts[i] && s < starts[i] + 60s;
     });
-    EXPECT_LE(in_window, starts[i] == t0 ? 2 * kR - 1 : kR) << "window from start " << i;
+    // The first burst (one a second) plus a minute of refill; once it is over, R.
+    EXPECT_LE(in_window, i < kR ? 2 * kR - 1 : kR) << "window from start " << i;
   }
+  EXPECT_EQ(std::count_if(starts.begin(), starts.end(), [](time_point s) { return s < t0 + 60s; }),
+            2 * kR - 1);  // the bound is reached: 0..5 s, then 10, 20, ..., 50 s
   EXPECT_EQ(starts.back(), t0 + (40 - kR) * 10s);  // long run: R per minute
 }
 
 TEST(RateLimiterTest, AnIdleBucketRefillsSmoothly) {
-  RateLimiter limiter(limit(60, 0));
-  reserve_many(limiter, 60, t0);
-  const auto later = reserve_many(limiter, 31, t0 + 30s);
-  for (int i = 0; i < 30; ++i) EXPECT_EQ(later[i], t0 + 30s) << i;
-  EXPECT_EQ(later[30], t0 + 31s);
+  RateLimiter limiter(limit(6, 0));  // refilled one per 10 s; one start a second at most
+  reserve_many(limiter, 6, t0);      // 0 .. 5 s: the bucket holds 0.5 at 5 s, 3 at 30 s
+  const auto later = reserve_many(limiter, 4, t0 + 30s);
+  EXPECT_EQ(later[0], t0 + 30s);
+  EXPECT_EQ(later[1], t0 + 31s);
+  EXPECT_EQ(later[2], t0 + 32s);  // 3 refilled starts, 0.2 left plus 0.1 a second ...
+  EXPECT_EQ(later[3], t0 + 40s);  // ... so the 4th waits 8 s for its whole one
   // Never more than a full bucket, however long the pause.
-  const auto after_idle = reserve_many(limiter, 61, t0 + 1h);
-  EXPECT_EQ(after_idle[59], t0 + 1h);
-  EXPECT_EQ(after_idle[60], t0 + 1h + 1s);
+  const auto after_idle = reserve_many(limiter, 7, t0 + 1h);
+  EXPECT_EQ(after_idle[5], t0 + 1h + 5s);
+  EXPECT_EQ(after_idle[6], t0 + 1h + 10s);  // an over-full bucket would give 1 h + 6 s
 }
 
 // ---- tokens_per_minute ----------------------------------------------------------------------
@@ -205,10 +218,11 @@ TEST(RateLimiterTest, AnEstimateBeyondTheLimitStartsAloneOnAFullBucket) {
   const auto [start, ticket] = limiter.reserve(t0, 5'000);
   EXPECT_EQ(start, t0 + 10s);     // waits until the bucket is full again ...
   EXPECT_EQ(ticket.tokens, 600);  // ... and takes all of it
-  EXPECT_EQ(limiter.reserve(t0, 1).first, t0 + 10s + 100ms);
-  // Even on an empty bucket: a finite wait, never stuck.
+  // Its bucket has the 1 token after 100 ms, but the big call has its second to itself.
+  EXPECT_EQ(limiter.reserve(t0, 1).first, t0 + 11s);
+  // Even on an empty bucket: a finite wait, never stuck (9 tokens at 11 s, 591 to go).
   EXPECT_EQ(limiter.reserve(t0, std::numeric_limits<std::int64_t>::max()).first,
-            t0 + 10s + 100ms + 60s);
+            t0 + 11s + 59s + 100ms);
 }
 
 TEST(RateLimiterTest, BothLimitsApplyAndTheLaterOneWins) {
@@ -281,14 +295,17 @@ TEST(RateLimiterTest, ATicketEndsOnceAndUnknownTicketsAreIgnored) {
 }
 
 TEST(RateLimiterTest, ReleasingAReservationLetsTheNextCallerTakeItsSlot) {
-  RateLimiter limiter(limit(60, 0));
-  reserve_many(limiter, 60, t0);
+  RateLimiter limiter(limit(6, 0));
+  reserve_many(limiter, 6, t0);  // 0 .. 5 s, leaving the bucket empty at 10 s
   const auto [start, ticket] = limiter.reserve(t0, 0);
-  EXPECT_EQ(start, t0 + 1s);
+  EXPECT_EQ(start, t0 + 10s);
   limiter.release(ticket, t0 + 500ms);  // cancelled while waiting
   limiter.release(ticket, t0 + 500ms);  // twice: no second refund
-  EXPECT_EQ(limiter.reserve(t0 + 500ms, 0).first, t0 + 1s);
-  EXPECT_EQ(limiter.reserve(t0 + 500ms, 0).first, t0 + 2s);
+  // Its request back in the bucket and its second free again: the next caller starts at 10 s
+  // (not 20 s, the bucket's next, nor 11 s, the window's) ...
+  EXPECT_EQ(limiter.reserve(t0 + 500ms, 0).first, t0 + 10s);
+  // ... and the one after it at 20 s (a second refund would have given it 11 s).
+  EXPECT_EQ(limiter.reserve(t0 + 500ms, 0).first, t0 + 20s);
 }
 
 TEST(RateLimiterTest, ReleasingGivesTheTokensBack) {
@@ -321,15 +338,57 @@ TEST(RateLimiterTest, APauseHoldsNewAndAlreadyReservedCalls) {
   EXPECT_EQ(limiter.paused_until(), t0 + 5s);
 }
 
-TEST(RateLimiterTest, APauseAlsoDelaysLimitedCalls) {
+TEST(RateLimiterTest, CallsAPauseHeldUpAreBookedAgainBehindItThroughTheWindow) {
+  RateLimiter limiter(limit(600, 0));  // at most 10 starts in any second
+  std::vector<std::pair<time_point, RateLimiter::Ticket>> booked;
+  for (int i = 0; i < 30; ++i) booked.push_back(limiter.reserve(t0, 0));  // seconds 0, 1, 2
+  // A 429 half a second in pauses everything until t0 + 5 s; 30 more calls arrive meanwhile.
+  const time_point now = t0 + 500ms;
+  limiter.pause_until(t0 + 5s);
+  for (int i = 0; i < 30; ++i) booked.push_back(limiter.reserve(now, 0));
+  std::vector<time_point> starts;
+  for (auto& [at, ticket] : booked) {
+    if (at <= now) {  // started before the pause
+      starts.push_back(at);
+      continue;
+    }
+    const auto [again, again_ticket] = limiter.rebook_after_pause(at, ticket, 0, now);
+    EXPECT_GE(again, t0 + 5s);
+    // Booked again once: a second look changes nothing.
+    EXPECT_EQ(limiter.rebook_after_pause(again, again_ticket, 0, now).first, again);
+    starts.push_back(again);
+  }
+  std::sort(starts.begin(), starts.end());
+  for (const time_point s : starts) {
+    const auto in_second = std::count_if(starts.begin(), starts.end(),
+                                         [s](time_point x) { return x > s - 1s && x <= s; });
+    EXPECT_LE(in_second, 10) << "at t0 + " << (s - t0).count();
+  }
+}
+
+TEST(RateLimiterTest, WithoutAPauseABookingIsKept) {
   RateLimiter limiter(limit(60, 0));
+  const auto [first_at, first] = limiter.reserve(t0, 0);
+  const auto [at, ticket] = limiter.reserve(t0, 0);
+  const auto kept = limiter.rebook_after_pause(at, ticket, 0, t0);
+  EXPECT_EQ(kept.first, at);
+  EXPECT_EQ(kept.second.id, ticket.id);
+  (void)first_at;
+  (void)first;
+}
+
+TEST(RateLimiterTest, APauseAlsoDelaysLimitedCalls) {
+  RateLimiter limiter(limit(6, 0));  // refilled one per 10 s; one start a second at most
   const time_point first = limiter.reserve(t0, 0).first;
-  limiter.pause_until(t0 + 10s);
-  EXPECT_EQ(limiter.may_start_at(first), t0 + 10s);
-  const auto after = reserve_many(limiter, 61, t0 + 1s);
-  EXPECT_EQ(after.front(), t0 + 10s);
-  EXPECT_EQ(after[59], t0 + 10s);  // the bucket refilled during the pause, not beyond full
-  EXPECT_EQ(after[60], t0 + 11s);
+  limiter.pause_until(t0 + 30s);
+  EXPECT_EQ(limiter.may_start_at(first), t0 + 30s);
+  const auto after = reserve_many(limiter, 8, t0 + 1s);
+  EXPECT_EQ(after.front(), t0 + 30s);
+  // The bucket refilled during the pause, not beyond full: 6 starts, one a second ...
+  EXPECT_EQ(after[5], t0 + 35s);
+  // ... then 0.5 left at 35 s: 5 s for the 7th (an over-full bucket would give 36 s).
+  EXPECT_EQ(after[6], t0 + 40s);
+  EXPECT_EQ(after[7], t0 + 50s);
 }
 
 // ---- server headers -------------------------------------------------------------------------
@@ -382,18 +441,258 @@ TEST(RateLimiterTest, AHugeResetIsClampedToAYear) {
 }
 
 TEST(RateLimiterTest, TheServersRemainingLowersAConfiguredBucket) {
-  RateLimiter limiter(limit(60, 600));
+  RateLimiter limiter(limit(6, 600));  // refilled one per 10 s; one start a second at most
   // Another client of the same key used most of the quota.
-  limiter.observe(Headers{{"x-ratelimit-remaining-requests", "5"},
+  limiter.observe(Headers{{"x-ratelimit-remaining-requests", "2"},
                           {"x-ratelimit-reset-requests", "55s"},
                           {"x-ratelimit-remaining-tokens", "1000000"}},
                   t0);
-  const auto starts = reserve_many(limiter, 6, t0);
-  EXPECT_EQ(starts[4], t0);
-  EXPECT_EQ(starts[5], t0 + 1s);
+  const auto starts = reserve_many(limiter, 3, t0);
+  EXPECT_EQ(starts[0], t0);
+  EXPECT_EQ(starts[1], t0 + 1s);
+  EXPECT_EQ(starts[2], t0 + 10s);  // 0.1 left at 1 s: not 2 s, as a full bucket would give
   // A remaining above what the bucket holds does not raise it.
   limiter.observe(Headers{{"x-ratelimit-remaining-requests", "50"}}, t0 + 1s);
-  EXPECT_EQ(limiter.reserve(t0 + 1s, 0).first, t0 + 2s);
+  EXPECT_EQ(limiter.reserve(t0 + 1s, 0).first, t0 + 20s);
+}
+
+// ---- the one-second window ------------------------------------------------------------------
+
+// What one rolling second may hold under a per-minute limit: max(1, floor(per_minute / 60)).
+std::int64_t per_second(std::int64_t per_minute) {
+  return std::max<std::int64_t>(1, per_minute / 60);
+}
+
+// One granted reservation.
+struct Granted {
+  time_point start;
+  std::int64_t claim = 0;   // the estimate asked for
+  std::int64_t tokens = 0;  // as booked: the claim clamped to tokens_per_minute
+};
+
+// Calls claiming `claims[i]` tokens each, all reserved at `now`, in call order.
+std::vector<Granted> reserve_claims(RateLimiter& limiter, const std::vector<std::int64_t>& claims,
+                                    time_point now) {
+  std::vector<Granted> granted;
+  for (const std::int64_t claim : claims) {
+    const auto [start, ticket] = limiter.reserve(now, claim);
+    granted.push_back({start, claim, ticket.tokens});
+  }
+  return granted;
+}
+
+std::vector<Granted> reserve_claims(RateLimiter& limiter, std::size_t count, std::int64_t claim,
+                                    time_point now) {
+  return reserve_claims(limiter, std::vector<std::int64_t>(count, claim), now);
+}
+
+// Calls check(s, first, last) for every start s with the calls in the rolling second
+// (s - 1 s, s] as indices [first, last) into `granted`, which must be in start order.
+template <typename Check>
+void for_each_rolling_second(const std::vector<Granted>& granted, Check check) {
+  const auto by_start = [](time_point t, const Granted& g) { return t < g.start; };
+  for (std::size_t last = 0; last < granted.size();) {
+    const time_point s = granted[last].start;
+    while (last < granted.size() && granted[last].start == s) ++last;
+    const auto first = std::upper_bound(granted.begin(), granted.end(), s - 1s, by_start);
+    check(s, static_cast<std::size_t>(first - granted.begin()), last);
+  }
+}
+
+// The documented schedule in closed form: when the n-th (from 0) of many calls claiming `claim`
+// each (1 for requests), all reserved at once on a fresh limiter of `per_minute`, may start, in
+// seconds from then. It is the later of
+//  - the window's time, floor(n / k) s, where k calls fit in a second (per_second / claim, or 1
+//    for a claim above per_second, which starts alone), and
+//  - the bucket's time, (claim x (n + 1) - per_minute) x 60 / per_minute s: a full bucket, then
+//    per_minute per minute.
+// The two do not interact: either k x claim a second is within the refill (per_minute >= 60 and
+// claim <= per_second) and the bucket never runs dry, or the window's pace outruns the refill
+// and the bucket, once below capacity, never fills up again.
+double expected_start(std::int64_t per_minute, std::int64_t claim, std::int64_t n) {
+  claim = std::min(claim, per_minute);  // a claim is clamped to the bucket
+  const std::int64_t window = per_second(per_minute);
+  const std::int64_t k = claim <= window ? window / claim : 1;
+  const double window_time = static_cast<double>(n / k);
+  const double bucket_time =
+      static_cast<double>(claim * (n + 1) - per_minute) * 60.0 / static_cast<double>(per_minute);
+  return std::max({0.0, window_time, bucket_time});
+}
+
+double seconds_since(time_point start, time_point origin) {
+  return std::chrono::duration<double>(start - origin).count();
+}
+
+// Calls reserved per case: enough to reach the long-run pace (R = 59 runs one a second for
+// 3,480 calls before its bucket binds; R = 60,000 needs more than a minute's worth).
+std::size_t calls_for(std::int64_t per_minute) {
+  return per_minute == 59 ? 4'000
+                          : static_cast<std::size_t>(std::max<std::int64_t>(
+                                200, per_minute + 10 * per_second(per_minute)));
+}
+
+class RateLimiterWindowTest : public ::testing::TestWithParam<std::int64_t> {};
+
+TEST_P(RateLimiterWindowTest, NoRollingSecondHoldsMoreThanRPerSixtyStarts) {
+  const std::int64_t r = GetParam();
+  const std::int64_t window = per_second(r);
+  RateLimiter limiter(limit(r, 0));
+  const auto granted = reserve_claims(limiter, calls_for(r), 0, t0);
+  ASSERT_TRUE(std::is_sorted(granted.begin(), granted.end(),
+                             [](const auto& a, const auto& b) { return a.start < b.start; }));
+  std::int64_t fullest = 0;
+  for_each_rolling_second(granted, [&](time_point s, std::size_t first, std::size_t last) {
+    const auto held = static_cast<std::int64_t>(last - first);
+    EXPECT_LE(held, window) << "the second up to " << seconds_since(s, t0) << " s";
+    fullest = std::max(fullest, held);
+  });
+  EXPECT_EQ(fullest, window);  // the window is used to the full, not only respected
+}
+
+TEST_P(RateLimiterWindowTest, StartsFollowTheScheduleAndTheLongRunIsRPerMinute) {
+  const std::int64_t r = GetParam();
+  RateLimiter limiter(limit(r, 0));
+  const auto granted = reserve_claims(limiter, calls_for(r), 0, t0);
+  for (std::size_t n = 0; n < granted.size(); ++n) {
+    // Bucket times are whole microseconds, rounded up.
+    ASSERT_NEAR(seconds_since(granted[n].start, t0),
+                expected_start(r, 1, static_cast<std::int64_t>(n)), 1e-5)
+        << "start " << n;
+  }
+  // The last minute's worth of calls took a minute: R per minute, except that a window of
+  // one a second caps R = 61 .. 119 at 60 per minute (floor(R / 60) x 60 for larger R).
+  const auto per_minute = static_cast<std::size_t>(std::min(r, 60 * per_second(r)));
+  ASSERT_GT(granted.size(), per_minute);
+  EXPECT_NEAR(seconds_since(granted.back().start, granted[granted.size() - 1 - per_minute].start),
+              60.0, 1e-5);
+}
+
+TEST_P(RateLimiterWindowTest, ReleaseGivesTheStartsSlotInItsSecondBack) {
+  const std::int64_t r = GetParam();
+  const std::int64_t window = per_second(r);
+  RateLimiter limiter(limit(r, 0));
+  RateLimiter::Ticket last;
+  for (std::int64_t i = 0; i < window; ++i) {
+    const auto [start, ticket] = limiter.reserve(t0, 0);
+    ASSERT_EQ(start, t0) << i;  // a fresh limiter fills the first second at once
+    last = ticket;
+  }
+  limiter.release(last, t0);
+  limiter.release(last, t0);  // a second release gives nothing more back
+  // As if the released call had never been made: the next takes its place in the first second.
+  const auto again = reserve_claims(limiter, 2, 0, t0);
+  EXPECT_NEAR(seconds_since(again[0].start, t0), expected_start(r, 1, window - 1), 1e-5);
+  EXPECT_EQ(again[0].start, t0);
+  EXPECT_NEAR(seconds_since(again[1].start, t0), expected_start(r, 1, window), 1e-5);
+  EXPECT_GT(again[1].start, t0);
+}
+
+TEST_P(RateLimiterWindowTest, NoRollingSecondHoldsMoreThanTPerSixtyTokensAndBigClaimsStartAlone) {
+  const std::int64_t t = GetParam();
+  const std::int64_t window = per_second(t);
+  // Claims below, at and above the window, up to beyond the whole bucket, interleaved.
+  const std::vector<std::int64_t> sizes = {1,
+                                           window / 2 + 1,
+                                           window,
+                                           1,
+                                           window + 1,
+                                           3 * window,
+                                           1,
+                                           t,
+                                           2,
+                                           10 * t,
+                                           window - 1 > 0 ? window - 1 : 1};
+  std::vector<std::int64_t> claims;
+  for (int i = 0; i < 200; ++i) claims.insert(claims.end(), sizes.begin(), sizes.end());
+  RateLimiter limiter(limit(0, t));
+  const auto granted = reserve_claims(limiter, claims, t0);
+  ASSERT_TRUE(std::is_sorted(granted.begin(), granted.end(),
+                             [](const auto& a, const auto& b) { return a.start < b.start; }));
+  int alone = 0;
+  int shared = 0;
+  for_each_rolling_second(granted, [&](time_point s, std::size_t first, std::size_t last) {
+    std::int64_t tokens = 0;
+    for (std::size_t i = first; i < last; ++i) tokens += granted[i].tokens;
+    if (last - first == 1) {
+      alone += granted[first].claim > window ? 1 : 0;
+      return;
+    }
+    ++shared;
+    // Several calls in one second: together within the window, and none of them above it.
+    EXPECT_LE(tokens, window) << "the second up to " << seconds_since(s, t0) << " s";
+    for (std::size_t i = first; i < last; ++i) {
+      EXPECT_LE(granted[i].claim, window) << "call " << i << " shares its second";
+    }
+  });
+  EXPECT_GT(alone, 0);  // the big claims were seen, alone
+  if (window > 1) {
+    EXPECT_GT(shared, 0);  // and small ones shared their seconds
+  }
+}
+
+TEST_P(RateLimiterWindowTest, TokenStartsFollowTheScheduleAndTheLongRunIsTPerMinute) {
+  const std::int64_t t = GetParam();
+  const std::int64_t window = per_second(t);
+  for (const std::int64_t claim : {std::int64_t{1}, window + 1}) {
+    SCOPED_TRACE(::testing::Message() << "claims of " << claim);
+    RateLimiter limiter(limit(0, t));
+    const auto granted = reserve_claims(limiter, calls_for(t), claim, t0);
+    for (std::size_t n = 0; n < granted.size(); ++n) {
+      ASSERT_NEAR(seconds_since(granted[n].start, t0),
+                  expected_start(t, claim, static_cast<std::int64_t>(n)), 1e-5)
+          << "start " << n;
+    }
+  }
+  // One-token claims: the last minute's worth took a minute (60 a minute for T = 61).
+  RateLimiter limiter(limit(0, t));
+  const auto granted = reserve_claims(limiter, calls_for(t), 1, t0);
+  const auto per_minute = static_cast<std::size_t>(std::min(t, 60 * window));
+  ASSERT_GT(granted.size(), per_minute);
+  EXPECT_NEAR(seconds_since(granted.back().start, granted[granted.size() - 1 - per_minute].start),
+              60.0, 1e-5);
+}
+
+TEST_P(RateLimiterWindowTest, ReleaseGivesAClaimsTokensInItsSecondBack) {
+  const std::int64_t t = GetParam();
+  const std::int64_t window = per_second(t);
+  RateLimiter limiter(limit(0, t));
+  const auto [big_start, big] = limiter.reserve(t0, 10 * t);  // alone in its second
+  ASSERT_EQ(big_start, t0);
+  limiter.release(big, t0);
+  const auto [full_start, full] = limiter.reserve(t0, window);  // fills its second
+  EXPECT_EQ(full_start, t0);
+  limiter.release(full, t0);
+  limiter.release(full, t0);  // a second release gives nothing more back
+  // As if neither call had been made.
+  const auto again = reserve_claims(limiter, 2, window, t0);
+  EXPECT_EQ(again[0].start, t0);
+  EXPECT_NEAR(seconds_since(again[1].start, t0), expected_start(t, window, 1), 1e-5);
+  EXPECT_GE(again[1].start, t0 + 1s);
+}
+
+INSTANTIATE_TEST_SUITE_P(PerMinute, RateLimiterWindowTest,
+                         ::testing::Values(1, 59, 60, 61, 600, 60'000),
+                         [](const auto& param_info) { return std::to_string(param_info.param); });
+
+TEST(RateLimiterTest, ABigClaimHasItsSecondToItselfAndSmallOnesShareTheirs) {
+  RateLimiter limiter(limit(0, 600));  // 10 tokens a second
+  EXPECT_EQ(limiter.reserve(t0, 4).first, t0);
+  EXPECT_EQ(limiter.reserve(t0, 6).first, t0);        // 10: the second is full
+  EXPECT_EQ(limiter.reserve(t0, 11).first, t0 + 1s);  // above 10: alone ...
+  EXPECT_EQ(limiter.reserve(t0, 1).first, t0 + 2s);   // ... so even 1 token waits it out
+  EXPECT_EQ(limiter.reserve(t0, 9).first, t0 + 2s);
+  EXPECT_EQ(limiter.reserve(t0, 1).first, t0 + 3s);
+}
+
+TEST(RateLimiterTest, BothWindowsApplyAndTheTighterOneWins) {
+  // 10 requests and 10 tokens a second: calls of 3 tokens go 3 a second (the token window) ...
+  RateLimiter tokens_bind(limit(600, 600));
+  const auto by_tokens = reserve_claims(tokens_bind, 10, 3, t0);
+  for (int n = 0; n < 10; ++n) EXPECT_EQ(by_tokens[n].start, t0 + (n / 3) * 1s) << n;
+  // ... and with 2 requests a second, calls of 1 token go 2 a second (the request window).
+  RateLimiter requests_bind(limit(120, 600));
+  const auto by_requests = reserve_claims(requests_bind, 10, 1, t0);
+  for (int n = 0; n < 10; ++n) EXPECT_EQ(by_requests[n].start, t0 + (n / 2) * 1s) << n;
 }
 
 // ---- threads --------------------------------------------------------------------------------
@@ -401,7 +700,10 @@ TEST(RateLimiterTest, TheServersRemainingLowersAConfiguredBucket) {
 TEST(RateLimiterTest, ConcurrentReservationsAreGrantedInOrderWithoutLosingAny) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;
-  constexpr int kPerMinute = 600;  // a burst of 600, then one per 100 ms
+  // A bucket of 30 refilled one per 2 s, one start a second: the n-th start (from 0) is at n s
+  // until the bucket runs dry (it holds 30 - n / 2 before the n-th), then one per 2 s.
+  constexpr int kPerMinute = 30;
+  constexpr int kLastOnePerSecond = 58;
   RateLimiter limiter(limit(kPerMinute, 0));
   std::mutex mutex;
   std::vector<std::pair<std::uint64_t, time_point>> granted;
@@ -425,10 +727,11 @@ TEST(RateLimiterTest, ConcurrentReservationsAreGrantedInOrderWithoutLosingAny) {
   std::sort(granted.begin(), granted.end());
   for (std::size_t i = 0; i < granted.size(); ++i) {
     ASSERT_EQ(granted[i].first, i + 1) << "ids are unique and consecutive";
-    const auto expected = i < kPerMinute ? t0 : t0 + (static_cast<int>(i) - kPerMinute + 1) * 100ms;
-    // In id (= call) order the times follow the bucket exactly, to float rounding.
-    EXPECT_NEAR(std::chrono::duration<double>(granted[i].second - expected).count(), 0.0, 1e-6)
-        << i;
+    const int n = static_cast<int>(i);
+    const auto expected = t0 + (n <= kLastOnePerSecond ? n : 2 * n - kLastOnePerSecond) * 1s;
+    // In id (= call) order the times follow the window and the bucket exactly (halves are
+    // exact in binary floating point).
+    EXPECT_EQ(granted[i].second, expected) << i;
     if (i > 0) {
       EXPECT_GE(granted[i].second, granted[i - 1].second) << i;
     }

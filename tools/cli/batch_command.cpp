@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "lemma/batch.hpp"
+#include "lemma/resolve_model.hpp"
 #include "progress.hpp"
 
 namespace lemma::cli {
@@ -101,6 +102,18 @@ int BatchCommand::run(const InterruptGuard& guard) {
     return report_failure(std::cerr, "batch", connection.error(), guard.interrupted());
   }
 
+  if (connection->model.empty()) {
+    // Lines that name no model take the server's only one, when it serves exactly one; asked
+    // once, without retries, and only as a default (lines that name a model keep it).
+    CallOptions call;
+    call.cancellation = guard.token();
+    call.retry = RetryPolicy::none();
+    if (auto model = resolve_model(connection->client, "", call)) {
+      connection->model = *model;
+      std::cerr << "lemma batch: lines without a model use " << one_line(*model)
+                << ", the only one the server serves\n";
+    }
+  }
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   // on_fd: the bar follows the terminal's width (read at each redraw), not a fixed 80.
   ProgressDisplay display = ProgressDisplay::on_fd(

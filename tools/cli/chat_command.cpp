@@ -7,6 +7,7 @@
 
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -17,6 +18,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "lemma/chat.hpp"
+#include "lemma/validation.hpp"
 #include "lemma/wire.hpp"
 
 namespace lemma::cli {
@@ -147,6 +149,15 @@ int ChatCommand::run(const InterruptGuard& guard) {
   if (!settings_.stop.empty()) sampling.stop = settings_.stop;
   if (command_->count("-n") > 0) sampling.n = settings_.n;
   sampling.extra = std::move(extra);
+  // The shared rules (max_tokens >= 1, no empty stop string, UTF-8...) before the model lookup
+  // below may talk to the server; the provider's own ranges are checked when the call is made.
+  ChatRequest check = request;
+  check.model =
+      settings_.connection.model.empty() ? "(from the server)" : settings_.connection.model;
+  if (std::optional<Error> invalid = validate_chat_request(check)) {
+    report_error(std::cerr, kCommand, *invalid);
+    return kExitUsage;
+  }
 
   Result<Connection> connection =
       connect(settings_.connection, ClientOptions{}, std::cerr, true, guard.token());
