@@ -212,10 +212,8 @@ TEST(ProgressDisplayTest, FinishClearsTheBarThenPrintsTheSummary) {
   const std::string text = out.str();
   const std::size_t clear = text.rfind(kRedraw);
   ASSERT_NE(clear, std::string::npos);
-  const std::string after = text.substr(clear + kRedraw.size());
-  EXPECT_THAT(after, HasSubstr("1,000 requests"));
-  EXPECT_THAT(after, Not(HasSubstr("[")));  // no bar left behind
-  EXPECT_EQ(after.back(), '\n');
+  EXPECT_EQ(text.substr(clear + kRedraw.size()), summary_of(p).to_text())
+      << "the bar is cleared, the summary follows";
   display.update(p);
   EXPECT_EQ(out.str(), text) << "updates after finish() are ignored";
 }
@@ -243,7 +241,7 @@ TEST(ProgressDisplayTest, PlainModeWritesNoEscapesAndALineEveryInterval) {
   EXPECT_THAT(lines[0], HasSubstr(", 2.0 req/s,"));             // 20 done at 10 s
   EXPECT_THAT(lines[1], HasSubstr(", 2.0 req/s,"));             // 40 at 20 s
   EXPECT_THAT(lines[2], HasSubstr(", 2.0 req/s, ETA 4m50s,"));  // 50 at 25 s, 580 left
-  EXPECT_THAT(text, HasSubstr("1,000 requests"));
+  EXPECT_EQ(text.substr(text.size() - summary_of(p).to_text().size()), summary_of(p).to_text());
 }
 
 TEST(ProgressDisplayTest, PlainModeDoesNotRepeatALineAlreadyPrintedAtTheEnd) {

@@ -152,45 +152,6 @@ std::string bar_line(const BatchProgress& p, std::size_t limit) {
   }
 }
 
-// A proposal for BatchSummary::to_text() until the engine has its own (the engine's wins).
-std::string summary_text(const BatchSummary& s) {
-  const BatchRequestCounts& c = s.counts;
-  std::string text = "lemma batch: " + with_thousands(c.total) +
-                     " requests: " + with_thousands(c.completed) + " completed, " +
-                     with_thousands(c.failed) + " failed";
-  if (c.total > 0) {
-    text += printf_string(" (%.1f%% completed)",
-                          100.0 * static_cast<double>(c.completed) / static_cast<double>(c.total));
-  }
-  text += "\n  this run: " + with_thousands(s.done_this_run) + " finished in " +
-          printf_string("%.1fs", static_cast<double>(s.elapsed.count()) / 1000.0);
-  if (s.resumed > 0) text += ", " + with_thousands(s.resumed) + " done by earlier runs";
-  text += "\n";
-  const MetricsEntry& m = s.metrics;
-  if (m.latency.count > 0) {
-    text += printf_string("  latency p50 %.0f ms", m.latency.p50_ms) +
-            printf_string(", p90 %.0f ms", m.latency.p90_ms) +
-            printf_string(", p99 %.0f ms\n", m.latency.p99_ms);
-  }
-  text += "  tokens: " + with_thousands(m.prompt_tokens + m.completion_tokens) + " (" +
-          with_thousands(m.prompt_tokens) + " prompt, " + with_thousands(m.completion_tokens) +
-          " completion)";
-  if (m.cost_usd > 0) text += ", cost " + cost_text(m.cost_usd);
-  text += "\n";
-  if (s.interrupted) {
-    text += "  interrupted: " + with_thousands(s.not_started) +
-            " not finished; run the same command again to finish them\n";
-  }
-  if (!s.changed_inputs.empty()) {
-    text += "  " + with_thousands(s.changed_inputs.size()) +
-            " answered lines changed since (their earlier answers are kept):";
-    for (const auto& id : s.changed_inputs) text += " " + id;
-    text += "\n";
-  }
-  for (const auto& warning : s.warnings) text += "  warning: " + warning + "\n";
-  return text;
-}
-
 }  // namespace
 
 ProgressDisplay::ProgressDisplay(std::ostream& out, bool terminal,
@@ -239,7 +200,7 @@ void ProgressDisplay::finish(const BatchSummary& summary) {
   } else if (last_ && !last_printed_) {
     *out_ << plain_line(*last_) << '\n';
   }
-  *out_ << summary_text(summary) << std::flush;
+  *out_ << summary.to_text() << std::flush;
 }
 
 std::size_t terminal_columns(int fd) {

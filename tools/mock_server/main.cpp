@@ -2,6 +2,7 @@
 //
 //   lemma-mock-server [--host 127.0.0.1] [--port 0] [--port-file FILE] [--api-key KEY]
 //                     [--delay-ms N] [--chunk-delay-ms N] [--threads N]
+//                     [--log-requests FILE]
 //
 // Prints the base URL, writes the port to FILE when asked, and serves until SIGINT/SIGTERM.
 
@@ -21,7 +22,8 @@ namespace {
 int usage(const char* problem) {
   std::cerr << "lemma-mock-server: " << problem << "\n"
             << "usage: lemma-mock-server [--host ADDR] [--port N] [--port-file FILE] "
-               "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N]\n";
+               "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N] "
+               "[--log-requests FILE]\n";
   return 2;
 }
 
@@ -43,7 +45,11 @@ int main(int argc, char** argv) {
     if (arg == "--help" || arg == "-h") {
       std::cout << "lemma-mock-server: a local OpenAI-compatible mock endpoint\n"
                    "usage: lemma-mock-server [--host ADDR] [--port N] [--port-file FILE] "
-                   "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N]\n";
+                   "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N] "
+                   "[--log-requests FILE]\n"
+                   "  --delay-ms N          wait N ms before each answer (a model's latency)\n"
+                   "  --log-requests FILE   append each chat request's last user message to "
+                   "FILE, one line per request\n";
       return 0;
     }
     if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
@@ -67,6 +73,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--delay-ms") {
       if (!parse_int(value, 0, 600000, number)) return usage("--delay-ms takes 0..600000");
       options.delay = std::chrono::milliseconds(number);
+    } else if (arg == "--log-requests") {
+      options.request_log = value;
     } else {
       return usage(("unknown option " + arg).c_str());
     }
@@ -84,6 +92,7 @@ int main(int argc, char** argv) {
   const int port = endpoint.start();
   if (port <= 0) {
     std::cerr << "lemma-mock-server: cannot listen on " << options.host << ":" << options.port
+              << (options.request_log.empty() ? "" : " or cannot open the --log-requests file")
               << "\n";
     return 1;
   }

@@ -1,6 +1,8 @@
 #include "mock_server/mock_endpoint.hpp"
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -78,7 +80,16 @@ class MockEndpoint::Impl {
     });
   }
 
+  ~Impl() {
+    if (log_fd_ >= 0) ::close(log_fd_);
+  }
+
   int start() {
+    if (!options_.request_log.empty() && log_fd_ < 0) {
+      log_fd_ =
+          ::open(options_.request_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (log_fd_ < 0) return -1;
+    }
     port_ = options_.port == 0
                 ? server_.bind_to_any_port(options_.host)
                 : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
@@ -121,9 +132,10 @@ class MockEndpoint::Impl {
       return send_error(res, 400, "'messages' must be a non-empty array.", "invalid_request_error",
                         "messages");
     }
+    const std::string question = last_user_message(body["messages"]);
+    log_request(question);
     if (options_.delay.count() > 0) std::this_thread::sleep_for(options_.delay);
 
-    const std::string question = last_user_message(body["messages"]);
     const MockAnswer answer = mock_answer(question);
     long prompt_tokens = 0;
     for (const auto& m : body["messages"]) {
@@ -157,6 +169,23 @@ class MockEndpoint::Impl {
                                                {"logprobs", nullptr}}})},
                      {"usage", usage.to_json()}};
     res.set_content(response.dump(), "application/json");
+  }
+
+  // One write(2) per line on an O_APPEND descriptor: lines from concurrent requests never
+  // interleave, and each is in the file even if this process is killed right after.
+  void log_request(const std::string& question) {
+    if (log_fd_ < 0) return;
+    std::string line = question;
+    for (char& c : line) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    line += '\n';
+    std::size_t written = 0;
+    while (written < line.size()) {
+      const ssize_t n = ::write(log_fd_, line.data() + written, line.size() - written);
+      if (n <= 0) return;  // a full disk loses log lines, not answers
+      written += static_cast<std::size_t>(n);
+    }
   }
 
   // Splits text into word-sized pieces (each keeps its trailing space), like a tokenizer would.
@@ -229,6 +258,7 @@ class MockEndpoint::Impl {
   httplib::Server server_;
   std::thread thread_;
   int port_ = -1;
+  int log_fd_ = -1;
   std::atomic<long> counter_{0};
 };
 

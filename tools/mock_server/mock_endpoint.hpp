@@ -23,6 +23,10 @@ struct MockEndpointOptions {
   std::chrono::milliseconds chunk_delay{0};
   /// Streams: a ": keep-alive" comment after every this many chunks (0 = never).
   int keep_alive_every = 4;
+  /// When not empty, the last user message of every chat request is appended to this file as
+  /// one line (line breaks become spaces) as the request arrives, so a test can tell what was
+  /// sent. start() fails when the file cannot be opened.
+  std::string request_log;
   /// Requests served at once: each kept-alive connection holds a worker until it closes, so
   /// this is also how many clients keep connections open without waiting. Default 64.
   int threads = 64;
