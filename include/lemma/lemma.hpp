@@ -23,6 +23,7 @@
 #include "lemma/providers/from_env.hpp"
 #include "lemma/providers/openai_compatible.hpp"
 #include "lemma/providers/self_hosted.hpp"
+#include "lemma/remote_batch.hpp"
 #include "lemma/resolve_model.hpp"
 #include "lemma/result.hpp"
 #include "lemma/retry.hpp"
