@@ -80,7 +80,7 @@ class BatchRun {
   std::optional<ResultFile> output_;
   std::optional<ResultFile> errors_;
   std::unordered_map<std::string, std::size_t> by_custom_id_;
-  std::unordered_map<std::string, std::size_t> by_id_;  // lines without a custom_id
+  std::unordered_multimap<std::string, std::size_t> by_id_;  // lines without a custom_id
   BatchSummary summary_;
   steady::time_point started_ = steady::now();
   steady::time_point last_sync_ = steady::now();
@@ -120,8 +120,12 @@ std::size_t BatchRun::find_line(const ResultRecord& record) const {
     const auto it = by_custom_id_.find(record.custom_id);
     return it == by_custom_id_.end() ? std::string::npos : it->second;
   }
-  const auto it = by_id_.find(record.id);
-  return it == by_id_.end() ? std::string::npos : it->second;
+  // Identical malformed lines share an id: the record's line number tells them apart.
+  const auto [first, last] = by_id_.equal_range(record.id);
+  for (auto it = first; it != last; ++it) {
+    if (!record.line || input_.lines[it->second].line == *record.line) return it->second;
+  }
+  return std::string::npos;
 }
 
 Result<Done> BatchRun::reconcile(std::vector<std::string>& output_lines,
@@ -230,10 +234,10 @@ void BatchRun::start(std::size_t position, std::size_t index) {
   auto first_token = std::make_shared<std::optional<std::chrono::milliseconds>>();
   auto on_done = [this, position, index, begun, first_token](Result<ChatResponse> result) {
     Completion done{position, index, std::move(result), since(begun), *first_token};
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      completions_.push_back(std::move(done));
-    }
+    // Notified under the lock: once the result is visible the run may end and destroy the
+    // condition variable, so it must not be touched after the lock is released.
+    std::lock_guard<std::mutex> lock(mutex_);
+    completions_.push_back(std::move(done));
     wake_.notify_one();
   };
   const ChatRequest& request = *input_.lines[index].request;
@@ -356,7 +360,7 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
   if (options_.cancellation) {
     user = CancellationToken::Subscription(options_.cancellation.get(), [this] {
       stop_->cancel();
-      { std::lock_guard<std::mutex> lock(mutex_); }
+      std::lock_guard<std::mutex> lock(mutex_);
       wake_.notify_all();
     });
   }
@@ -397,7 +401,14 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
     }
     for (Completion& done : arrived) {
       --in_flight_;
-      if (stop_->is_cancelled() || !status) continue;  // not recorded: a resume sends it again
+      // Not recorded (a resume sends them again): calls the stop cancelled, and everything once
+      // the server proved unreachable or a file failed. An answer that arrived is kept even
+      // after a Ctrl-C: it is paid for.
+      if (!status || down) continue;
+      if (stop_->is_cancelled() && !done.result &&
+          done.result.error().kind == ErrorKind::cancelled) {
+        continue;
+      }
       if (!reached) {
         if (unreachable(done.result)) {
           held.push_back(std::move(done));
@@ -449,10 +460,12 @@ Result<BatchSummary> BatchRun::run() {
   if (options_.concurrency < 1) {
     return invalid_request_error("concurrency", "BatchOptions::concurrency must be at least 1.");
   }
-  if (options_.progress_interval.count() <= 0 || options_.fsync_interval.count() <= 0) {
+  constexpr std::chrono::milliseconds kLongestInterval = std::chrono::hours(24);
+  if (options_.progress_interval.count() <= 0 || options_.fsync_interval.count() <= 0 ||
+      options_.progress_interval > kLongestInterval || options_.fsync_interval > kLongestInterval) {
     return invalid_request_error("progress_interval",
                                  "BatchOptions::progress_interval and fsync_interval must be "
-                                 "positive.");
+                                 "positive and at most a day.");
   }
   const std::string errors = options_.errors_path.empty()
                                  ? default_errors_path(options_.output_path)

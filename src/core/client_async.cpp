@@ -139,6 +139,10 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
         why.phase = ErrorPhase::before_send;
         return complete(core_->finish(std::move(why)));
       case Stage::backoff:
+        if (retry_booked_) {  // waiting for a retry's rate slot: give it back
+          retry_booked_ = false;
+          core_->limiter_.release(retry_ticket_, loop_->clock().now());
+        }
         if (run_) {
           Error error = run_->cancelled_while_waiting(attempt_);
           error.message = why.message;
@@ -450,17 +454,26 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   // limits (one request, no tokens: a failed attempt produced none). Booked when the backoff
   // ends, never earlier, so that a long backoff does not hold up other calls' slots.
   void retry_when_rate_allows() {
-    if (!core_->limiter_.active()) return send();
+    if (!retry_booked_ && !core_->limiter_.active()) return send();
     const auto now = loop_->clock().now();
-    auto [at, ticket] = core_->limiter_.reserve(now, 0);
-    core_->settle_rate(ticket, std::nullopt);
-    at = core_->limiter_.may_start_at(at);
-    if (at <= now) return send();
+    if (!retry_booked_) {
+      std::tie(retry_at_, retry_ticket_) = core_->limiter_.reserve(now, 0);
+      retry_booked_ = true;
+    } else {
+      // A pause (a 429) that began meanwhile books the retry again behind it.
+      std::tie(retry_at_, retry_ticket_) =
+          core_->limiter_.rebook_after_pause(retry_at_, retry_ticket_, 0, now);
+    }
+    if (retry_at_ <= now) {
+      retry_booked_ = false;
+      core_->settle_rate(retry_ticket_, std::nullopt);
+      return send();
+    }
     std::weak_ptr<AsyncCall> weak = weak_from_this();
-    timer_ = loop_->at(at, [weak] {
+    timer_ = loop_->at(retry_at_, [weak] {
       if (auto self = weak.lock()) {
         self->timer_armed_ = false;
-        if (self->stage_ == Stage::backoff) self->send();
+        if (self->stage_ == Stage::backoff) self->retry_when_rate_allows();
       }
     });
     timer_armed_ = true;
@@ -534,6 +547,10 @@ class AsyncCall final : public TransferHandler, public std::enable_shared_from_t
   std::chrono::milliseconds queue_time_{0};
   std::int64_t tokens_;
   detail::RateLimiter::Ticket rate_ticket_;
+  // A retry's rate slot, while the retry waits for it (retry_when_rate_allows).
+  bool retry_booked_ = false;
+  detail::RateLimiter::Ticket retry_ticket_;
+  Clock::time_point retry_at_{};
   Clock::time_point rate_asked_{};
   Clock::time_point rate_at_{};
   std::optional<RetryRun> run_;

@@ -91,4 +91,18 @@ set -e
 [ "$status" -eq 2 ] || fail "expected exit 2 for a duplicate custom_id, got $status"
 grep -q 'appears on lines 1 and 122' "$work/dup.log" || fail "duplicate message: $(cat "$work/dup.log")"
 [ ! -s "$work/dup.jsonl" ] || fail "a refused file produced output"
+# No model anywhere and the server down: nothing can be sent, and nothing is recorded (exit 3).
+python3 - "$work/nomodel.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"custom_id": "x", "method": "POST", "url": "/v1/chat/completions",
+                        "body": {"messages": [{"role": "user", "content": "1+1?"}]}}) + "\n")
+PY
+set +e
+LEMMA_MODEL= LEMMA_BASE_URL="http://127.0.0.1:1/v1" \
+  "$lemma_bin" batch "$work/nomodel.jsonl" "$work/nomodel.out.jsonl" 2>"$work/nomodel.log"
+status=$?
+set -e
+[ "$status" -eq 3 ] || fail "expected exit 3 with no model and no server, got $status: $(cat "$work/nomodel.log")"
+[ ! -s "$work/nomodel.out.errors.jsonl" ] || fail "a failure was recorded although nothing could be sent"
 echo "PASS"

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -201,6 +202,30 @@ TEST(BatchProviderTest, StreamedRequestsAreWrittenWholeWithTheirTimeToFirstToken
     EXPECT_EQ(body["choices"][0]["message"]["reasoning_content"], "thinking");
     EXPECT_EQ(body["choices"][0]["finish_reason"], "stop");
   }
+}
+
+TEST(BatchProviderTest, IdenticalMalformedLinesAreEachRecordedOnceAcrossRuns) {
+  TestServer server([](const test::RecordedRequest&) { return Reply::json(200, "{}"); });
+  BatchFiles files;
+  {
+    std::ofstream out(files.path("in.jsonl"));
+    out << "garbage\n" << request_line("ok", "m").dump() << "\ngarbage\n";
+  }
+  const auto client = Client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-4"));
+  for (int run = 0; run < 3; ++run) {
+    auto summary = Batch(client, options_for(files)).run();
+    ASSERT_TRUE(summary) << summary.error().what();
+    EXPECT_EQ(summary->counts.failed, 3u) << "run " << run;  // two garbage lines, one bad answer
+  }
+  const auto errors = files.read("out.errors.jsonl");
+  ASSERT_EQ(errors.size(), 3u);
+  std::vector<std::size_t> lines;
+  for (const json& record : errors) {
+    if (record["custom_id"].is_null()) lines.push_back(record["line"].get<std::size_t>());
+  }
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::size_t>{1, 3}));
+  EXPECT_EQ(server.requests().size(), 1u);  // the valid line once, never again
 }
 
 }  // namespace

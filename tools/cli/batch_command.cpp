@@ -11,6 +11,7 @@
 #include "lemma/batch.hpp"
 #include "lemma/remote_batch.hpp"
 #include "lemma/resolve_model.hpp"
+#include "lemma/wire.hpp"
 #include "progress.hpp"
 
 namespace lemma::cli {
@@ -21,8 +22,28 @@ namespace {
 // nothing left exits 0 when everything succeeded and 1 when the errors file holds failures.
 int exit_code_for(const BatchSummary& summary) {
   if (summary.interrupted) return kExitInterrupted;
-  if (summary.counts.failed > 0) return kExitSomeFailed;
+  // Failures, or requests a remote batch never ran (expired, cancelled).
+  if (summary.counts.failed > 0 || summary.not_started > 0) return kExitSomeFailed;
   return kExitSuccess;
+}
+
+// True when some well-formed line's body names no model (malformed lines are the engine's to
+// report). A file that cannot be read is the engine's to report too.
+bool has_line_without_model(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto parsed = wire::parse_json(line, "Batch input line");
+    if (!parsed || !parsed->is_object()) continue;
+    const auto body = parsed->find("body");
+    if (body == parsed->end() || !body->is_object()) continue;
+    const auto model = body->find("model");
+    if (model == body->end() || !model->is_string() ||
+        model->get_ref<const std::string&>().empty()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -72,7 +93,7 @@ BatchCommand::BatchCommand(CLI::App& app)
   command_
       ->add_option("--progress-interval", settings_.progress_interval,
                    "Seconds between progress lines when not on a terminal")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   command_->add_option("--summary-json", settings_.summary_json,
                        "Also write the final summary as JSON to this file");
@@ -82,7 +103,7 @@ BatchCommand::BatchCommand(CLI::App& app)
   command_
       ->add_option("--remote-poll", settings_.remote_poll,
                    "With --remote: seconds between status polls")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   command_->add_option("--remote-batch-id", settings_.remote_batch_id,
                        "With --remote: follow this batch, submitted earlier, instead of "
@@ -159,17 +180,16 @@ int BatchCommand::run(const InterruptGuard& guard) {
     return report_failure(std::cerr, "batch", connection.error(), guard.interrupted());
   }
 
-  if (connection->model.empty()) {
-    // Lines that name no model take the server's only one, when it serves exactly one; asked
-    // once, without retries, and only as a default (lines that name a model keep it).
+  if (connection->model.empty() && has_line_without_model(settings_.input)) {
+    // Lines that name no model take the server's only one. When it cannot be told (server
+    // down, several models), nothing is sent or recorded: the error says what to set.
     CallOptions call;
     call.cancellation = guard.token();
-    call.retry = RetryPolicy::none();
-    if (auto model = resolve_model(connection->client, "", call)) {
-      connection->model = *model;
-      std::cerr << "lemma batch: lines without a model use " << one_line(*model)
-                << ", the only one the server serves\n";
-    }
+    Result<std::string> model = resolve_model(connection->client, "", call);
+    if (!model) return report_failure(std::cerr, "batch", model.error(), guard.interrupted());
+    connection->model = *model;
+    std::cerr << "lemma batch: lines without a model use " << one_line(*model)
+              << ", the only one the server serves\n";
   }
   if (settings_.remote) return run_remote(connection->client, connection->model, guard);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
@@ -199,7 +219,8 @@ int BatchCommand::run(const InterruptGuard& guard) {
   display.finish(*summary);
   if (!settings_.summary_json.empty()) {
     std::ofstream out(settings_.summary_json);
-    out << summary->to_json().dump(2) << '\n';
+    // Paths and provider texts in warnings may not be UTF-8: replaced, never a throw.
+    out << summary->to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!out) {
       std::cerr << "lemma batch: could not write the summary to \"" << settings_.summary_json
                 << "\" (check the path)\n";
