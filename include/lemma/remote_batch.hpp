@@ -132,7 +132,7 @@ class LEMMA_EXPORT RemoteBatch {
   /// creates, polls and downloads, and returns the summary: counts over the written files
   /// (`total` = input lines; requests the provider never ran, e.g. in an expired batch, are
   /// `not_started`, with a warning). A batch that failed validation is an invalid_request Error
-  /// with the provider's messages (a `protocol` Error for another failure); an unreadable
+  /// with the provider's messages (a `provider` Error for a failure without reasons); an unreadable
   /// reply is a `protocol` Error. Every Error names the batch once it exists, so that the run
   /// can be resumed with resume_batch_id.
   Result<BatchSummary> run();

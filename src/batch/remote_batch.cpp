@@ -69,8 +69,13 @@ Result<Input> read_input(const std::string& path, const std::string& default_mod
       }
       out.text = std::move(it->second);
       json value = json::parse(out.text, nullptr, false);
+      const auto names_model = [](const json& body) {
+        const auto model = body.find("model");
+        return model != body.end() && model->is_string() &&
+               !model->get_ref<const std::string&>().empty();
+      };
       if (!default_model.empty() && value.is_object() && value["body"].is_object() &&
-          !value["body"].contains("model")) {
+          !names_model(value["body"])) {
         value["body"]["model"] = default_model;
         out.text = detail::dump_json(value);
       }
@@ -435,7 +440,8 @@ class ResultWriter {
     for (const InputLine& input_line : input.lines) {
       const detail::BatchLine& line = input_line.checked;
       if (!line.error) continue;
-      if (!line.custom_id.empty()) done_.insert(line.custom_id);
+      // A line edited since the batch was submitted may already have the provider's result.
+      if (!line.custom_id.empty() && !done_.insert(line.custom_id).second) continue;
       Result<Done> written = errors_.write(detail::failure_record(line, *line.error));
       if (!written) return written;
       ++failed_;
@@ -733,7 +739,9 @@ Result<BatchSummary> RemoteBatch::run() {
   summary.counts.completed = writer.completed();
   summary.counts.failed = writer.failed();
   summary.done_this_run = summary.counts.completed + summary.counts.failed;
-  summary.not_started = summary.counts.total - summary.done_this_run;
+  summary.not_started = summary.counts.total > summary.done_this_run
+                            ? summary.counts.total - summary.done_this_run
+                            : 0;
   for (std::string& warning : writer.warnings()) summary.warnings.push_back(std::move(warning));
   if (status.status != "completed") {
     summary.warnings.push_back("Batch " + batch_id_ + " ended " + status.status + ": " +
