@@ -137,7 +137,7 @@ th,td{border:1px solid #d8dce3;padding:4px 8px;text-align:left;vertical-align:to
 th{background:#eef0f4}td.r,th.r{text-align:right}
 .wrap{overflow-x:auto}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #d8dce3;padding:8px;max-height:480px;overflow:auto;margin:4px 0}
-details{margin:2px 0}summary{cursor:pointer}
+details{margin:2px 0}summary{cursor:pointer}details details{margin-left:18px}
 .note{color:#6b7385;font-style:italic}
 .ok{color:#17803d}.bad{color:#b42318}
 svg.chart{background:#fff;border:1px solid #d8dce3;border-radius:6px;max-width:100%;height:auto;display:block;margin:8px 0}
@@ -212,7 +212,18 @@ class Report {
   // A number from summary.json, marked with its JSON Pointer and exact value.
   std::string number(const Path& path, Format format) const {
     const json* value = find(summary_, path);
-    if (value == nullptr) return "<span class=\"num\">n/a</span>";
+    if (value == nullptr) {
+      // A null object ("ttft_ms": null when nothing streamed) is shown, and marked, as itself.
+      for (std::size_t length = path.size(); length-- > 1;) {
+        const Path prefix(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(length));
+        const json* parent = find(summary_, prefix);
+        if (parent != nullptr && parent->is_null()) {
+          return "<span class=\"num\" data-summary=\"" + escape_html(detail::json_pointer(prefix)) +
+                 "\" data-value=\"null\">n/a</span>";
+        }
+      }
+      return "<span class=\"num\">n/a</span>";
+    }
     return "<span class=\"num\" data-summary=\"" + escape_html(detail::json_pointer(path)) +
            "\" data-value=\"" +
            escape_html(value->dump(-1, ' ', false, json::error_handler_t::replace)) + "\">" +
@@ -457,7 +468,8 @@ class Report {
              ", p90 " + number({"run", "ttft_ms", "p90"}, Format::ms) + ", p99 " +
              number({"run", "ttft_ms", "p99"}, Format::ms) + ".";
     } else {
-      out += " No time to first token (the requests were not streamed).";
+      out += " Time to first token: " + number({"run", "ttft_ms", "p50"}, Format::ms) +
+             " (the requests were not streamed).";
     }
     out += "</p>";
     const std::vector<double> latencies = request_values("latency_ms");
@@ -502,7 +514,8 @@ class Report {
         detail::format_mean(completion_sum / problems) +
         "</span> completion tokens on average, at most <span class=\"num\" "
         "data-results=\"max_completion_tokens_per_problem\">" +
-        detail::format_mean(*std::max_element(completion.begin(), completion.end())) +
+        detail::format_count(
+            std::llround(*std::max_element(completion.begin(), completion.end()))) +
         "</span>.</p>";
     const detail::Histogram histogram = detail::make_histogram(completion, options_.histogram_bins);
     out += detail::histogram_svg(

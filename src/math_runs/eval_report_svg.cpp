@@ -94,9 +94,13 @@ std::string line_chart_svg(const std::vector<ChartSeries>& series, const std::st
   const double height = kHeight - kTop - kBottom;
   std::size_t count = 0;
   for (const ChartSeries& s : series) count = std::max(count, s.points.size());
+  // Points are inset from the axes so that their value labels stay clear of them.
+  constexpr double kInset = 28;
   const auto x_of = [&](std::size_t index) {
     return count <= 1 ? kLeft + width / 2
-                      : kLeft + static_cast<double>(index) * width / static_cast<double>(count - 1);
+                      : kLeft + kInset +
+                            static_cast<double>(index) * (width - 2 * kInset) /
+                                static_cast<double>(count - 1);
   };
   const auto y_of = [&](double value) { return kTop + (1 - clamp01(value)) * height; };
 
@@ -183,7 +187,19 @@ Histogram make_histogram(const std::vector<double>& values, std::size_t bins) {
   for (const double value : values) {
     if (std::isfinite(value)) largest = std::max(largest, value);
   }
-  histogram.bin_width = largest > 0 ? largest / static_cast<double>(bins) : 1.0;
+  // A round bin width (1, 2 or 5 times a power of ten, at least 1) gives readable edges and
+  // puts the largest value inside the last bin rather than on the axis' end.
+  const double raw = largest / static_cast<double>(bins);
+  double width = 1;
+  if (raw >= 1) {
+    const double power = std::pow(10.0, std::floor(std::log10(raw)));
+    width = raw <= power       ? power
+            : raw <= 2 * power ? 2 * power
+            : raw <= 5 * power ? 5 * power
+                               : 10 * power;
+  }
+  histogram.bin_width = width;
+  bins = std::min(bins, static_cast<std::size_t>(largest / width) + 1);
   histogram.counts.assign(bins, 0);
   for (const double value : values) {
     if (!std::isfinite(value)) continue;
@@ -242,10 +258,14 @@ std::string histogram_svg(const Histogram& histogram,
   for (std::size_t i = 0; i < markers.size(); ++i) {
     const ChartMarker& marker = markers[i];
     if (!std::isfinite(marker.value.value)) continue;
-    const double x = kLeft + std::clamp(marker.value.value / span, 0.0, 1.0) * width;
+    const double fraction = std::clamp(marker.value.value / span, 0.0, 1.0);
+    const double x = kLeft + fraction * width;
     out += line(x, kTop - 2, x, kTop + height, "marker");
-    // One label row per marker, so that close percentiles stay readable.
-    out += text(x + 3, kTop + 10 + 14 * static_cast<double>(i), "start", "marker-label",
+    // One label row per marker, so that close percentiles stay readable; on the right half the
+    // label goes left of its line so that it stays inside the chart.
+    const bool right_half = fraction > 0.5;
+    out += text(right_half ? x - 3 : x + 3, kTop + 10 + 14 * static_cast<double>(i),
+                right_half ? "end" : "start", "marker-label",
                 escape_html(marker.label) + " " + escape_html(marker.value.text),
                 data_attributes(marker.value));
   }

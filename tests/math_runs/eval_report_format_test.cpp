@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "eval_report_format.hpp"
+#include "eval_report_svg.hpp"
 
 namespace {
 
@@ -82,6 +83,26 @@ TEST(EvalReportFormat, FormatsNumbersOneWayEach) {
   EXPECT_EQ(format_usd(12.346), "$12.35");
   EXPECT_EQ(format_usd(1234.5), "$1,234.50");
   EXPECT_EQ(format_usd(std::numeric_limits<double>::infinity()), "n/a");
+}
+
+TEST(EvalReportHistogram, RoundBinWidthsWithTheLargestValueInside) {
+  const Histogram latency = make_histogram({0, 812, 1200, -3}, 20);
+  EXPECT_EQ(latency.bin_width, 100);  // 1200 / 20 = 60, rounded up to 1, 2 or 5 x 10^n
+  ASSERT_EQ(latency.counts.size(), 13u);
+  EXPECT_EQ(latency.counts[0], 2);  // 0 and the negative value
+  EXPECT_EQ(latency.counts[8], 1);
+  EXPECT_EQ(latency.counts[12], 1);
+  const Histogram tokens = make_histogram({3, 7, 250}, 20);
+  EXPECT_EQ(tokens.bin_width, 20);  // 12.5 -> 20
+  EXPECT_EQ(tokens.counts.size(), 13u);
+  const Histogram small = make_histogram({0.2, 0.4}, 20);
+  EXPECT_EQ(small.bin_width, 1);  // never below 1 (ms, tokens)
+  EXPECT_EQ(small.counts, std::vector<std::int64_t>{2});
+  const Histogram none = make_histogram({}, 0);
+  EXPECT_EQ(none.counts, std::vector<std::int64_t>{0});
+  const Histogram nan = make_histogram({std::numeric_limits<double>::quiet_NaN(), 5}, 1);
+  EXPECT_EQ(nan.bin_width, 5);
+  EXPECT_EQ(nan.counts, std::vector<std::int64_t>{1});
 }
 
 }  // namespace

@@ -237,7 +237,7 @@ TEST(EvalReport, HistogramCountsEachRequestOnce) {
     total += std::stoll((*it)[1].str());
     ++bars;
   }
-  EXPECT_EQ(bars, 20u);  // the default number of bins
+  EXPECT_EQ(bars, 13u);  // 100 ms bins up to the largest latency, 1200 ms
   EXPECT_EQ(total, 2);   // p1 (once) and p2#0
   EXPECT_THAT(latency, HasSubstr("latency per request"));
 }
@@ -282,12 +282,21 @@ TEST(EvalReport, EmptyRunGivesAPageWithNotes) {
   EXPECT_THAT(html, HasSubstr("the run graded no sample"));
   EXPECT_THAT(html, HasSubstr("No groups"));
   EXPECT_THAT(html, HasSubstr("No completed request in results.jsonl has a latency."));
-  EXPECT_THAT(html, HasSubstr("No time to first token"));
+  EXPECT_THAT(html,
+              HasSubstr("Time to first token: <span class=\"num\" data-summary=\"/run/ttft_ms\" "
+                        "data-value=\"null\">n/a</span> (the requests were not streamed)"));
   EXPECT_THAT(html, HasSubstr("data-summary=\"/run/cost_usd\" data-value=\"null\">n/a<"));
   EXPECT_THAT(html, HasSubstr("data-summary=\"/overall/problems\" data-value=\"0\">0<"));
   EXPECT_THAT(html, Not(HasSubstr("<svg")));
+  std::set<std::string> shown;
   for (const auto& [pointer, value] : marked_numbers(html)) {
     EXPECT_EQ(json::parse(value), summary.at(json::json_pointer(pointer))) << pointer;
+    shown.insert(pointer);
+  }
+  std::set<std::string> numbers;
+  collect_number_pointers(summary, json::json_pointer(), numbers);
+  for (const std::string& pointer : numbers) {
+    EXPECT_TRUE(shown.count(pointer)) << pointer << " is not shown";
   }
 }
 
