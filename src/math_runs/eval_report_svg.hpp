@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "lemma/math_runs_export.hpp"
+
 namespace lemma::math::detail {
 
 /// One plotted value.
@@ -39,11 +41,13 @@ struct ChartSeries {
 
 /// Rates in [0, 1] over k = 1..K, y axis 0-100 %; values are written on the points when K is
 /// small enough for them to be readable.
-std::string line_chart_svg(const std::vector<ChartSeries>& series, const std::string& x_title,
-                           const std::string& y_title);
+LEMMA_MATH_RUNS_EXPORT std::string line_chart_svg(const std::vector<ChartSeries>& series,
+                                                  const std::string& x_title,
+                                                  const std::string& y_title);
 
 /// Horizontal bars of rates in [0, 1], one per value, x axis 0-100 %.
-std::string bar_chart_svg(const std::vector<ChartValue>& bars, const std::string& x_title);
+LEMMA_MATH_RUNS_EXPORT std::string bar_chart_svg(const std::vector<ChartValue>& bars,
+                                                 const std::string& x_title);
 
 /// Equal-width bins from 0 to the largest value.
 struct Histogram {
@@ -54,7 +58,8 @@ struct Histogram {
 };
 
 /// Bins `values` (negative ones count in the first bin) into `bins` (at least 1) bins.
-Histogram make_histogram(const std::vector<double>& values, std::size_t bins);
+LEMMA_MATH_RUNS_EXPORT Histogram make_histogram(const std::vector<double>& values,
+                                                std::size_t bins);
 
 /// A vertical line drawn over a histogram (a percentile from summary.json).
 struct ChartMarker {
@@ -66,9 +71,9 @@ struct ChartMarker {
 
 /// A histogram with its bin edges labelled by `format_edge`, counts written over the bars, and
 /// `markers` as dashed vertical lines.
-std::string histogram_svg(const Histogram& histogram,
-                          const std::function<std::string(double)>& format_edge,
-                          const std::string& x_title, const std::string& y_title,
-                          const std::vector<ChartMarker>& markers = {});
+LEMMA_MATH_RUNS_EXPORT std::string histogram_svg(
+    const Histogram& histogram, const std::function<std::string(double)>& format_edge,
+    const std::string& x_title, const std::string& y_title,
+    const std::vector<ChartMarker>& markers = {});
 
 }  // namespace lemma::math::detail
