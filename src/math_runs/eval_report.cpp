@@ -166,7 +166,8 @@ class Report {
       sample.line = &line;
       sample.id = text_of(line, "id");
       const auto index = number_of(line, "sample");
-      sample.sample = index ? static_cast<std::int64_t>(*index) : 0;
+      // An index outside int64's range (untrusted file) would make the cast undefined.
+      sample.sample = index && std::fabs(*index) < 9e18 ? static_cast<std::int64_t>(*index) : 0;
       const auto correct = line.find("correct");
       sample.correct = correct != line.end() && correct->is_boolean() && correct->get<bool>();
       samples_.push_back(sample);
@@ -514,13 +515,11 @@ class Report {
         detail::format_mean(completion_sum / problems) +
         "</span> completion tokens on average, at most <span class=\"num\" "
         "data-results=\"max_completion_tokens_per_problem\">" +
-        detail::format_count(
-            std::llround(*std::max_element(completion.begin(), completion.end()))) +
+        detail::format_whole(*std::max_element(completion.begin(), completion.end())) +
         "</span>.</p>";
     const detail::Histogram histogram = detail::make_histogram(completion, options_.histogram_bins);
-    out += detail::histogram_svg(
-        histogram, [](double value) { return detail::format_count(std::llround(value)); },
-        "completion tokens per problem", "problems");
+    out += detail::histogram_svg(histogram, detail::format_whole, "completion tokens per problem",
+                                 "problems");
     return out + "</section>";
   }
 
@@ -545,7 +544,7 @@ class Report {
   }
 
   // The expandable views of a sample's response and reasoning.
-  std::string response_views(const Sample& sample) const {
+  std::string response_views(const Sample& sample) {
     const std::string custom_id = text_of(*sample.line, "custom_id");
     const auto it = responses_.find(custom_id);
     if (it == responses_.end() || it->second.empty()) {
@@ -565,13 +564,19 @@ class Report {
     return out;
   }
 
-  std::string text_view(const char* name, const std::string& text) const {
+  std::string text_view(const char* name, const std::string& text) {
+    if (embedded_chars_ >= options_.max_total_chars) {
+      return "<p class=\"note\">" + std::string(name) + " not embedded: the report already holds " +
+             detail::format_count(static_cast<std::int64_t>(embedded_chars_)) +
+             " characters of responses (max_total_chars); it is in responses.jsonl.</p>";
+    }
     const detail::ClippedText clipped = detail::clip_text(text, options_.max_response_chars);
     const std::size_t shown = options_.max_response_chars;
+    const std::size_t kept = clip_length(clipped.text);
+    embedded_chars_ += kept;
     std::string out = "<details class=\"text\"><summary>" + std::string(name) + " (" +
                       detail::format_count(static_cast<std::int64_t>(
-                          clipped.omitted_chars > 0 ? shown + clipped.omitted_chars
-                                                    : clip_length(clipped.text))) +
+                          clipped.omitted_chars > 0 ? shown + clipped.omitted_chars : kept)) +
                       " characters)</summary><pre>" + escape_html(clipped.text) + "</pre>";
     if (clipped.omitted_chars > 0) {
       out +=
@@ -590,7 +595,7 @@ class Report {
     return chars;
   }
 
-  std::string wrong_answers_section() const {
+  std::string wrong_answers_section() {
     std::string out = "<section id=\"wrong\"><h2>Wrong answers</h2>";
     std::size_t wrong = 0;
     std::string rows;
@@ -636,7 +641,7 @@ class Report {
     return out + "</section>";
   }
 
-  std::string responses_section() const {
+  std::string responses_section() {
     std::string out = "<section id=\"responses\"><h2>All responses</h2>";
     if (samples_.empty()) return out + "<p>No samples.</p></section>";
     std::vector<std::string> order;
@@ -703,6 +708,8 @@ class Report {
   const EvalReportOptions& options_;
   std::vector<Sample> samples_;
   std::vector<std::string> skipped_;
+  // Characters of response texts embedded so far (options_.max_total_chars bounds the page).
+  std::size_t embedded_chars_ = 0;
 };
 
 }  // namespace

@@ -155,6 +155,12 @@ std::string format_count(std::int64_t count) {
   return negative ? "-" + digits : digits;
 }
 
+std::string format_whole(double value) {
+  if (!std::isfinite(value)) return std::string(kNotAvailable);
+  const std::string digits = group_thousands(printf_double("%.0f", std::fabs(value)));
+  return value < 0 && digits != "0" ? "-" + digits : digits;
+}
+
 std::string format_mean(double value) {
   if (!std::isfinite(value)) return std::string(kNotAvailable);
   const std::string digits = group_thousands(printf_double("%.1f", std::fabs(value)));

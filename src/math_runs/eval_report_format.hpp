@@ -42,6 +42,8 @@ LEMMA_MATH_RUNS_EXPORT std::string format_percent(double rate);
 LEMMA_MATH_RUNS_EXPORT std::string format_se(double rate_se);
 /// A count with thousands separators: 45678 -> "45,678".
 LEMMA_MATH_RUNS_EXPORT std::string format_count(std::int64_t count);
+/// A value rounded to a whole number, with thousands separators: 1229.6 -> "1,230".
+LEMMA_MATH_RUNS_EXPORT std::string format_whole(double value);
 /// A non-integral count (a mean) with one decimal and separators: 1234.56 -> "1,234.6".
 LEMMA_MATH_RUNS_EXPORT std::string format_mean(double value);
 /// Milliseconds: below 1 s as whole ms ("812 ms"), then seconds with 2 decimals ("1.90 s"),

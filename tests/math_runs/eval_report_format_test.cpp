@@ -70,6 +70,9 @@ TEST(EvalReportFormat, FormatsNumbersOneWayEach) {
   EXPECT_EQ(format_count(-1234), "-1,234");
   EXPECT_EQ(format_count(std::numeric_limits<std::int64_t>::min()), "-9,223,372,036,854,775,808");
   EXPECT_EQ(format_mean(1234.56), "1,234.6");
+  EXPECT_EQ(format_whole(1229.6), "1,230");
+  EXPECT_EQ(format_whole(-0.2), "0");
+  EXPECT_EQ(format_whole(1e20), "100,000,000,000,000,000,000");
   EXPECT_EQ(format_ms(812), "812 ms");
   EXPECT_EQ(format_ms(999.4), "999 ms");
   EXPECT_EQ(format_ms(1900), "1.90 s");

@@ -269,6 +269,22 @@ TEST(EvalReport, CutsHugeResponsesWithANote) {
   EXPECT_LT(html.size(), 2 * 20000 + 30000u);
 }
 
+TEST(EvalReport, StopsEmbeddingTextsAtTheTotalBudget) {
+  std::vector<json> results{result("p1", 0, false, "1", 10), result("p2", 0, false, "2", 10)};
+  const ResponseTexts texts{{"p1#0", {{std::string(60, 'a'), std::string(50, 'b')}}},
+                            {"p2#0", {{std::string(70, 'c'), ""}}}};
+  EvalReportOptions options;
+  options.max_total_chars = 100;
+  const std::string html = render_eval_report(fixture_summary(), results, texts, options);
+  // The wrong answers table embeds p1's content (60) and reasoning (50, over the budget after
+  // it); p2's content and the "All responses" copies are left out with a note.
+  EXPECT_THAT(html, HasSubstr(std::string(60, 'a') + "</pre>"));
+  EXPECT_THAT(html, HasSubstr(std::string(50, 'b') + "</pre>"));
+  EXPECT_THAT(html, Not(HasSubstr(std::string(70, 'c'))));
+  EXPECT_THAT(html, HasSubstr("Response not embedded: the report already holds 110 characters of "
+                              "responses (max_total_chars); it is in responses.jsonl."));
+}
+
 TEST(EvalReport, EmptyRunGivesAPageWithNotes) {
   json summary = fixture_summary();
   summary["overall"] = group(0, 0, 0, json::object(), json::object(), json::object());
@@ -320,7 +336,13 @@ TEST(EvalReport, MalformedInputNeverThrows) {
                                  {"model", 7}}};
   const std::vector<json> results{
       json(3), json::object(), json{{"id", 5}, {"sample", "x"}, {"error", "boom"}},
-      json{{"id", "p"}, {"latency_ms", -4}, {"completion_tokens", "9"}}};
+      json{{"id", "p"}, {"latency_ms", -4}, {"completion_tokens", "9"}},
+      // Values beyond any integer type (their conversions must stay defined behaviour).
+      json{{"id", "q"},
+           {"sample", 1e300},
+           {"latency_ms", 1.7e308},
+           {"completion_tokens", 1e300},
+           {"custom_id", "q"}}};
   for (const json& summary : summaries) {
     std::string html;
     ASSERT_NO_THROW(html = render_eval_report(summary, results, {{"", {}}}));

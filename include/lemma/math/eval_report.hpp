@@ -38,9 +38,12 @@ struct EvalReportOptions {
   /// At most this many characters (code points) of each content or reasoning text are embedded;
   /// a longer text is cut with a note saying how much was left out.
   std::size_t max_response_chars = 20000;
-  /// At most this many samples get an expandable view in "All responses" (wrong answers always
-  /// have theirs); keeps the page openable for large runs.
+  /// At most this many samples are listed in "All responses" (the table of wrong answers has
+  /// its own limit, max_wrong_answers); keeps the page openable for large runs.
   std::size_t max_listed_samples = 2000;
+  /// Once this many characters of response texts are embedded (wrong answers first), further
+  /// texts are left out with a note: about 20 MB of text, which a browser still opens.
+  std::size_t max_total_chars = 20000000;
   /// Number of bars of the latency and tokens-per-problem histograms (at least 1).
   std::size_t histogram_bins = 20;
   /// Messages about input lines that could not be read (write_eval_report() fills it), listed
