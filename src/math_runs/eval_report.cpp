@@ -18,7 +18,9 @@ using detail::escape_html;
 using nlohmann::json;
 using Path = std::vector<std::string>;
 
-enum class Format { percent, se, count, ms, seconds, usd };
+// How a number is shown; `plain` is the value as written in the file (settings such as a
+// temperature, whose unit the report does not know).
+enum class Format { percent, se, count, ms, seconds, usd, plain };
 
 // summary.json is untrusted input: walk objects only, never throw.
 const json* find(const json& root, const Path& path) {
@@ -51,6 +53,7 @@ std::string format_number(const json* value, Format format) {
     case Format::ms: return detail::format_ms(number);
     case Format::seconds: return detail::format_seconds(number);
     case Format::usd: return detail::format_usd(number);
+    case Format::plain: return value->dump();
   }
   return "n/a";
 }
@@ -280,7 +283,41 @@ class Report {
       out += "<details><summary>Prompt template</summary><pre>" + escape_html(prompt) +
              "</pre></details>";
     }
+    const std::string settings = other_fields({}, summary_);
+    if (!settings.empty()) out += "<dl class=\"meta\">" + settings + "</dl>";
     return out + "</header>";
+  }
+
+  // Fields of summary.json the report has no place for (run settings a later version adds):
+  // shown as they are, numbers marked like every other, objects flattened to "a.b".
+  std::string other_fields(const Path& at, const json& node) const {
+    static const char* const kKnown[] = {"model",   "provider",        "dataset",
+                                         "created", "prompt_template", "samples_per_problem",
+                                         "overall", "groups",          "run"};
+    if (!node.is_object()) return {};
+    std::string out;
+    for (const auto& item : node.items()) {
+      if (at.empty() && std::find_if(std::begin(kKnown), std::end(kKnown), [&](const char* k) {
+                          return item.key() == k;
+                        }) != std::end(kKnown)) {
+        continue;
+      }
+      Path path = at;
+      path.push_back(item.key());
+      if (item.value().is_object() && !item.value().empty()) {
+        out += other_fields(path, item.value());
+        continue;
+      }
+      std::string name;
+      for (const std::string& key : path) name += (name.empty() ? "" : ".") + key;
+      const std::string value =
+          item.value().is_number() || item.value().is_null() ? number(path, Format::plain)
+          : item.value().is_string()
+              ? escape_html(item.value().get<std::string>())
+              : escape_html(item.value().dump(-1, ' ', false, json::error_handler_t::replace));
+      out += "<dt>" + escape_html(name) + "</dt><dd>" + value + "</dd>";
+    }
+    return out;
   }
 
   std::size_t largest_k(const Path& group) const {

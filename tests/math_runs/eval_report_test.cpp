@@ -146,6 +146,23 @@ TEST(EvalReport, EveryMarkedNumberEqualsSummaryJsonAndEveryNumberIsShown) {
   }
 }
 
+TEST(EvalReport, ShowsFieldsItHasNoPlaceForAsTheyAre) {
+  json summary = fixture_summary();
+  summary["sampling"] = {{"temperature", 0.6}, {"top_p", nullptr}, {"stop", {"</s>", "<b>"}}};
+  summary["max_tokens"] = 4096;
+  summary["note"] = "<i>retried</i>";
+  const std::string html = render_eval_report(summary, {}, {});
+  EXPECT_THAT(html,
+              HasSubstr("<dt>sampling.temperature</dt><dd><span class=\"num\" "
+                        "data-summary=\"/sampling/temperature\" data-value=\"0.6\">0.6</span>"));
+  EXPECT_THAT(html, HasSubstr("data-summary=\"/sampling/top_p\" data-value=\"null\">n/a<"));
+  EXPECT_THAT(
+      html,
+      HasSubstr("<dt>sampling.stop</dt><dd>[&quot;&lt;/s&gt;&quot;,&quot;&lt;b&gt;&quot;]</dd>"));
+  EXPECT_THAT(html, HasSubstr("data-summary=\"/max_tokens\" data-value=\"4096\">4096<"));
+  EXPECT_THAT(html, HasSubstr("<dt>note</dt><dd>&lt;i&gt;retried&lt;/i&gt;</dd>"));
+}
+
 TEST(EvalReport, FormatsEachKindOfNumberConsistently) {
   const std::string html = render_eval_report(fixture_summary(), fixture_results(), {});
   EXPECT_THAT(html, HasSubstr("data-summary=\"/overall/accuracy\" data-value=\"0.6125\">61.3 %<"));
