@@ -40,7 +40,7 @@ mkdir -p "$run"
 cat >"$run/summary.json" <<'JSON'
 {"model": "mock-a", "provider": "mock", "dataset": "sample.jsonl", "samples_per_problem": 2,
  "prompt_template": "{problem}\nPlease reason step by step, and put your final answer within \\boxed{}.",
- "created": "2026-11-25T17:00:00Z",
+ "created": "2026-11-25T17:00:00Z", "sampling": {"temperature": 0.6, "max_tokens": 4096},
  "overall": {"problems": 3, "samples": 6, "accuracy": 0.5, "accuracy_se": 0.2886751345948129,
              "pass_at_k": {"1": 0.5, "2": 0.6666666666666666},
              "pass_at_k_se": {"1": 0.2886751345948129, "2": 0.3333333333333333},
