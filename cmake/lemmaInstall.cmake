@@ -3,7 +3,7 @@ include(CMakePackageConfigHelpers)
 
 set(LEMMA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/lemma")
 
-install(TARGETS lemma lemma_testing lemma_math EXPORT lemmaTargets
+install(TARGETS lemma lemma_testing lemma_math lemma_math_runs EXPORT lemmaTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

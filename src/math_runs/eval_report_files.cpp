@@ -1,0 +1,169 @@
+// write_eval_report(): the files of a run directory in, DIR/report.html out.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "lemma/math/eval_report.hpp"
+
+namespace lemma::math {
+namespace {
+
+using nlohmann::json;
+
+std::string join(const std::string& dir, const char* name) {
+  if (dir.empty()) return name;
+  return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+// Reads a whole file; nullopt when it does not exist or cannot be read.
+std::optional<std::string> read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return content;
+}
+
+// Calls `on_line(number, text)` for each non-blank line (1-based numbers, CR of CRLF removed).
+template <typename OnLine>
+void for_each_line(const std::string& content, OnLine&& on_line) {
+  std::size_t start = 0;
+  std::size_t number = 0;
+  while (start < content.size()) {
+    std::size_t end = content.find('\n', start);
+    if (end == std::string::npos) end = content.size();
+    ++number;
+    std::string line = content.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) on_line(number, line);
+    start = end + 1;
+  }
+}
+
+std::string optional_text(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Error file_error(const std::string& path, const char* doing, int err) {
+  return make_error(ErrorKind::invalid_request,
+                    std::string("Cannot ") + doing + " \"" + path + "\": " + std::strerror(err) +
+                        "; check the directory's path, permissions and free disk space.");
+}
+
+}  // namespace
+
+Result<ResponseTexts> read_response_texts(const std::string& path,
+                                          std::vector<std::string>& line_problems) {
+  const std::optional<std::string> content = read_whole(path);
+  if (!content) {
+    return invalid_request_error("path", "Cannot read the responses file \"" + path +
+                                             "\"; check the path and its permissions.");
+  }
+  ResponseTexts texts;
+  for_each_line(*content, [&](std::size_t number, const std::string& text) {
+    const json line = json::parse(text, nullptr, false);
+    const std::string where = path + " line " + std::to_string(number);
+    if (line.is_discarded() || !line.is_object()) {
+      line_problems.push_back(where + " is not a JSON object; its response text is not shown.");
+      return;
+    }
+    const std::string custom_id = optional_text(line, "custom_id");
+    if (custom_id.empty()) {
+      line_problems.push_back(where + " has no custom_id; its response text is not shown.");
+      return;
+    }
+    // A failed request (an error, or a response without a completion body) has no text.
+    const auto response = line.find("response");
+    if (response == line.end() || !response->is_object()) return;
+    const auto body = response->find("body");
+    if (body == response->end() || !body->is_object()) return;
+    const auto choices = body->find("choices");
+    if (choices == body->end() || !choices->is_array()) return;
+    std::vector<ResponseText> out;
+    for (const json& choice : *choices) {
+      ResponseText one;
+      if (choice.is_object()) {
+        const auto message = choice.find("message");
+        if (message != choice.end() && message->is_object()) {
+          one.content = optional_text(*message, "content");
+          one.reasoning = optional_text(*message, "reasoning_content");
+          // Newer vLLM and some gateways name the field "reasoning".
+          if (one.reasoning.empty()) one.reasoning = optional_text(*message, "reasoning");
+        }
+      }
+      out.push_back(std::move(one));
+    }
+    // A later line for the same custom_id (a resumed run) replaces the earlier one.
+    texts[custom_id] = std::move(out);
+  });
+  return texts;
+}
+
+Result<EvalReportFile> write_eval_report(const std::string& dir, const EvalReportOptions& options) {
+  const std::string summary_path = join(dir, "summary.json");
+  const std::optional<std::string> summary_text = read_whole(summary_path);
+  if (!summary_text) {
+    return invalid_request_error(
+        "dir", "Cannot read \"" + summary_path +
+                   "\"; give the directory of a finished `lemma eval --output DIR` run.");
+  }
+  const json summary = json::parse(*summary_text, nullptr, false);
+  if (summary.is_discarded() || !summary.is_object()) {
+    return invalid_request_error("dir", "\"" + summary_path +
+                                            "\" is not a JSON object; run `lemma eval` on the "
+                                            "directory again to rewrite it.");
+  }
+
+  EvalReportFile written;
+  written.path = join(dir, "report.html");
+  std::vector<json> results;
+  const std::string results_path = join(dir, "results.jsonl");
+  if (const std::optional<std::string> content = read_whole(results_path)) {
+    for_each_line(*content, [&](std::size_t number, const std::string& text) {
+      json line = json::parse(text, nullptr, false);
+      if (line.is_discarded() || !line.is_object()) {
+        written.skipped_lines.push_back(results_path + " line " + std::to_string(number) +
+                                        " is not a JSON object; it is left out of the report.");
+        return;
+      }
+      results.push_back(std::move(line));
+    });
+  }
+  ResponseTexts texts;
+  const std::string responses_path = join(dir, "responses.jsonl");
+  if (read_whole(responses_path)) {
+    Result<ResponseTexts> read = read_response_texts(responses_path, written.skipped_lines);
+    if (read) texts = std::move(*read);
+  }
+
+  EvalReportOptions with_notes = options;
+  with_notes.skipped_lines.insert(with_notes.skipped_lines.end(), written.skipped_lines.begin(),
+                                  written.skipped_lines.end());
+  const std::string html = render_eval_report(summary, results, texts, with_notes);
+
+  // Through a temporary file, so a reader never sees half a report.
+  const std::string temporary = written.path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) return file_error(temporary, "create", errno);
+    out.write(html.data(), static_cast<std::streamsize>(html.size()));
+    out.flush();
+    if (!out) {
+      const int err = errno;
+      std::remove(temporary.c_str());
+      return file_error(temporary, "write", err);
+    }
+  }
+  if (std::rename(temporary.c_str(), written.path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(temporary.c_str());
+    return file_error(written.path, "write", err);
+  }
+  return written;
+}
+
+}  // namespace lemma::math
