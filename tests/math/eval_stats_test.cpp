@@ -3,6 +3,8 @@
 // and unanswered samples, group-by, request statistics and the --compare table.
 #include "lemma/math/eval_stats.hpp"
 
+#include "lemma/math/compare.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -177,6 +179,31 @@ TEST(Majority, GroupsByEquivalenceNotByString) {
   // three-way tie that the earliest ("3", wrong) wins.
   EXPECT_DOUBLE_EQ(by_equivalence.majority_at_k[2], 1.0);
   EXPECT_DOUBLE_EQ(by_string.majority_at_k[2], 0.0);
+}
+
+TEST(Majority, DefaultGroupingAgreesWithCompare) {
+  // Sample 0 is `a` (right), samples 1 and 2 are `b` (wrong): majority@3 is right exactly when
+  // b joins a's group. Plain integers take a shortcut that must decide as compare() does.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"12", "12.0"},
+      {"12", "13"},
+      {"007", "7"},
+      {"-0", "0"},
+      {"-5", "5"},
+      {"00", "0"},
+      {"-007", "-7"},
+      {"1000", "1,000"},
+      {"5", "\\boxed{5}"},
+      {"3", "+3"},
+      {"123456789012345678901234567890", "123456789012345678901234567890.0"},
+      {"123456789012345678901234567890", "123456789012345678901234567891"},
+      {"1/2", "0.5"},
+      {"x", "2"}};
+  for (const auto& [a, b] : pairs) {
+    const auto stats = group_stats(
+        {answered("p", 0, a, true), answered("p", 1, b, false), answered("p", 2, b, false)}, 3);
+    EXPECT_EQ(stats.majority_at_k[2] == 1.0, lemma::math::compare(b, a).equal()) << a << " / " << b;
+  }
 }
 
 TEST(Majority, TieGoesToTheGroupFirstSeenAtTheLowestSampleIndex) {
