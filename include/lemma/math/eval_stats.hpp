@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lemma/math_runs_export.hpp"
+#include "lemma/result.hpp"
 
 namespace lemma::math {
 
@@ -50,6 +51,17 @@ struct EvalSample {
   /// The dataset fields of the problem, stringified, for group-by.
   std::map<std::string, std::string> fields;
 };
+
+/// Reads one line of results.jsonl (already parsed) into an EvalSample. Keys: "id" (string or
+/// integer) and "sample" (integer >= 0) are required; "custom_id", "extracted",
+/// "finish_reason" (string or null), "correct" (bool), "latency_ms", "ttft_ms", "cost_usd"
+/// (number or null), "prompt_tokens", "completion_tokens" (integer >= 0 or null) and "fields"
+/// (object or null) are optional. A non-null "error" marks the sample failed. Field values are
+/// stringified for group-by: strings as they are, numbers and other values as compact JSON, null
+/// values dropped (the sample goes to "(none)"). Other keys (verdict, rule, reference) are
+/// ignored. A line that is not an object, or a key of the wrong type, gives an invalid_request
+/// error naming the key; the caller adds the line number and goes on with the next line.
+LEMMA_MATH_RUNS_EXPORT Result<EvalSample> eval_sample_from_json(const nlohmann::json& line);
 
 /// Decides whether two extracted answers belong to one majority group: (candidate, the
 /// group's first member). Empty: lemma::math::compare(candidate, first).equal(). It must be a
