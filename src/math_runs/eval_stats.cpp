@@ -22,16 +22,19 @@ bool counts_correct(const EvalSample& s) {
   return s.correct && !s.failed;
 }
 
-// Welford's running mean and variance: one pass, no cancellation for many problems.
+// Mean and standard error over problems. The mean is sum / count (so pass@1 equals accuracy
+// exactly when every problem has the same n); the variance is Welford's, without the
+// cancellation of sum-of-squares.
 class RunningMoments {
  public:
   void add(double x) {
     ++count_;
-    const double delta = x - mean_;
-    mean_ += delta / static_cast<double>(count_);
-    m2_ += delta * (x - mean_);
+    sum_ += x;
+    const double delta = x - welford_mean_;
+    welford_mean_ += delta / static_cast<double>(count_);
+    m2_ += delta * (x - welford_mean_);
   }
-  double mean() const { return mean_; }
+  double mean() const { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
   // Standard error of the mean from the sample (Bessel-corrected) standard deviation; undefined
   // below two values.
   std::optional<double> standard_error() const {
@@ -42,7 +45,8 @@ class RunningMoments {
 
  private:
   std::int64_t count_ = 0;
-  double mean_ = 0;
+  double sum_ = 0;
+  double welford_mean_ = 0;
   double m2_ = 0;
 };
 

@@ -375,6 +375,8 @@ TEST(Majority, HundredThousandSamplesWithCompare) {
   // Halves win for p = 0, 1, 5 (mod 6); p = 4 ties two v + 1 against two halves and the earlier
   // group (v + 1) wins: 12,500 of 25,000.
   EXPECT_DOUBLE_EQ(summary.overall.majority_at_k[3], 0.5);
+  // Every problem has 4 samples: pass@1 is the accuracy, to the last bit.
+  EXPECT_EQ(summary.overall.pass_at_k[0], summary.overall.accuracy);
 }
 
 TEST(Summarize, GroupsByFieldWithMissingFieldsUnderNone) {
