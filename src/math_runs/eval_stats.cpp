@@ -22,16 +22,19 @@ bool counts_correct(const EvalSample& s) {
   return s.correct && !s.failed;
 }
 
-// Welford's running mean and variance: one pass, no cancellation for many problems.
+// Mean and standard error over problems. The mean is sum / count (so pass@1 equals accuracy
+// exactly when every problem has the same n); the variance is Welford's, without the
+// cancellation of sum-of-squares.
 class RunningMoments {
  public:
   void add(double x) {
     ++count_;
-    const double delta = x - mean_;
-    mean_ += delta / static_cast<double>(count_);
-    m2_ += delta * (x - mean_);
+    sum_ += x;
+    const double delta = x - welford_mean_;
+    welford_mean_ += delta / static_cast<double>(count_);
+    m2_ += delta * (x - welford_mean_);
   }
-  double mean() const { return mean_; }
+  double mean() const { return count_ == 0 ? 0.0 : sum_ / static_cast<double>(count_); }
   // Standard error of the mean from the sample (Bessel-corrected) standard deviation; undefined
   // below two values.
   std::optional<double> standard_error() const {
@@ -42,17 +45,46 @@ class RunningMoments {
 
  private:
   std::int64_t count_ = 0;
-  double mean_ = 0;
+  double sum_ = 0;
+  double welford_mean_ = 0;
   double m2_ = 0;
 };
 
-// Memoised equivalence for one summarize() call: small answers ("2" against "3") recur across
-// problems, and each group-by field would otherwise repeat every comparison.
+// An answer written as a plain integer ("-012"): its sign and digits without leading zeros
+// ("-0" is 0). nullopt for anything else.
+struct PlainInteger {
+  bool negative;
+  std::string_view digits;
+  bool operator==(const PlainInteger& other) const {
+    return negative == other.negative && digits == other.digits;
+  }
+};
+std::optional<PlainInteger> plain_integer(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  if (text.empty() ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const auto first_digit = text.find_first_not_of('0');
+  if (first_digit == std::string_view::npos) return PlainInteger{false, "0"};
+  return PlainInteger{negative, text.substr(first_digit)};
+}
+
+// The majority grouping's equivalence for one group_stats() or summarize() call, memoised:
+// answers ("1/2" against "0.5") recur across problems.
 class EquivalenceCache {
  public:
   explicit EquivalenceCache(const AnswerEquivalence& equivalent) : equivalent_(equivalent) {}
 
   bool operator()(const std::string& candidate, const std::string& first) {
+    // Two plain integers, the most common answers (GSM8K, AIME), are compared by value:
+    // compare() decides them by exact value too, at tens of microseconds a call.
+    if (!equivalent_) {
+      if (auto a = plain_integer(candidate)) {
+        if (auto b = plain_integer(first)) return *a == *b;
+      }
+    }
     std::string key = std::to_string(candidate.size());
     key += ':';
     key += candidate;

@@ -3,11 +3,15 @@
 // and unanswered samples, group-by, request statistics and the --compare table.
 #include "lemma/math/eval_stats.hpp"
 
+#include "lemma/math/compare.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -179,6 +183,31 @@ TEST(Majority, GroupsByEquivalenceNotByString) {
   EXPECT_DOUBLE_EQ(by_string.majority_at_k[2], 0.0);
 }
 
+TEST(Majority, DefaultGroupingAgreesWithCompare) {
+  // Sample 0 is `a` (right), samples 1 and 2 are `b` (wrong): majority@3 is right exactly when
+  // b joins a's group. Plain integers take a shortcut that must decide as compare() does.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"12", "12.0"},
+      {"12", "13"},
+      {"007", "7"},
+      {"-0", "0"},
+      {"-5", "5"},
+      {"00", "0"},
+      {"-007", "-7"},
+      {"1000", "1,000"},
+      {"5", "\\boxed{5}"},
+      {"3", "+3"},
+      {"123456789012345678901234567890", "123456789012345678901234567890.0"},
+      {"123456789012345678901234567890", "123456789012345678901234567891"},
+      {"1/2", "0.5"},
+      {"x", "2"}};
+  for (const auto& [a, b] : pairs) {
+    const auto stats = group_stats(
+        {answered("p", 0, a, true), answered("p", 1, b, false), answered("p", 2, b, false)}, 3);
+    EXPECT_EQ(stats.majority_at_k[2] == 1.0, lemma::math::compare(b, a).equal()) << a << " / " << b;
+  }
+}
+
 TEST(Majority, TieGoesToTheGroupFirstSeenAtTheLowestSampleIndex) {
   // Given out of order: sorted by sample index the answers are 7 (wrong), 5, 5, 7.
   const std::vector<EvalSample> samples = {
@@ -346,6 +375,8 @@ TEST(Majority, HundredThousandSamplesWithCompare) {
   // Halves win for p = 0, 1, 5 (mod 6); p = 4 ties two v + 1 against two halves and the earlier
   // group (v + 1) wins: 12,500 of 25,000.
   EXPECT_DOUBLE_EQ(summary.overall.majority_at_k[3], 0.5);
+  // Every problem has 4 samples: pass@1 is the accuracy, to the last bit.
+  EXPECT_EQ(summary.overall.pass_at_k[0], summary.overall.accuracy);
 }
 
 TEST(Summarize, GroupsByFieldWithMissingFieldsUnderNone) {
@@ -507,6 +538,85 @@ TEST(Summarize, JsonHasTheSummarySchema) {
                           "cost_usd", "elapsed_s"}) {
     EXPECT_TRUE(json.at("run").contains(key)) << key;
   }
+}
+
+TEST(EvalSampleFromJson, ReadsTheDesignsResultsLine) {
+  const auto line = nlohmann::json::parse(R"({"id": "p1", "sample": 2, "custom_id": "p1#2",
+      "extracted": "12", "verdict": "equal", "rule": "boxed", "correct": true,
+      "finish_reason": "stop", "latency_ms": 812, "ttft_ms": 90, "prompt_tokens": 51,
+      "completion_tokens": 402, "cost_usd": 0.0004, "error": null, "reference": "12",
+      "fields": {"level": "Level 2", "subject": "Algebra", "year": 2021, "tags": ["a"],
+                 "note": null}})");
+  const auto sample = lemma::math::eval_sample_from_json(line);
+  ASSERT_TRUE(sample.ok()) << sample.error();
+  EXPECT_EQ(sample->problem_id, "p1");
+  EXPECT_EQ(sample->sample, 2);
+  EXPECT_EQ(sample->custom_id, "p1#2");
+  EXPECT_EQ(sample->extracted, std::optional<std::string>("12"));
+  EXPECT_TRUE(sample->correct);
+  EXPECT_FALSE(sample->failed);
+  EXPECT_EQ(sample->finish_reason, "stop");
+  EXPECT_EQ(sample->latency_ms, std::optional<double>(812));
+  EXPECT_EQ(sample->ttft_ms, std::optional<double>(90));
+  EXPECT_EQ(sample->prompt_tokens, 51);
+  EXPECT_EQ(sample->completion_tokens, 402);
+  EXPECT_EQ(sample->cost_usd, std::optional<double>(0.0004));
+  const std::map<std::string, std::string> fields = {
+      {"level", "Level 2"}, {"subject", "Algebra"}, {"year", "2021"}, {"tags", "[\"a\"]"}};
+  EXPECT_EQ(sample->fields, fields);
+}
+
+TEST(EvalSampleFromJson, AFailedRequestIsFailedWithoutAnswer) {
+  const auto sample = lemma::math::eval_sample_from_json(nlohmann::json::parse(
+      R"({"id": 7, "sample": 0, "extracted": "3", "correct": true, "latency_ms": null,
+          "ttft_ms": null, "cost_usd": null, "finish_reason": null,
+          "error": {"code": "server_error", "message": "HTTP 503"}})"));
+  ASSERT_TRUE(sample.ok()) << sample.error();
+  EXPECT_EQ(sample->problem_id, "7");
+  EXPECT_TRUE(sample->failed);
+  EXPECT_FALSE(sample->extracted.has_value());
+  EXPECT_FALSE(sample->latency_ms.has_value());
+  EXPECT_EQ(sample->finish_reason, "");
+  // And it counts as an error, not as correct.
+  const auto stats = group_stats({*sample});
+  EXPECT_DOUBLE_EQ(stats.accuracy, 0.0);
+  EXPECT_DOUBLE_EQ(stats.error_rate, 1.0);
+}
+
+TEST(EvalSampleFromJson, BadLinesNameTheKey) {
+  struct Case {
+    const char* line;
+    const char* key;
+  };
+  const Case cases[] = {
+      {R"([1, 2])", ""},
+      {R"({"sample": 0})", "id"},
+      {R"({"id": 1.5, "sample": 0})", "id"},
+      {R"({"id": "p"})", "sample"},
+      {R"({"id": "p", "sample": -1})", "sample"},
+      {R"({"id": "p", "sample": 0.5})", "sample"},
+      {R"({"id": "p", "sample": 1e300})", "sample"},
+      {R"({"id": "p", "sample": 0, "extracted": 12})", "extracted"},
+      {R"({"id": "p", "sample": 0, "correct": "yes"})", "correct"},
+      {R"({"id": "p", "sample": 0, "latency_ms": "812"})", "latency_ms"},
+      {R"({"id": "p", "sample": 0, "prompt_tokens": -3})", "prompt_tokens"},
+      {R"({"id": "p", "sample": 0, "fields": ["level"]})", "fields"},
+      {R"({"id": "p", "sample": 0, "custom_id": 3})", "custom_id"},
+  };
+  for (const auto& c : cases) {
+    const auto sample = lemma::math::eval_sample_from_json(nlohmann::json::parse(c.line));
+    ASSERT_FALSE(sample.ok()) << c.line;
+    EXPECT_EQ(sample.error().kind, lemma::ErrorKind::invalid_request) << c.line;
+    EXPECT_EQ(sample.error().param, c.key) << c.line;
+    if (*c.key != '\0') {
+      EXPECT_THAT(sample.error().message, HasSubstr(c.key)) << c.line;
+    }
+  }
+  // Integral floats are counts (some writers emit 12.0).
+  const auto sample = lemma::math::eval_sample_from_json(
+      nlohmann::json::parse(R"({"id": "p", "sample": 1.0, "completion_tokens": 12.0})"));
+  ASSERT_TRUE(sample.ok()) << sample.error();
+  EXPECT_EQ(sample->completion_tokens, 12);
 }
 
 nlohmann::json summary_for_table(const std::string& model, int k, double accuracy) {

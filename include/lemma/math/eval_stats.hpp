@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lemma/math_runs_export.hpp"
+#include "lemma/result.hpp"
 
 namespace lemma::math {
 
@@ -50,6 +51,17 @@ struct EvalSample {
   /// The dataset fields of the problem, stringified, for group-by.
   std::map<std::string, std::string> fields;
 };
+
+/// Reads one line of results.jsonl (already parsed) into an EvalSample. Keys: "id" (string or
+/// integer) and "sample" (integer >= 0) are required; "custom_id", "extracted",
+/// "finish_reason" (string or null), "correct" (bool), "latency_ms", "ttft_ms", "cost_usd"
+/// (number or null), "prompt_tokens", "completion_tokens" (integer >= 0 or null) and "fields"
+/// (object or null) are optional. A non-null "error" marks the sample failed. Field values are
+/// stringified for group-by: strings as they are, numbers and other values as compact JSON, null
+/// values dropped (the sample goes to "(none)"). Other keys (verdict, rule, reference) are
+/// ignored. A line that is not an object, or a key of the wrong type, gives an invalid_request
+/// error naming the key; the caller adds the line number and goes on with the next line.
+LEMMA_MATH_RUNS_EXPORT Result<EvalSample> eval_sample_from_json(const nlohmann::json& line);
 
 /// Decides whether two extracted answers belong to one majority group: (candidate, the
 /// group's first member). Empty: lemma::math::compare(candidate, first).equal(). It must be a
@@ -174,11 +186,11 @@ LEMMA_MATH_RUNS_EXPORT double pass_at_k(int n, int c, int k);
 /// majority@k: per problem, of its first k samples by sample index, those with an answer vote
 /// (failed and no-answer samples abstain). Each answer joins the first group, in order of
 /// creation, whose first member it is equivalent to, `equivalent(answer, first member)`;
-/// otherwise it starts a group. The largest
-/// group wins; on a tie, the group whose first member has the lowest sample index. The problem
-/// counts correct when the winning group's first member was graded correct; a problem without
-/// any answer in its first k samples counts wrong. Grouping is incremental across k, so each
-/// answer is compared with each group's first member at most once.
+/// otherwise it starts a group. The largest group wins; on a tie, the group whose first member
+/// has the lowest sample index. The problem counts correct when the winning group's first
+/// member was graded correct; a problem without any answer in its first k samples counts wrong.
+/// Grouping is incremental across k, so each answer is compared with each group's first member at
+/// most once.
 ///
 /// No samples: zero counts and rates, no standard errors, and no k entries.
 LEMMA_MATH_RUNS_EXPORT GroupStats group_stats(const std::vector<EvalSample>& samples, int k_max = 0,
@@ -198,8 +210,9 @@ LEMMA_MATH_RUNS_EXPORT EvalSummary summarize(const std::vector<EvalSample>& samp
 /// `lemma eval --compare`: a side-by-side text table of several runs, one column per
 /// (label, summary.json object). Rows: model, provider, problems, samples, accuracy ± SE,
 /// pass@k and maj@k for k = 1, 2, 4, 8, ... and each run's K (so K = 64 does not give 64 rows),
-/// no answer, cut off, errors, success rate, p50 latency, tokens and cost. A value a summary lacks
-/// (or holds with the wrong type) shows as "-"; never throws on a malformed summary.
+/// no answer, cut off, errors, success rate, p50 latency, tokens, cost and elapsed time. Rates
+/// show as percentages, the SE in percentage points. A value a summary lacks (or holds with the
+/// wrong type) shows as "-"; never throws on a malformed summary. No runs: "".
 LEMMA_MATH_RUNS_EXPORT std::string compare_table(
     const std::vector<std::pair<std::string, nlohmann::json>>& runs);
 
