@@ -17,6 +17,7 @@
 #include "lemma/providers/openai_compatible.hpp"
 #include "support/client_helpers.hpp"
 #include "support/matchers.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 namespace lemma {
@@ -30,15 +31,7 @@ using ::testing::HasSubstr;
 // A scratch directory for one test's files, removed afterwards.
 class BatchFiles {
  public:
-  BatchFiles() {
-    char pattern[] = "/tmp/lemma-batch-provider-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-  }
-  ~BatchFiles() {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string path(const std::string& name) const { return dir_.file(name); }
   void write(const std::string& name, const std::vector<json>& lines) const {
     std::ofstream out(path(name));
     for (const json& line : lines) out << line.dump() << '\n';
@@ -51,7 +44,7 @@ class BatchFiles {
   }
 
  private:
-  std::string dir_;
+  test::TempDir dir_;
 };
 
 json request_line(const std::string& id, const std::string& model) {

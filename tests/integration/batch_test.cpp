@@ -27,6 +27,7 @@
 #include "lemma/testing/fake_clock.hpp"
 #include "mock_server/mock_endpoint.hpp"
 #include "support/matchers.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_server.hpp"
 
 namespace lemma {
@@ -49,23 +50,7 @@ namespace fs = std::filesystem;
 constexpr const char* kQuestionPrefix = "question for ";
 
 // A fresh folder for one test's files, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "lemma_batch_XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (fs::path(path_) / name).string(); }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 std::string custom_id(int i) {
   char text[16];

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fake_batch_api.hpp"
+#include "support/temp_dir.hpp"
 
 namespace lemma {
 namespace {
@@ -26,15 +27,7 @@ using ::testing::Not;
 
 class CliRemoteBatchTest : public ::testing::Test {
  protected:
-  CliRemoteBatchTest() {
-    char pattern[] = "/tmp/lemma-cli-remote-XXXXXX";
-    dir_ = ::mkdtemp(pattern);
-  }
-  ~CliRemoteBatchTest() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
-  std::string file(const std::string& name) const { return dir_ + "/" + name; }
+  std::string file(const std::string& name) const { return dir_.file(name); }
 
   // Runs `lemma batch ... --remote` with the fake's key in FAKE_BATCH_KEY; returns the exit
   // status, standard output and error in `log`.
@@ -74,7 +67,7 @@ class CliRemoteBatchTest : public ::testing::Test {
   }
 
  private:
-  std::string dir_;
+  test::TempDir dir_;
 };
 
 TEST_F(CliRemoteBatchTest, HandsTheFileOverAndWritesTheSameOutputAndErrorsFiles) {

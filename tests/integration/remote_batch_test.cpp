@@ -17,6 +17,7 @@
 #include "lemma/testing/fake_clock.hpp"
 #include "support/fake_batch_api.hpp"
 #include "support/matchers.hpp"
+#include "support/temp_dir.hpp"
 
 namespace lemma {
 namespace {
@@ -31,22 +32,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("lemma_remote_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 std::string request_line(const std::string& custom_id, const std::string& prompt,
                          const std::string& model = "deepseek-math") {
