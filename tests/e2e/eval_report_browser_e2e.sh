@@ -72,7 +72,7 @@ cat >"$run/results.jsonl" <<'JSONL'
 {"id":"p3","sample":0,"custom_id":"p3#0","extracted":null,"verdict":"not_equal","rule":"no_answer","correct":false,"finish_reason":"stop","latency_ms":900,"ttft_ms":null,"prompt_tokens":51,"completion_tokens":400,"cost_usd":0.0004,"error":null,"reference":"7","fields":{"level":"<img src=x onerror=alert(1)>"}}
 {"id":"p3","sample":1,"custom_id":"p3#1","extracted":null,"verdict":null,"rule":null,"correct":false,"finish_reason":null,"latency_ms":null,"ttft_ms":null,"prompt_tokens":0,"completion_tokens":0,"cost_usd":null,"error":{"code":"server_error","message":"HTTP 500 <b>Internal</b>"},"reference":"7","fields":{"level":"<img src=x onerror=alert(1)>"}}
 JSONL
-injection='</script><script>alert(3)</script><img src=x onerror=alert(4)><iframe src="http://example.com/"></iframe>'
+injection='</script><script>alert(3)</script><img src=x onerror=alert(4)><iframe src="http://127.0.0.1:9/"></iframe>'
 python3 - "$run/responses.jsonl" "$injection" <<'PY'
 import json, sys
 path, injection = sys.argv[1], sys.argv[2]
