@@ -370,9 +370,6 @@ TEST(ModelCatalogTest, UserEntriesAndUnknownPrices) {
                    .has_value());
 }
 
-}  // namespace
-}  // namespace lemma
-
 // Whether one request may ask for n choices decides how lemma::math::Evaluation samples.
 TEST(ProviderCapabilitiesTest, MultipleChoicesOnlyWhereTheServerReturnsNChoices) {
   EXPECT_FALSE(providers::dataoorts("dk")->capabilities().multiple_choices);
@@ -389,3 +386,6 @@ TEST(ProviderCapabilitiesTest, MultipleChoicesOnlyWhereTheServerReturnsNChoices)
         << providers::to_string(flavour);
   }
 }
+
+}  // namespace
+}  // namespace lemma
