@@ -26,6 +26,7 @@ Json base_line(const std::string& custom_id, const EvalProblem& problem, int sam
 
 void finish_line(Json& line, const EvalProblem& problem, std::string& out) {
   line["reference"] = problem.answer;
+  line["problem"] = problem.problem;
   line["fields"] = problem.fields;
   out += line.dump(-1, ' ', false, Json::error_handler_t::replace);
   out += '\n';
