@@ -34,8 +34,8 @@ struct ProofPrompts {
   std::string verification;
   /// The refinement request, a fresh single user message. Placeholders: {instruction} (the
   /// generation prompt rendered for the problem), {problem}, {candidates} (the rendered
-  /// candidate blocks, joined by blank lines). Required: {candidates} and one of {instruction}
-  /// / {problem}. Default: default_refinement_prompt().
+  /// candidate blocks, separated by two blank lines). Required: {candidates} and one of
+  /// {instruction} / {problem}. Default: default_refinement_prompt().
   std::string refinement;
   /// One candidate inside {candidates}. Placeholders: {index} (0-based), {proof},
   /// {evaluations} (its rendered evaluation blocks, joined by blank lines). Required: {proof}.

@@ -234,7 +234,7 @@ enum class CallOutcome {
   ok,
   /// Answered but finish_reason was not "stop" (cut off by length, filtered...): dropped.
   not_stopped,
-  /// A generator answer without a `## Solution` section: dropped.
+  /// A generator answer without a `## Solution` and a `## Self Evaluation` section: dropped.
   malformed,
   /// A verification answer whose score could not be read (retried once, then skipped).
   unparseable,
@@ -394,8 +394,10 @@ struct LEMMA_MATH_RUNS_EXPORT ProveResult {
   const ProofCandidate* best() const noexcept;
   /// True when the best candidate is verified.
   bool verified() const noexcept;
-  /// The whole result (stop reason, totals, candidates, every call with its prompt and
-  /// response) as JSON; durations in milliseconds, enums by name.
+  /// The whole result (stop reason, totals, ranking, candidates, every call with its prompt and
+  /// response) as JSON; durations in milliseconds, enums by name. The texts are as received:
+  /// dump() it with nlohmann::json::error_handler_t::replace when a problem or proof may hold
+  /// invalid UTF-8.
   nlohmann::json to_json() const;
 };
 
