@@ -154,11 +154,11 @@ enum class KiminaApi {
 
 /// Settings of a checker that asks a kimina-lean-server over HTTP.
 struct LeanEndpointOptions {
-  /// The full URL, e.g. "http://localhost:8000/api/check". Required; http or https.
+  /// The full URL, e.g. "http://localhost:12332/api/check". Required; http or https.
   std::string url;
   /// Request body form. Default KiminaApi::check.
   KiminaApi api = KiminaApi::check;
-  /// Sent as "Authorization: Bearer KEY" when set. Default none.
+  /// Sent as "Authorization: Bearer KEY" when set (the server's LEANSERVER_API_KEY). Default none.
   ApiKey api_key;
   /// Lean's time limit, sent to the server in whole seconds (rounded up). Default 60 s; > 0.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
