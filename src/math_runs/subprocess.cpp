@@ -127,22 +127,29 @@ class Child {
 
   // True once the leader has exited; it stays a zombie (WNOWAIT), so its pid, which is also
   // the process group's id, cannot be reused while we may still signal the group.
-  bool has_exited() const {
+  bool has_exited() {
     siginfo_t info{};
     info.si_pid = 0;
     const int rc = ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT);
-    if (rc != 0) return errno == ECHILD;  // reaped behind our back (SIGCHLD ignored)
-    return info.si_pid == pid_;
+    if (rc != 0 && errno == ECHILD) {
+      // Reaped behind our back (the application ignores SIGCHLD): its pid may already belong
+      // to another process, so it is never signalled again.
+      pid_ = -1;
+      return true;
+    }
+    return rc == 0 && info.si_pid != 0;
   }
 
   // SIGKILL to the whole group: `lake exe repl` runs the REPL as lake's child.
   void kill_group() const {
+    if (pid_ <= 0) return;
     ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);
   }
 
-  // Waits for the leader; its wait status, or std::nullopt when it was already reaped.
+  // Waits for the leader; its wait status, or std::nullopt when it was reaped elsewhere.
   std::optional<int> reap() {
+    if (pid_ <= 0) return std::nullopt;
     int status = 0;
     pid_t rc = -1;
     do {

@@ -101,6 +101,9 @@ TEST(LeanCommandChecker, TheCodeReachesTheReplAsOneJsonCommand) {
   // "Could not parse JSON" (a checker_error) to anything that is not a {"cmd": ...} command.
   const std::string code = "theorem t (x : ℝ) (h : x = \"q\\\\\") :\n\tx = x := by\n  rfl -- done";
   EXPECT_EQ(check(command_checker(), code).status, LeanStatus::valid);
+  // Invalid UTF-8 from a model is sent as U+FFFD, not an exception.
+  EXPECT_EQ(check(command_checker(), "theorem t : True := trivial -- \xff\xfe").status,
+            LeanStatus::valid);
 }
 
 TEST(LeanCommandChecker, ABrokenCheckerIsACheckerError) {
