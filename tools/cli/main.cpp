@@ -16,6 +16,7 @@
 #include "eval_command.hpp"
 #include "exit_codes.hpp"
 #include "grade_command.hpp"
+#include "grade_proof_command.hpp"
 #include "health_command.hpp"
 #include "interrupt.hpp"
 #include "models_command.hpp"
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<lemma::cli::GradeCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::EvalCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::ProveCommand>(app));
+  commands.push_back(std::make_unique<lemma::cli::GradeProofCommand>(app));
 
   if (has_literal_key(argc, argv)) {
     std::cerr << "lemma: --api-key is not accepted: a key on the command line is visible to "
