@@ -207,7 +207,8 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
     const math::ProofCandidate* candidate = nullptr;
     if (!line.error) candidate = by_item[next_item++];
     if (!line.error && (candidate == nullptr || !candidate->mean_score)) {
-      line.error = "no verification gave a score (see the errors above, or run again)";
+      line.error = "none of its verifications gave a score (the verifier's answers had no "
+                   "\\boxed{} score, were cut off, or failed; run again, or raise --max-tokens)";
     }
     if (line.error) {
       ++failures;
