@@ -46,8 +46,9 @@ void show_progress(const math::ProveProgress& p) {
       break;
     case math::ProgressEvent::candidate:
       if (p.dropped) {
-        std::cerr << "lemma prove: round " << p.round << ": a candidate was dropped (cut off, "
-                  << "no \"## Solution\", or a failed call)\n";
+        std::cerr << "lemma prove: round " << p.round
+                  << ": a candidate was dropped (a duplicate, cut off, no \"## Solution\", or a "
+                     "failed call; --trace shows which)\n";
       } else {
         std::cerr << "lemma prove: round " << p.round << ": candidate #" << p.candidate
                   << " arrived\n";
