@@ -1,8 +1,10 @@
 // The dataset side of an evaluation: reading problems from JSONL and filling the prompt.
 
+#include <map>
 #include <set>
 
 #include "lemma/math/evaluation.hpp"
+#include "lemma/math/proof_prompts.hpp"
 #include "run_files.hpp"
 
 namespace lemma::math {
@@ -23,11 +25,6 @@ std::string field_text(const json& value) {
                            : value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || c == '.';
-}
-
 }  // namespace
 
 const std::string& default_eval_prompt() {
@@ -43,37 +40,15 @@ Result<std::string> render_eval_prompt(const std::string& prompt_template,
         "prompt_template",
         "The prompt template has no {problem}; put {problem} where the problem's text goes.");
   }
-  // One pass over the template: a substituted text is never scanned again, so a problem that
-  // itself contains "{id}" stays as written.
-  std::string out;
-  out.reserve(prompt_template.size() + problem.problem.size());
-  std::size_t i = 0;
-  while (i < prompt_template.size()) {
-    const char c = prompt_template[i];
-    if (c == '{') {
-      std::size_t end = i + 1;
-      while (end < prompt_template.size() && is_name_char(prompt_template[end])) ++end;
-      if (end < prompt_template.size() && prompt_template[end] == '}' && end > i + 1) {
-        const std::string name = prompt_template.substr(i + 1, end - i - 1);
-        const json::const_iterator field =
-            problem.fields.is_object() ? problem.fields.find(name) : problem.fields.end();
-        if (name == "problem") {
-          out += problem.problem;
-        } else if (name == "id") {
-          out += problem.id;
-        } else if (problem.fields.is_object() && field != problem.fields.end()) {
-          out += field_text(*field);
-        } else {
-          out.append(prompt_template, i, end - i + 1);  // not a placeholder: LaTeX, say
-        }
-        i = end + 1;
-        continue;
-      }
-    }
-    out += c;
-    ++i;
+  // render_template() makes one pass, so a problem that itself contains "{id}" stays as
+  // written, and braces that name nothing known (LaTeX) are kept.
+  std::map<std::string, std::string> values;
+  if (problem.fields.is_object()) {
+    for (const auto& [name, value] : problem.fields.items()) values[name] = field_text(value);
   }
-  return out;
+  values["problem"] = problem.problem;
+  values["id"] = problem.id;
+  return render_template(prompt_template, values);
 }
 
 Result<Dataset> read_dataset(const std::string& path, const DatasetFields& names) {
