@@ -7,7 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "support/matchers.hpp"
 
@@ -209,6 +212,39 @@ TEST(MockScenarioPlayerTest, NChoicesAreConsecutiveMatchesEvenUnderConcurrency) 
     for (const auto& choices : requests) EXPECT_THAT(choices, ElementsAre("0", "1", "2", "3"));
   }
   EXPECT_THAT(contents(player, {"m", std::nullopt, "q"}), ElementsAre("over"));
+}
+
+// examples/data/sample_scenario.json scripts lemma eval's run on sample.jsonl (its README has
+// the expected summary): the file must stay valid, and the prompts lemma eval sends must each
+// reach their own problem's rule, samples 0..3 getting responses 0..3, none the default.
+TEST(MockScenarioPlayerTest, TheSampleScenarioGivesEachProblemItsOwnFourResponses) {
+  const std::string dir = LEMMA_EXAMPLES_DATA_DIR;
+  Result<Scenario> loaded = load_scenario(dir + "/sample_scenario.json");
+  ASSERT_THAT(loaded, IsOk());
+  auto scenario = std::make_shared<const Scenario>(std::move(*loaded));
+  ScenarioPlayer player(scenario);
+  std::ifstream dataset(dir + "/sample.jsonl");
+  std::string line;
+  std::size_t problem = 0;
+  while (std::getline(dataset, line)) {
+    const auto row = nlohmann::json::parse(line);
+    SCOPED_TRACE(row.dump());
+    ASSERT_LT(problem, scenario->rules.size());
+    const std::string prompt = row["problem"].get<std::string>() +
+                               "\nPlease reason step by step, and put your final answer within "
+                               "\\boxed{}.";
+    const auto& expected = scenario->rules[problem].respond;
+    ASSERT_EQ(expected.size(), 4u);
+    for (std::size_t sample = 0; sample < 4; ++sample) {
+      const auto got = player.next({"lemma-mock-math", std::nullopt, prompt}, 1).at(0);
+      ASSERT_TRUE(got.has_value());
+      EXPECT_EQ(got->content, expected[sample].content) << "sample " << sample;
+      EXPECT_EQ(got->status, expected[sample].status) << "sample " << sample;
+    }
+    ++problem;
+  }
+  EXPECT_EQ(problem, 20u);
+  EXPECT_EQ(problem, scenario->rules.size());
 }
 
 }  // namespace

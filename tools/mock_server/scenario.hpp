@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
