@@ -27,6 +27,7 @@ using nlohmann::json;
 
 constexpr int kMaxSamples = 1024;
 constexpr const char* kRequestsFile = "requests.jsonl";
+constexpr const char* kAnswersFile = "answers.jsonl";
 constexpr const char* kResponsesFile = "responses.jsonl";
 constexpr const char* kResultsFile = "results.jsonl";
 constexpr const char* kSummaryFile = "summary.json";
@@ -57,6 +58,7 @@ const char* to_string(SampleMode mode) {
 // The run, planned: one OpenAI Batch input line per request and what each request is.
 struct Plan {
   std::string requests_file;  // the whole requests.jsonl
+  std::string answers_file;   // answers.jsonl: custom_id -> reference, for `lemma grade`
   std::unordered_map<std::string, EvalRequestPlan> requests;
   std::vector<std::string> order;  // custom_ids in file order
   json sampling = json::object();  // what every request's body says besides model and messages
@@ -114,6 +116,11 @@ Result<Plan> plan_requests(const Dataset& dataset, const EvaluationOptions& opti
       line["body"] = body;
       plan.requests_file += line.dump(-1, ' ', false, json::error_handler_t::replace);
       plan.requests_file += '\n';
+      nlohmann::ordered_json answer;
+      answer["custom_id"] = custom_id;
+      answer["answer"] = problem.answer;
+      plan.answers_file += answer.dump(-1, ' ', false, json::error_handler_t::replace);
+      plan.answers_file += '\n';
       plan.requests.emplace(custom_id, EvalRequestPlan{index, r * per_request, per_request});
       plan.order.push_back(custom_id);
     }
@@ -354,6 +361,13 @@ Result<EvaluationOutcome> Evaluation::run() {
         !written) {
       return written.error();
     }
+  }
+  // The references by custom_id: with requests.jsonl, what grading the run's Batch output
+  // elsewhere needs (`lemma grade OUTPUT --answers answers.jsonl`).
+  if (Result<Done> written =
+          detail::replace_file(detail::join_path(dir, kAnswersFile), plan->answers_file);
+      !written) {
+    return written.error();
   }
 
   Result<ResultsState> state = load_results(outcome.results_path, *plan, options_.retry_errors);

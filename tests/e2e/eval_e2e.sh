@@ -27,7 +27,7 @@ status=$?
 set -e
 cat "$work/run1.out" "$work/run1.err"
 [ "$status" -eq 1 ] || fail "expected exit 1 (one failed request), got $status"
-for f in requests.jsonl responses.jsonl responses.errors.jsonl results.jsonl summary.json report.html; do
+for f in requests.jsonl answers.jsonl responses.jsonl responses.errors.jsonl results.jsonl summary.json report.html; do
   [ -s "$work/out/$f" ] || fail "missing $f"
 done
 grep -q "accuracy *61.3% ± 7.4" "$work/run1.out" || fail "the printed table"
@@ -87,6 +87,11 @@ assert reqs[0]["body"]["model"] == "lemma-mock-math"
 report = open(f"{out}/report.html").read()
 assert 'data-summary="/overall/accuracy" data-value="0.6125"' in report, "report numbers"
 PY
+
+# The run's Batch output graded elsewhere with `lemma grade --answers`: the same 49 right.
+"$lemma_bin" grade "$work/out/responses.jsonl" --answers "$work/out/answers.jsonl" \
+  -o "$work/graded.jsonl" 2>"$work/grade.err" || { cat "$work/grade.err"; fail "lemma grade"; }
+grep -q "79 graded, .*(49 equal" "$work/grade.err" || { cat "$work/grade.err"; fail "lemma grade on the output"; }
 
 # A re-run resumes: nothing is sent again and the summary's statistics stay the same.
 cp "$work/out/summary.json" "$work/summary1.json"

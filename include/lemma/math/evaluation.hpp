@@ -169,6 +169,8 @@ struct EvaluationOutcome {
 ///
 /// The directory holds: requests.jsonl (the OpenAI Batch input of the run: one line per
 /// request, custom_id "<id>#<i>" for separate samples or "<id>" with `n`, written first),
+/// answers.jsonl (`{"custom_id", "answer"}` per request: with requests.jsonl, what `lemma grade
+/// OUTPUT --answers answers.jsonl` needs to grade the run's output from another batch engine),
 /// responses.jsonl / responses.errors.jsonl (lemma::Batch's output and errors files: the raw
 /// answers), results.jsonl (one line per sample, appended as answers arrive: id, sample,
 /// custom_id, extracted, verdict, rule, correct, finish_reason, latency_ms, ttft_ms,
