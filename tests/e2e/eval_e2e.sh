@@ -2,12 +2,15 @@
 # `lemma eval` on examples/data/sample.jsonl against lemma-mock-server playing
 # examples/data/sample_scenario.json: the summary equals the one examples/data/README.md works
 # out by hand (overall, every group, the run's counts and tokens); the run directory's files;
+# its report in a headless browser;
 # a re-run sends nothing and changes nothing; --compare; usage errors; no key in any output.
 set -euo pipefail
 server_bin=$1
 lemma_bin=$2
 data_dir=$3
+dom_check=$4
 source "$(dirname "$0")/mock_server.sh"
+source "$(dirname "$0")/browser.sh"
 mock_server_start "$server_bin" --scenario "$data_dir/sample_scenario.json" \
   --log-requests "$mock_work/requests.log"
 work=$mock_work
@@ -87,6 +90,16 @@ assert reqs[0]["body"]["model"] == "lemma-mock-math"
 report = open(f"{out}/report.html").read()
 assert 'data-summary="/overall/accuracy" data-value="0.6125"' in report, "report numbers"
 PY
+
+# The report of this real run in a headless browser: no console message, every number of
+# summary.json shown with its exact value.
+if find_browser; then
+  dump_dom "$work/out/report.html" "$work/dom.html" "$work/browser.log" || fail "the browser failed"
+  if grep -E ':CONSOLE|Uncaught' "$work/browser.log"; then fail "the report logged to the console"; fi
+  python3 "$dom_check" "$work/dom.html" "$work/out/summary.json" "line-slope" || fail "DOM check"
+elif [ "${LEMMA_ALLOW_NO_BROWSER:-}" != 1 ]; then
+  fail "no headless Chromium: run scripts/setup, or set LEMMA_ALLOW_NO_BROWSER=1"
+fi
 
 # The run's Batch output graded elsewhere with `lemma grade --answers`: the same 49 right.
 "$lemma_bin" grade "$work/out/responses.jsonl" --answers "$work/out/answers.jsonl" \

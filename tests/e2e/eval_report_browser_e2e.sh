@@ -16,13 +16,8 @@ checker=$2
 work=$(mktemp -d)
 if [ -n "${LEMMA_KEEP_WORK:-}" ]; then echo "work directory: $work"; else trap 'rm -rf "$work"' EXIT; fi
 
-browser=${LEMMA_BROWSER:-}
-if [ -z "$browser" ]; then
-  for candidate in chromium-headless-shell chromium chromium-browser; do
-    if command -v "$candidate" >/dev/null 2>&1; then browser=$(command -v "$candidate"); break; fi
-  done
-fi
-if [ -z "$browser" ]; then
+source "$(dirname "$0")/browser.sh"
+if ! find_browser; then
   if [ "${LEMMA_ALLOW_NO_BROWSER:-}" = 1 ]; then
     echo "SKIP: no headless Chromium (chromium-headless-shell or chromium) on PATH;" \
          "LEMMA_ALLOW_NO_BROWSER=1 allows skipping. Install it with scripts/setup."
@@ -97,17 +92,7 @@ PY
 "$writer" "$run" >"$work/writer.txt" 2>&1 || { cat "$work/writer.txt"; echo "FAIL: the report writer failed"; exit 1; }
 [ -s "$run/report.html" ] || { echo "FAIL: no report.html"; exit 1; }
 
-# No network: every host resolves to nothing and any proxied request goes to a closed port; the
-# page's own Content-Security-Policy forbids loads as well.
-flags=(--headless --disable-gpu --no-first-run --no-default-browser-check --disable-extensions
-       --disable-sync --disable-background-networking --disable-component-update
-       --disable-default-apps --host-resolver-rules="MAP * ~NOTFOUND"
-       --proxy-server="http://127.0.0.1:9" --user-data-dir="$work/profile"
-       --enable-logging=stderr --v=0)
-# Chromium refuses to start as root with its sandbox (containers, CI).
-[ "$(id -u)" -eq 0 ] && flags+=(--no-sandbox)
-timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$run/report.html" \
-  >"$work/dom.html" 2>"$work/browser.log"
+dump_dom "$run/report.html" "$work/dom.html" "$work/browser.log"
 status=$?
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
