@@ -151,6 +151,9 @@ class MockEndpoint::Impl {
     server_.new_task_queue = [threads] {
       return std::make_unique<httplib::ThreadPool>(threads).release();
     };
+    // httplib writes a response's headers and body in separate sends; without TCP_NODELAY the
+    // body waits for the client's delayed ACK (about 40 ms) on every kept-alive request.
+    server_.set_tcp_nodelay(true);
     server_.Post("/v1/chat/completions",
                  [this](const httplib::Request& req, httplib::Response& res) { chat(req, res); });
     server_.Get("/v1/models", [this](const httplib::Request& req, httplib::Response& res) {
