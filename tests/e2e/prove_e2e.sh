@@ -2,7 +2,7 @@
 # `lemma prove` and `lemma grade-proof` against lemma-mock-server running the example scenario
 # (examples/data/prove_scenario.json): a flawed first proof, the verifier's critique, a
 # refinement that uses it, a verified proof; the trace; the token budget; exit codes; proof
-# grading with a bad line; a Lean 4 checker (the fake REPL) joined and alone.
+# grading with a bad line; a Lean 4 checker (the fake REPL) alone; the plain mock (no scenario).
 set -euo pipefail
 server_bin=$1
 lemma_bin=$2
@@ -121,4 +121,13 @@ assert lines[0]["score"] == 1 and lines[0]["evaluations"][0]["source"] == "lean"
 assert lines[1]["score"] == 0 and "rejected" in lines[1]["evaluations"][0]["evaluation"], lines[1]
 assert "; 0 calls" in open(sys.argv[2]).read()
 PY
+# Out of the box: the mock without a scenario answers proof prompts in the format (and says it
+# is the mock), so the loop runs end to end.
+mock_server_stop
+mock_server_start "$server_bin"
+export LEMMA_BASE_URL="http://127.0.0.1:$mock_port/v1"
+"$lemma_bin" prove "$problem" --candidates 1 --verifications 2 >"$work/plain.txt" \
+  2>"$work/plain.err" || { cat "$work/plain.err"; fail "prove against the plain mock"; }
+grep -q "lemma mock endpoint" "$work/plain.txt" || fail "the plain mock's proof"
+grep -q "^lemma prove: verified" "$work/plain.err" || fail "the plain mock's verdict"
 echo "prove e2e: all checks passed"

@@ -6,6 +6,24 @@
 namespace lemma::tools {
 
 MockAnswer mock_answer(const std::string& question) {
+  // Self-verification prompts (lemma prove, DeepSeekMath-V2's format): a generation or
+  // refinement prompt asks for "## Solution" and "## Self Evaluation"; a verification prompt
+  // asks for "Here is my evaluation of the solution:" and a boxed score. The mock answers in
+  // the format, so `lemma prove` runs end to end without a model (and says it is the mock).
+  const bool asks_proof = question.find("## Self Evaluation") != std::string::npos;
+  if (asks_proof) {
+    return {"Restate the claim, then argue from the definitions.",
+            "## Solution\n(lemma mock endpoint) The mock writes no real proofs: this stands in "
+            "for a complete, rigorous argument.\n\n## Self Evaluation\nHere is my evaluation of "
+            "the solution:\nThe mock checked nothing.\n\nBased on my evaluation, the final "
+            "overall score should be: \\boxed{1}"};
+  }
+  if (question.find("Here is my evaluation of the solution:") != std::string::npos) {
+    return {"Check each step of the solution.",
+            "Here is my evaluation of the solution:\n(lemma mock endpoint) The mock accepts "
+            "every proof.\n\nBased on my evaluation, the final overall score should be: "
+            "\\boxed{1}"};
+  }
   static const std::regex kExpression(R"((-?\d{1,9})\s*([-+*x])\s*(-?\d{1,9}))");
   std::smatch match;
   if (std::regex_search(question, match, kExpression)) {

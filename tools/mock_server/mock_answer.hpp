@@ -11,8 +11,11 @@ struct MockAnswer {
   std::string content;
 };
 
-/// Solves "a + b", "a - b", "a * b" (the first such expression in `question`); any other
-/// question gets a fixed worked example, clearly labelled as coming from the mock.
+/// Answers a self-verification prompt in DeepSeekMath-V2's format (a generation or refinement
+/// prompt: "## Solution" / "## Self Evaluation" with \boxed{1}; a verification prompt: an
+/// evaluation with \boxed{1}); else solves "a + b", "a - b", "a * b" (the first such expression
+/// in `question`); any other question gets a fixed worked example. Every answer says it comes
+/// from the mock.
 MockAnswer mock_answer(const std::string& question);
 
 /// A rough token count (words and punctuation runs), for the mock's usage numbers.
