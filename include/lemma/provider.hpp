@@ -59,6 +59,9 @@ struct ProviderCapabilities {
   /// OpenAI's Files and Batches API (`POST /files`, `POST /batches`, `GET /batches/{id}`,
   /// `GET /files/{id}/content`) next to the model list, used by lemma::RemoteBatch.
   bool batch_api = true;
+  /// Several choices from one request (`n` > 1). When false, callers that want K samples of
+  /// one prompt (lemma::math::Evaluation) send K requests instead.
+  bool multiple_choices = true;
 };
 
 /// A provider knows one wire format: it turns typed requests into HTTP requests and HTTP

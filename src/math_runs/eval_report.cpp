@@ -142,6 +142,7 @@ th{background:#eef0f4}td.r,th.r{text-align:right}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #d8dce3;padding:8px;max-height:480px;overflow:auto;margin:4px 0}
 details{margin:2px 0}summary{cursor:pointer}details details{margin-left:18px}
 .note{color:#6b7385;font-style:italic}
+.statement{white-space:pre-wrap;border-left:3px solid #c9cfda;margin:4px 0 4px 18px;padding:2px 10px}
 .ok{color:#17803d}.bad{color:#b42318}
 svg.chart{background:#fff;border:1px solid #d8dce3;border-radius:6px;max-width:100%;height:auto;display:block;margin:8px 0}
 svg .grid{stroke:#e3e6eb}svg .axis{stroke:#4a5263}svg .tick,svg .legend,svg .label{font-size:11px;fill:#4a5263}
@@ -700,6 +701,12 @@ class Report {
              "</b>: " + std::to_string(correct) + " of " + std::to_string(list.size()) +
              " correct, reference <code>" + escape_html(text_of(*list.front()->line, "reference")) +
              "</code></summary>";
+      // The problem statement (results.jsonl carries it from `lemma eval`), so a wrong answer
+      // can be read against the question.
+      const std::string problem = text_of(*list.front()->line, "problem");
+      if (!problem.empty()) {
+        out += "<blockquote class=\"statement\">" + escape_html(problem) + "</blockquote>";
+      }
       for (const Sample* sample : list) {
         if (listed >= options_.max_listed_samples) break;
         ++listed;

@@ -1,70 +1,31 @@
 // write_eval_report(): the files of a run directory in, DIR/report.html out.
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 #include "lemma/math/eval_report.hpp"
+#include "run_files.hpp"
 
 namespace lemma::math {
 namespace {
 
+using detail::for_each_line;
+using detail::read_whole_file;
 using nlohmann::json;
-
-std::string join(const std::string& dir, const char* name) {
-  if (dir.empty()) return name;
-  return dir.back() == '/' ? dir + name : dir + "/" + name;
-}
-
-// Reads a whole file; nullopt when it does not exist or cannot be read.
-std::optional<std::string> read_whole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return content;
-}
-
-// Calls `on_line(number, text)` for each non-blank line (1-based numbers, CR of CRLF removed).
-template <typename OnLine>
-void for_each_line(const std::string& content, OnLine&& on_line) {
-  std::size_t start = 0;
-  std::size_t number = 0;
-  while (start < content.size()) {
-    std::size_t end = content.find('\n', start);
-    if (end == std::string::npos) end = content.size();
-    ++number;
-    std::string line = content.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") != std::string::npos) on_line(number, line);
-    start = end + 1;
-  }
-}
 
 std::string optional_text(const json& object, const char* key) {
   const auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-Error file_error(const std::string& path, const char* doing, int err) {
-  return make_error(ErrorKind::invalid_request,
-                    std::string("Cannot ") + doing + " \"" + path + "\": " + std::strerror(err) +
-                        "; check the directory's path, permissions and free disk space.");
-}
-
 }  // namespace
 
 Result<ResponseTexts> read_response_texts(const std::string& path,
                                           std::vector<std::string>& line_problems) {
-  const std::optional<std::string> content = read_whole(path);
+  const std::optional<std::string> content = read_whole_file(path);
   if (!content) {
     return invalid_request_error("path", "Cannot read the responses file \"" + path +
                                              "\"; check the path and its permissions.");
   }
   ResponseTexts texts;
-  for_each_line(*content, [&](std::size_t number, const std::string& text) {
+  for_each_line(*content, [&](std::size_t number, const std::string& text, bool) {
     const json line = json::parse(text, nullptr, false);
     const std::string where = path + " line " + std::to_string(number);
     if (line.is_discarded() || !line.is_object()) {
@@ -104,8 +65,8 @@ Result<ResponseTexts> read_response_texts(const std::string& path,
 }
 
 Result<EvalReportFile> write_eval_report(const std::string& dir, const EvalReportOptions& options) {
-  const std::string summary_path = join(dir, "summary.json");
-  const std::optional<std::string> summary_text = read_whole(summary_path);
+  const std::string summary_path = detail::join_path(dir, "summary.json");
+  const std::optional<std::string> summary_text = read_whole_file(summary_path);
   if (!summary_text) {
     return invalid_request_error(
         "dir", "Cannot read \"" + summary_path +
@@ -119,11 +80,11 @@ Result<EvalReportFile> write_eval_report(const std::string& dir, const EvalRepor
   }
 
   EvalReportFile written;
-  written.path = join(dir, "report.html");
+  written.path = detail::join_path(dir, "report.html");
   std::vector<json> results;
-  const std::string results_path = join(dir, "results.jsonl");
-  if (const std::optional<std::string> content = read_whole(results_path)) {
-    for_each_line(*content, [&](std::size_t number, const std::string& text) {
+  const std::string results_path = detail::join_path(dir, "results.jsonl");
+  if (const std::optional<std::string> content = read_whole_file(results_path)) {
+    for_each_line(*content, [&](std::size_t number, const std::string& text, bool) {
       json line = json::parse(text, nullptr, false);
       if (line.is_discarded() || !line.is_object()) {
         written.skipped_lines.push_back(results_path + " line " + std::to_string(number) +
@@ -134,8 +95,8 @@ Result<EvalReportFile> write_eval_report(const std::string& dir, const EvalRepor
     });
   }
   ResponseTexts texts;
-  const std::string responses_path = join(dir, "responses.jsonl");
-  if (read_whole(responses_path)) {
+  const std::string responses_path = detail::join_path(dir, "responses.jsonl");
+  if (read_whole_file(responses_path)) {
     Result<ResponseTexts> read = read_response_texts(responses_path, written.skipped_lines);
     if (read) texts = std::move(*read);
   }
@@ -146,22 +107,8 @@ Result<EvalReportFile> write_eval_report(const std::string& dir, const EvalRepor
   const std::string html = render_eval_report(summary, results, texts, with_notes);
 
   // Through a temporary file, so a reader never sees half a report.
-  const std::string temporary = written.path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) return file_error(temporary, "create", errno);
-    out.write(html.data(), static_cast<std::streamsize>(html.size()));
-    out.flush();
-    if (!out) {
-      const int err = errno;
-      std::remove(temporary.c_str());
-      return file_error(temporary, "write", err);
-    }
-  }
-  if (std::rename(temporary.c_str(), written.path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(temporary.c_str());
-    return file_error(written.path, "write", err);
+  if (Result<Done> replaced = detail::replace_file(written.path, html); !replaced) {
+    return replaced.error();
   }
   return written;
 }

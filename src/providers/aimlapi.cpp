@@ -12,6 +12,8 @@ std::shared_ptr<Provider> aimlapi(ApiKey api_key, std::string base_url) {
   // AIML API's /v1/batches takes Anthropic-style message batches (a JSON list of requests),
   // not OpenAI's Files + Batches flow.
   options.capabilities.batch_api = false;
+  // Not every model behind AIML API honours `n`; one choice per request is always right.
+  options.capabilities.multiple_choices = false;
   return std::make_shared<OpenAICompatibleProvider>(std::move(options));
 }
 

@@ -92,6 +92,7 @@ ProviderCapabilities DataoortsProvider::capabilities() const {
   caps.streaming = false;
   caps.list_models = false;
   caps.batch_api = false;
+  caps.multiple_choices = false;
   return caps;
 }
 

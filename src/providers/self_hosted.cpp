@@ -13,7 +13,8 @@ namespace lemma::providers {
 namespace {
 
 FlavourTraits make_traits(bool top_k, bool min_p, bool repetition_penalty, std::string rp_name,
-                          bool think_inline, std::string health, bool batch_api) {
+                          bool think_inline, std::string health, bool batch_api,
+                          bool multiple_choices) {
   FlavourTraits t;
   t.top_k = top_k;
   t.min_p = min_p;
@@ -22,6 +23,7 @@ FlavourTraits make_traits(bool top_k, bool min_p, bool repetition_penalty, std::
   t.think_tags_inline = think_inline;
   t.health_path = std::move(health);
   t.batch_api = batch_api;
+  t.multiple_choices = multiple_choices;
   return t;
 }
 
@@ -35,6 +37,7 @@ OpenAICompatibleOptions base_options(const SelfHostedOptions& options) {
   base.think_starts_open = options.think_starts_open;
   base.max_json_depth = options.max_json_depth;
   base.capabilities.batch_api = traits_of(options.flavour).batch_api;
+  base.capabilities.multiple_choices = traits_of(options.flavour).multiple_choices;
   return base;
 }
 
@@ -70,15 +73,17 @@ const FlavourTraits& traits_of(Flavour flavour) noexcept {
   // From each server's documented OpenAI-compatible chat API.
   // Batch API: SGLang serves OpenAI's Files and Batches endpoints; vLLM's server does not
   // (only the offline `vllm run-batch`), nor do TGI, llama.cpp or Ollama.
+  // n > 1: vLLM and SGLang return n choices; TGI, llama.cpp and Ollama return one.
   static const std::array<FlavourTraits, 7> kTraits = {
-      make_traits(true, true, true, "repetition_penalty", false, "/health", false),    // vllm
-      make_traits(true, true, true, "repetition_penalty", false, "/health", true),     // sglang
-      make_traits(false, false, false, "repetition_penalty", true, "/health", false),  // tgi
-      make_traits(true, true, true, "repeat_penalty", false, "/health", false),        // llama_cpp
-      make_traits(false, false, false, "repetition_penalty", true, "/api/version",
-                  false),                                                     // ollama
-      make_traits(true, true, true, "repetition_penalty", false, "", true),   // generic
-      make_traits(true, true, true, "repetition_penalty", false, "", true)};  // auto
+      make_traits(true, true, true, "repetition_penalty", false, "/health", false, true),  // vllm
+      make_traits(true, true, true, "repetition_penalty", false, "/health", true, true),   // sglang
+      make_traits(false, false, false, "repetition_penalty", true, "/health", false,
+                  false),                                                               // tgi
+      make_traits(true, true, true, "repeat_penalty", false, "/health", false, false),  // llama
+      make_traits(false, false, false, "repetition_penalty", true, "/api/version", false,
+                  false),                                                           // ollama
+      make_traits(true, true, true, "repetition_penalty", false, "", true, true),   // generic
+      make_traits(true, true, true, "repetition_penalty", false, "", true, true)};  // auto
   return kTraits[static_cast<std::size_t>(flavour)];
 }
 

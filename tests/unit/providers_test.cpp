@@ -370,5 +370,22 @@ TEST(ModelCatalogTest, UserEntriesAndUnknownPrices) {
                    .has_value());
 }
 
+// Whether one request may ask for n choices decides how lemma::math::Evaluation samples.
+TEST(ProviderCapabilitiesTest, MultipleChoicesOnlyWhereTheServerReturnsNChoices) {
+  EXPECT_FALSE(providers::dataoorts("dk")->capabilities().multiple_choices);
+  EXPECT_FALSE(providers::aimlapi(ApiKey("k"))->capabilities().multiple_choices);
+  using providers::Flavour;
+  for (Flavour flavour : {Flavour::vllm, Flavour::sglang, Flavour::generic}) {
+    EXPECT_TRUE(
+        providers::self_hosted("http://127.0.0.1:1/v1", flavour)->capabilities().multiple_choices)
+        << providers::to_string(flavour);
+  }
+  for (Flavour flavour : {Flavour::tgi, Flavour::llama_cpp, Flavour::ollama}) {
+    EXPECT_FALSE(
+        providers::self_hosted("http://127.0.0.1:1/v1", flavour)->capabilities().multiple_choices)
+        << providers::to_string(flavour);
+  }
+}
+
 }  // namespace
 }  // namespace lemma

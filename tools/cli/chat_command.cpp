@@ -73,27 +73,9 @@ ChatCommand::ChatCommand(CLI::App& app)
                      "Print the response as one line of JSON (chat.completion) instead of text");
   command_->add_flag("--no-reasoning", settings_.no_reasoning,
                      "Print only the answer, not the model's reasoning");
-  command_->add_option("--temperature", settings_.temperature, "Sampling temperature, e.g. 0.6")
-      ->group("Sampling");
-  command_->add_option("--top-p", settings_.top_p, "Nucleus sampling mass, in (0, 1]")
-      ->group("Sampling");
-  command_->add_option("--top-k", settings_.top_k, "Sample among the k most likely tokens")
-      ->group("Sampling");
-  command_->add_option("--max-tokens", settings_.max_tokens, "Upper bound on generated tokens")
-      ->group("Sampling");
-  command_->add_option("--seed", settings_.seed, "Seed for reproducible sampling")
-      ->group("Sampling");
-  command_
-      ->add_option("--stop", settings_.stop, "A string that ends generation (repeat for several)")
-      ->allow_extra_args(false)
-      ->group("Sampling");
+  add_sampling_options(*command_, settings_.sampling);
   command_->add_option("-n", settings_.n, "How many answers to generate")
       ->check(CLI::PositiveNumber)
-      ->group("Sampling");
-  command_
-      ->add_option("--extra", settings_.extra,
-                   "A JSON object merged into the request body, for server-specific parameters, "
-                   "e.g. '{\"min_p\": 0.05}'")
       ->group("Sampling");
   add_connection_options(*command_, settings_.connection);
   command_->footer(
@@ -113,15 +95,8 @@ bool ChatCommand::selected() const {
 
 int ChatCommand::run(const InterruptGuard& guard) {
   // Everything the caller gave is checked before anything is sent.
-  nlohmann::json extra = nlohmann::json::object();
-  if (!settings_.extra.empty()) {
-    extra = nlohmann::json::parse(settings_.extra, nullptr, false);
-    if (extra.is_discarded() || !extra.is_object()) {
-      return usage_error(
-          "--extra is not a JSON object (pass one such as '{\"min_p\": 0.05}', quoted for the "
-          "shell)");
-    }
-  }
+  Result<SamplingParams> sampling = sampling_from(*command_, settings_.sampling);
+  if (!sampling) return usage_error(sampling.error().message);
   std::string prompt = settings_.prompt;
   if (prompt.empty() || prompt == "-") {
     if (isatty(STDIN_FILENO)) {
@@ -140,15 +115,8 @@ int ChatCommand::run(const InterruptGuard& guard) {
   ChatRequest request;
   if (!settings_.system.empty()) request.messages.push_back(Message::system(settings_.system));
   request.messages.push_back(Message::user(prompt));
-  SamplingParams& sampling = request.sampling;
-  if (command_->count("--temperature") > 0) sampling.temperature = settings_.temperature;
-  if (command_->count("--top-p") > 0) sampling.top_p = settings_.top_p;
-  if (command_->count("--top-k") > 0) sampling.top_k = settings_.top_k;
-  if (command_->count("--max-tokens") > 0) sampling.max_tokens = settings_.max_tokens;
-  if (command_->count("--seed") > 0) sampling.seed = settings_.seed;
-  if (!settings_.stop.empty()) sampling.stop = settings_.stop;
-  if (command_->count("-n") > 0) sampling.n = settings_.n;
-  sampling.extra = std::move(extra);
+  request.sampling = std::move(*sampling);
+  if (command_->count("-n") > 0) request.sampling.n = settings_.n;
   // The shared rules (max_tokens >= 1, no empty stop string, UTF-8...) before the model lookup
   // below may talk to the server; the provider's own ranges are checked when the call is made.
   ChatRequest check = request;

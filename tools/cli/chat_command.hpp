@@ -11,6 +11,7 @@
 
 #include "client_config.hpp"
 #include "command.hpp"
+#include "sampling_options.hpp"
 
 namespace lemma::cli {
 
@@ -26,22 +27,10 @@ struct ChatSettings {
   bool json = false;
   /// --no-reasoning: print only the answer, not the model's reasoning.
   bool no_reasoning = false;
-  /// --temperature.
-  double temperature = 0;
-  /// --top-p.
-  double top_p = 0;
-  /// --top-k.
-  std::int64_t top_k = 0;
-  /// --max-tokens.
-  std::int64_t max_tokens = 0;
-  /// --seed.
-  std::int64_t seed = 0;
-  /// --stop, repeatable.
-  std::vector<std::string> stop;
+  /// The sampling flags (--temperature, --max-tokens, --extra, ...).
+  SamplingSettings sampling;
   /// -n: how many answers.
   std::int64_t n = 0;
-  /// --extra: a JSON object merged into the request body (SamplingParams::extra).
-  std::string extra;
   /// The connection flags.
   ConnectionSettings connection;
 };

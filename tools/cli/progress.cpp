@@ -88,9 +88,9 @@ std::string count_text(const BatchProgress& p) {
   return with_thousands(done_of(p)) + "/" + with_thousands(p.counts.total);
 }
 
-std::string plain_line(const BatchProgress& p) {
+std::string plain_line(const std::string& label, const BatchProgress& p) {
   std::string line =
-      "lemma batch: " + count_text(p) + " done (" + with_thousands(p.counts.failed) + " failed";
+      label + ": " + count_text(p) + " done (" + with_thousands(p.counts.failed) + " failed";
   if (p.resumed > 0) line += ", " + with_thousands(p.resumed) + " resumed";
   line += "), " + rate_text(rate_of(p)) + " req/s, ETA ";
   const std::string eta = eta_text(p);
@@ -184,7 +184,7 @@ void ProgressDisplay::update(const BatchProgress& progress) {
     return;
   }
   if (progress.elapsed - last_line_at_ >= plain_interval_) {
-    *out_ << plain_line(progress) << '\n' << std::flush;
+    *out_ << plain_line(label_, progress) << '\n' << std::flush;
     last_line_at_ = progress.elapsed;
     last_printed_ = true;
   } else {
@@ -198,7 +198,7 @@ void ProgressDisplay::finish(const BatchSummary& summary) {
   if (terminal_) {
     if (bar_shown_) *out_ << kRedraw;
   } else if (last_ && !last_printed_) {
-    *out_ << plain_line(*last_) << '\n';
+    *out_ << plain_line(label_, *last_) << '\n';
   }
   *out_ << summary.to_text() << std::flush;
 }

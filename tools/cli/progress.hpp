@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <iosfwd>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "lemma/batch.hpp"
 
@@ -49,6 +51,8 @@ class ProgressDisplay {
   /// Clears the bar (or prints the last plain line not yet printed) and prints the summary.
   /// Later updates are ignored.
   void finish(const BatchSummary& summary);
+  /// The name plain lines start with (default "lemma batch").
+  void set_label(std::string label) { label_ = std::move(label); }
 
  private:
   std::size_t current_width() const;
@@ -57,6 +61,7 @@ class ProgressDisplay {
   bool terminal_;
   std::chrono::milliseconds plain_interval_;
   std::size_t width_;
+  std::string label_ = "lemma batch";
   int fd_ = -1;  // re-read the width from this terminal at each redraw (-1: use width_)
   std::optional<BatchProgress> last_;
   bool last_printed_ = false;                  // plain mode: `last_` has its line already

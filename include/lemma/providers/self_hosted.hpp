@@ -47,6 +47,9 @@ struct FlavourTraits {
   /// Serves OpenAI's Files and Batches API (SGLang does; vLLM, TGI, llama.cpp and Ollama do
   /// not, and generic is assumed to).
   bool batch_api = false;
+  /// Returns several choices for `n` > 1 (vLLM and SGLang do; TGI, llama.cpp's server and
+  /// Ollama answer with one choice whatever `n` says).
+  bool multiple_choices = false;
 };
 
 /// The traits of `flavour` (auto_detect: those of generic, until the server is identified).

@@ -1,0 +1,153 @@
+#include "eval_results.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "lemma/catalog.hpp"
+#include "lemma/wire.hpp"
+
+namespace lemma::math::detail {
+namespace {
+
+using Json = nlohmann::ordered_json;  // results lines read best with their keys in this order
+
+Json optional_number(const std::optional<double>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+// The fields every line of the request shares, in results.jsonl's key order.
+Json base_line(const std::string& custom_id, const EvalProblem& problem, int sample) {
+  Json line;
+  line["id"] = problem.id;
+  line["sample"] = sample;
+  line["custom_id"] = custom_id;
+  return line;
+}
+
+void finish_line(Json& line, const EvalProblem& problem, std::string& out) {
+  line["reference"] = problem.answer;
+  line["problem"] = problem.problem;
+  line["fields"] = problem.fields;
+  out += line.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out += '\n';
+}
+
+}  // namespace
+
+std::string graded_lines(const std::string& custom_id, const EvalRequestPlan& plan,
+                         const EvalProblem& problem, const ChatResponse& response,
+                         const EvalTiming& timing, const GradeOptions& grade_options) {
+  // Choices in their index order: the i-th is sample first_sample + i.
+  std::vector<const Choice*> choices;
+  for (const Choice& choice : response.choices) choices.push_back(&choice);
+  std::stable_sort(choices.begin(), choices.end(),
+                   [](const Choice* a, const Choice* b) { return a->index < b->index; });
+  std::string out;
+  for (int i = 0; i < plan.samples; ++i) {
+    Json line = base_line(custom_id, problem, plan.first_sample + i);
+    if (static_cast<std::size_t>(i) >= choices.size()) {
+      line["extracted"] = nullptr;
+      line["verdict"] = nullptr;
+      line["rule"] = nullptr;
+      line["correct"] = false;
+      line["finish_reason"] = nullptr;
+      line["latency_ms"] = optional_number(timing.latency_ms);
+      line["ttft_ms"] = optional_number(timing.ttft_ms);
+      line["prompt_tokens"] = 0;
+      line["completion_tokens"] = 0;
+      line["cost_usd"] = nullptr;
+      line["error"] = {{"code", "protocol"},
+                       {"message", "the server returned " + std::to_string(choices.size()) +
+                                       " choices for n = " + std::to_string(plan.samples) +
+                                       "; it does not support n: use separate samples "
+                                       "(--sample-mode separate)"}};
+      finish_line(line, problem, out);
+      continue;
+    }
+    const Choice& choice = *choices[static_cast<std::size_t>(i)];
+    const std::string content = choice.message.content.value_or("");
+    const Verdict verdict = grade(content, problem.answer, grade_options);
+    line["extracted"] = verdict.extracted ? Json(*verdict.extracted) : Json(nullptr);
+    line["verdict"] = to_string(verdict.result);
+    line["rule"] = verdict.rule;
+    line["correct"] = verdict.result == Verdict::Result::equal;
+    line["finish_reason"] = choice.finish_reason;
+    line["latency_ms"] = optional_number(timing.latency_ms);
+    line["ttft_ms"] = optional_number(timing.ttft_ms);
+    // One request's usage and cost on its first sample, so sums over samples are exact.
+    const bool first = i == 0;
+    line["prompt_tokens"] = first && response.usage ? response.usage->prompt_tokens : 0;
+    line["completion_tokens"] = first && response.usage ? response.usage->completion_tokens : 0;
+    line["cost_usd"] = first ? optional_number(response.cost_usd) : Json(nullptr);
+    line["error"] = nullptr;
+    finish_line(line, problem, out);
+  }
+  return out;
+}
+
+std::string failed_lines(const std::string& custom_id, const EvalRequestPlan& plan,
+                         const EvalProblem& problem, const std::string& code,
+                         const std::string& message, const EvalTiming& timing) {
+  std::string out;
+  for (int i = 0; i < plan.samples; ++i) {
+    Json line = base_line(custom_id, problem, plan.first_sample + i);
+    line["extracted"] = nullptr;
+    line["verdict"] = nullptr;
+    line["rule"] = nullptr;
+    line["correct"] = false;
+    line["finish_reason"] = nullptr;
+    line["latency_ms"] = optional_number(timing.latency_ms);
+    line["ttft_ms"] = optional_number(timing.ttft_ms);
+    line["prompt_tokens"] = 0;
+    line["completion_tokens"] = 0;
+    line["cost_usd"] = nullptr;
+    line["error"] = {{"code", code}, {"message", message}};
+    finish_line(line, problem, out);
+  }
+  return out;
+}
+
+std::optional<std::string> lines_from_batch_record(
+    const nlohmann::json& record, const std::string& custom_id, const EvalRequestPlan& plan,
+    const EvalProblem& problem, const GradeOptions& grade, const Provider& provider) {
+  const EvalTiming unknown;  // the output file keeps no timing
+  const auto response = record.find("response");
+  const auto error = record.find("error");
+  const bool has_response = response != record.end() && response->is_object();
+  if (has_response && response->value("status_code", 0) == 200) {
+    const auto body = response->find("body");
+    if (body == response->end() || !body->is_object()) return std::nullopt;
+    Result<ChatResponse> decoded = wire::decode_chat_response(*body);
+    if (!decoded) return std::nullopt;
+    if (decoded->usage) {
+      if (const ModelSpec* spec = provider.model_spec(decoded->model)) {
+        decoded->cost_usd = spec->cost(*decoded->usage);
+      }
+    }
+    return graded_lines(custom_id, plan, problem, *decoded, unknown, grade);
+  }
+  std::string code = "error";
+  std::string message = "the request failed";
+  if (error != record.end() && error->is_object()) {
+    code = error->value("code", code);
+    message = error->value("message", message);
+  } else if (has_response) {
+    // An HTTP failure: OpenAI's layout keeps the status and the server's error body.
+    const int status = response->value("status_code", 0);
+    code = std::string(to_string(error_kind_for_status(status)));  // as a live failure says
+    message = "HTTP " + std::to_string(status);
+    const auto body = response->find("body");
+    if (body != response->end() && body->is_object()) {
+      const auto inner = body->find("error");
+      if (inner != body->end() && inner->is_object() && inner->contains("message") &&
+          (*inner)["message"].is_string()) {
+        message += ": " + (*inner)["message"].get<std::string>();
+      }
+    }
+  } else {
+    return std::nullopt;
+  }
+  return failed_lines(custom_id, plan, problem, code, message, unknown);
+}
+
+}  // namespace lemma::math::detail
