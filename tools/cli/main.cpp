@@ -16,9 +16,11 @@
 #include "eval_command.hpp"
 #include "exit_codes.hpp"
 #include "grade_command.hpp"
+#include "grade_proof_command.hpp"
 #include "health_command.hpp"
 #include "interrupt.hpp"
 #include "models_command.hpp"
+#include "prove_command.hpp"
 
 namespace {
 
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
       "  lemma batch requests.jsonl results.jsonl --concurrency 64 --rpm 600\n"
       "  lemma grade examples/data/grade_sample.jsonl --output graded.jsonl\n"
       "  lemma eval examples/data/sample.jsonl --output runs/sample --samples 4\n"
+      "  lemma prove \"Prove that the square root of 2 is irrational.\"\n"
       "Configuration: LEMMA_PROVIDER, LEMMA_BASE_URL, LEMMA_MODEL, LEMMA_API_KEY (or "
       "AIMLAPI_API_KEY, DATAOORTS_API_KEY), overridden by --provider, --base-url, --model, "
       "--api-key-env NAME.\n"
@@ -64,6 +67,8 @@ int main(int argc, char** argv) {
   commands.push_back(std::make_unique<lemma::cli::BatchCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::GradeCommand>(app));
   commands.push_back(std::make_unique<lemma::cli::EvalCommand>(app));
+  commands.push_back(std::make_unique<lemma::cli::ProveCommand>(app));
+  commands.push_back(std::make_unique<lemma::cli::GradeProofCommand>(app));
 
   if (has_literal_key(argc, argv)) {
     std::cerr << "lemma: --api-key is not accepted: a key on the command line is visible to "

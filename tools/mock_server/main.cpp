@@ -2,84 +2,109 @@
 //
 //   lemma-mock-server [--host 127.0.0.1] [--port 0] [--port-file FILE] [--api-key KEY]
 //                     [--delay-ms N] [--chunk-delay-ms N] [--threads N]
-//                     [--log-requests FILE]
+//                     [--log-requests FILE] [--scenario FILE.json]
 //
 // Prints the base URL, writes the port to FILE when asked, and serves until SIGINT/SIGTERM.
+// Exit codes: 0 stopped by a signal (or --help), 1 cannot listen, 2 bad arguments or scenario.
 
 #include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "mock_server/mock_endpoint.hpp"
+#include "mock_server/scenario.hpp"
 
 namespace {
 
-int usage(const char* problem) {
-  std::cerr << "lemma-mock-server: " << problem << "\n"
-            << "usage: lemma-mock-server [--host ADDR] [--port N] [--port-file FILE] "
-               "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N] "
-               "[--log-requests FILE]\n";
-  return 2;
-}
-
-bool parse_int(const std::string& text, long min, long max, long& out) {
-  char* end = nullptr;
-  const long value = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || value < min || value > max) return false;
-  out = value;
-  return true;
-}
+constexpr int kExitCannotListen = 1;
+constexpr int kExitUsage = 2;
 
 }  // namespace
 
 int main(int argc, char** argv) {
   lemma::tools::MockEndpointOptions options;
   std::string port_file;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::cout << "lemma-mock-server: a local OpenAI-compatible mock endpoint\n"
-                   "usage: lemma-mock-server [--host ADDR] [--port N] [--port-file FILE] "
-                   "[--api-key KEY] [--delay-ms N] [--chunk-delay-ms N] [--threads N] "
-                   "[--log-requests FILE]\n"
-                   "  --delay-ms N          wait N ms before each answer (a model's latency)\n"
-                   "  --log-requests FILE   append each chat request's last user message to "
-                   "FILE, one line per request\n";
+  std::string scenario_file;
+  long delay_ms = 0;
+  long chunk_delay_ms = 0;
+
+  CLI::App app{
+      "lemma-mock-server: a local OpenAI-compatible mock endpoint (POST /v1/chat/completions, "
+      "GET /v1/models, GET /health). It answers \"a + b\", \"a - b\" and \"a * b\" with a "
+      "reasoning trace, a \\boxed{} answer and usage, whole or streamed; --scenario FILE.json "
+      "scripts other answers, errors and faults."};
+  app.add_option("--host", options.host, "Address to listen on")
+      ->type_name("ADDR")
+      ->capture_default_str();
+  app.add_option("--port", options.port, "Port to listen on (0..65535); 0 picks a free one")
+      ->type_name("N")
+      ->check(CLI::Range(0, 65535).description(""))
+      ->capture_default_str();
+  app.add_option("--port-file", port_file,
+                 "Write the port to FILE once listening (atomically: written, then renamed)")
+      ->type_name("FILE");
+  app.add_option("--api-key", options.api_key,
+                 "Require \"Authorization: Bearer KEY\" on every request")
+      ->type_name("KEY");
+  app.add_option("--delay-ms", delay_ms,
+                 "Wait N ms (0..600000) before each answer (a model's latency)")
+      ->type_name("N")
+      ->check(CLI::Range(0L, 600000L).description(""))
+      ->capture_default_str();
+  app.add_option("--chunk-delay-ms", chunk_delay_ms,
+                 "Streams: wait N ms (0..60000) between two events")
+      ->type_name("N")
+      ->check(CLI::Range(0L, 60000L).description(""))
+      ->capture_default_str();
+  app.add_option("--threads", options.threads,
+                 "Requests served at once (1..4096; each kept-alive connection holds one)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 4096).description(""))
+      ->capture_default_str();
+  app.add_option("--log-requests", options.request_log,
+                 "Append each chat request's last user message to FILE, one line per request")
+      ->type_name("FILE");
+  app.add_option("--scenario", scenario_file,
+                 "Answer by the rules in FILE.json (README.md, \"Scripted answers\"); an "
+                 "unreadable or invalid file stops the server before it starts (exit 2)")
+      ->type_name("FILE");
+  app.footer(
+      "Example:\n"
+      "  lemma-mock-server --port 0 --port-file port.txt --scenario examples/data/"
+      "sample_scenario.json\n"
+      "Exit codes: 0 stopped by SIGINT/SIGTERM, 1 cannot listen (or open the --log-requests "
+      "file), 2 bad arguments or scenario.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      app.exit(e);  // --help
       return 0;
     }
-    if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
-    const std::string value = argv[++i];
-    long number = 0;
-    if (arg == "--host") {
-      options.host = value;
-    } else if (arg == "--port") {
-      if (!parse_int(value, 0, 65535, number)) return usage("--port takes 0..65535");
-      options.port = static_cast<int>(number);
-    } else if (arg == "--port-file") {
-      port_file = value;
-    } else if (arg == "--api-key") {
-      options.api_key = value;
-    } else if (arg == "--chunk-delay-ms") {
-      if (!parse_int(value, 0, 60000, number)) return usage("--chunk-delay-ms takes 0..60000");
-      options.chunk_delay = std::chrono::milliseconds(number);
-    } else if (arg == "--threads") {
-      if (!parse_int(value, 1, 4096, number)) return usage("--threads takes 1..4096");
-      options.threads = static_cast<int>(number);
-    } else if (arg == "--delay-ms") {
-      if (!parse_int(value, 0, 600000, number)) return usage("--delay-ms takes 0..600000");
-      options.delay = std::chrono::milliseconds(number);
-    } else if (arg == "--log-requests") {
-      options.request_log = value;
-    } else {
-      return usage(("unknown option " + arg).c_str());
+    std::cerr << "lemma-mock-server: " << e.what() << " (see lemma-mock-server --help)\n";
+    return kExitUsage;
+  }
+  options.delay = std::chrono::milliseconds(delay_ms);
+  options.chunk_delay = std::chrono::milliseconds(chunk_delay_ms);
+  if (!scenario_file.empty()) {
+    lemma::Result<lemma::tools::Scenario> scenario = lemma::tools::load_scenario(scenario_file);
+    if (!scenario) {
+      std::cerr << "lemma-mock-server: " << scenario.error().message << "\n";
+      return kExitUsage;
     }
+    options.scenario = std::make_shared<const lemma::tools::Scenario>(std::move(*scenario));
   }
 
+  // A client that hangs up mid-answer must cost a write error, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
   // Block the stop signals before starting threads, then wait for one synchronously: no work
   // happens inside a signal handler.
   sigset_t signals;
@@ -94,9 +119,10 @@ int main(int argc, char** argv) {
     std::cerr << "lemma-mock-server: cannot listen on " << options.host << ":" << options.port
               << (options.request_log.empty() ? "" : " or cannot open the --log-requests file")
               << "\n";
-    return 1;
+    return kExitCannotListen;
   }
-  std::cout << "lemma-mock-server listening on " << endpoint.base_url() << std::endl;
+  std::cout << "lemma-mock-server listening on " << endpoint.base_url()
+            << (scenario_file.empty() ? "" : " (scenario " + scenario_file + ")") << std::endl;
   if (!port_file.empty()) {
     const std::string temp = port_file + ".tmp";
     std::ofstream(temp) << port << "\n";

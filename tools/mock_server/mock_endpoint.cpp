@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "mock_server/connection_faults.hpp"
 #include "mock_server/mock_answer.hpp"
 
 namespace lemma::tools {
@@ -19,25 +22,27 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kModel = "lemma-mock-math";
-
-struct Usage {
-  long prompt_tokens;
-  long completion_tokens;
-  long reasoning_tokens;
-
-  json to_json() const {
-    return {{"prompt_tokens", prompt_tokens},
-            {"completion_tokens", completion_tokens},
-            {"total_tokens", prompt_tokens + completion_tokens},
-            {"completion_tokens_details", {{"reasoning_tokens", reasoning_tokens}}}};
-  }
-};
+constexpr int kMaxChoices = 128;
 
 void send_error(httplib::Response& res, int status, const std::string& message,
                 const std::string& type, const std::string& param = "") {
   json error = {{"message", message}, {"type", type}, {"code", nullptr}};
   error["param"] = param.empty() ? json(nullptr) : json(param);
   res.status = status;
+  res.set_content(json{{"error", error}}.dump(), "application/json");
+}
+
+void send_scripted_error(httplib::Response& res, const ScenarioResponse& response) {
+  const auto text_or_null = [](const std::string& text) {
+    return text.empty() ? json(nullptr) : json(text);
+  };
+  const json error = {
+      {"message", response.error_message},
+      {"type", text_or_null(response.error_type)},
+      {"code",
+       response.error_code_json.empty() ? json(nullptr) : json::parse(response.error_code_json)},
+      {"param", text_or_null(response.error_param)}};
+  res.status = response.status;
   res.set_content(json{{"error", error}}.dump(), "application/json");
 }
 
@@ -50,11 +55,97 @@ std::string last_user_message(const json& messages) {
   return {};
 }
 
+std::optional<std::string> system_message(const json& messages) {
+  for (const auto& m : messages) {
+    if (m.is_object() && m.value("role", "") == "system" && m.contains("content") &&
+        m["content"].is_string()) {
+      return m["content"].get<std::string>();
+    }
+  }
+  return std::nullopt;
+}
+
+// The built-in answerer's reply in the scenario's terms, so one code path sends both.
+ScenarioResponse builtin_response(const std::string& question) {
+  const MockAnswer answer = mock_answer(question);
+  ScenarioResponse response;
+  response.content = answer.content;
+  response.reasoning = answer.reasoning;
+  return response;
+}
+
+// Word-sized pieces (each keeps its trailing space), like a tokenizer would give.
+std::vector<std::string> word_pieces(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find(' ', begin);
+    end = end == std::string::npos ? text.size() : end + 1;
+    out.push_back(text.substr(begin, end - begin));
+    begin = end;
+  }
+  return out;
+}
+
+// Pieces of `chars` characters each, never splitting a UTF-8 sequence.
+std::vector<std::string> char_pieces(const std::string& text, std::size_t chars) {
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = begin;
+    for (std::size_t n = 0; n < chars && end < text.size(); ++n) {
+      ++end;
+      while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    }
+    out.push_back(text.substr(begin, end - begin));
+    begin = end;
+  }
+  return out;
+}
+
+std::vector<std::string> pieces(const std::string& text, const ScenarioResponse& response) {
+  return response.chunk_chars ? char_pieces(text, *response.chunk_chars) : word_pieces(text);
+}
+
+// The usage object for all choices: prompt tokens from the first choice's setting, completion
+// and reasoning tokens summed over the choices; null when the first choice sends no usage.
+json usage_json(const std::vector<ScenarioResponse>& responses, long estimated_prompt_tokens) {
+  const auto& first = responses.front().usage;
+  if (!first) return nullptr;
+  const std::int64_t prompt = first->automatic ? estimated_prompt_tokens : first->prompt_tokens;
+  std::int64_t completion = 0, reasoning = 0;
+  bool has_reasoning = false;
+  for (const auto& response : responses) {
+    const std::int64_t reasoning_estimate = mock_token_count(response.reasoning.value_or(""));
+    if (!response.usage || response.usage->automatic) {
+      completion += reasoning_estimate + mock_token_count(response.content);
+      reasoning += reasoning_estimate;
+      has_reasoning = true;
+    } else {
+      completion += response.usage->completion_tokens;
+      if (response.usage->reasoning_tokens) {
+        reasoning += *response.usage->reasoning_tokens;
+        has_reasoning = true;
+      }
+    }
+  }
+  json usage = {{"prompt_tokens", prompt},
+                {"completion_tokens", completion},
+                {"total_tokens", prompt + completion}};
+  if (has_reasoning) usage["completion_tokens_details"] = {{"reasoning_tokens", reasoning}};
+  return usage;
+}
+
+json finish_json(const ScenarioResponse& response) {
+  return response.finish_reason ? json(*response.finish_reason) : json(nullptr);
+}
+
 }  // namespace
 
 class MockEndpoint::Impl {
  public:
   explicit Impl(MockEndpointOptions options) : options_(std::move(options)) {
+    if (options_.scenario) player_ = std::make_unique<ScenarioPlayer>(options_.scenario);
     // httplib takes ownership of the queue it is given.
     const auto threads = static_cast<std::size_t>(std::max(1, options_.threads));
     server_.new_task_queue = [threads] {
@@ -90,6 +181,10 @@ class MockEndpoint::Impl {
           ::open(options_.request_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (log_fd_ < 0) return -1;
     }
+    {
+      const std::lock_guard<std::mutex> lock(stop_mutex_);
+      stopping_ = false;
+    }
     port_ = options_.port == 0
                 ? server_.bind_to_any_port(options_.host)
                 : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
@@ -104,6 +199,11 @@ class MockEndpoint::Impl {
   }
 
   void stop() {
+    {
+      const std::lock_guard<std::mutex> lock(stop_mutex_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();  // latencies, chunk delays and stalls end now
     server_.stop();
     if (thread_.joinable()) thread_.join();
   }
@@ -111,6 +211,8 @@ class MockEndpoint::Impl {
   std::string base_url() const {
     return "http://" + options_.host + ":" + std::to_string(port_) + "/v1";
   }
+
+  long chat_requests() const { return chat_requests_.load(); }
 
  private:
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
@@ -121,7 +223,20 @@ class MockEndpoint::Impl {
     return false;
   }
 
+  // Waits `duration` unless the endpoint stops first; false when it stopped.
+  bool wait(std::chrono::milliseconds duration) {
+    std::unique_lock<std::mutex> lock(stop_mutex_);
+    if (duration.count() <= 0) return !stopping_;
+    return !stop_cv_.wait_for(lock, duration, [this] { return stopping_; });
+  }
+
+  bool stopping() {
+    const std::lock_guard<std::mutex> lock(stop_mutex_);
+    return stopping_;
+  }
+
   void chat(const httplib::Request& req, httplib::Response& res) {
+    ++chat_requests_;
     if (!authorized(req, res)) return;
     const json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
@@ -132,43 +247,130 @@ class MockEndpoint::Impl {
       return send_error(res, 400, "'messages' must be a non-empty array.", "invalid_request_error",
                         "messages");
     }
+    int choices = 1;
+    if (body.contains("n") && !body["n"].is_null()) {
+      const json& n = body["n"];
+      if (!n.is_number_integer() || n.get<long long>() < 1 || n.get<long long>() > kMaxChoices) {
+        return send_error(res, 400,
+                          "'n' must be an integer from 1 to " + std::to_string(kMaxChoices) + ".",
+                          "invalid_request_error", "n");
+      }
+      choices = n.get<int>();
+    }
+    const std::string model = body.contains("model") && body["model"].is_string()
+                                  ? body["model"].get<std::string>()
+                                  : std::string(kModel);
     const std::string question = last_user_message(body["messages"]);
     log_request(question);
-    if (options_.delay.count() > 0) std::this_thread::sleep_for(options_.delay);
+    if (!wait(options_.delay)) return abandon(req, res);
 
-    const MockAnswer answer = mock_answer(question);
+    std::vector<std::optional<ScenarioResponse>> scripted(static_cast<std::size_t>(choices));
+    if (player_) {
+      scripted = player_->next({model, system_message(body["messages"]), question}, choices);
+    }
+    std::vector<ScenarioResponse> responses;
+    for (auto& one : scripted) {
+      responses.push_back(one ? std::move(*one) : builtin_response(question));
+    }
+    // The request as a whole behaves like its first failing choice, if any, else its first.
+    const auto failing = std::find_if(responses.begin(), responses.end(),
+                                      [](const ScenarioResponse& r) { return r.fails(); });
+    const ScenarioResponse lead = failing != responses.end() ? *failing : responses.front();
+
+    if (!wait(lead.latency)) return abandon(req, res);
+    const long id = ++counter_;
+    res.set_header("x-request-id", "lemma-mock-" + std::to_string(id));
+    for (const auto& [name, value] : lead.headers) res.set_header(name.c_str(), value);
+    if (lead.status != 200) return send_scripted_error(res, lead);
+    if (lead.fault == ScenarioFault::reset) return reset(req, res);
+    if (lead.fault == ScenarioFault::stall) return stall(req, res);
+
     long prompt_tokens = 0;
     for (const auto& m : body["messages"]) {
       if (m.is_object() && m.contains("content") && m["content"].is_string()) {
         prompt_tokens += mock_token_count(m["content"].get<std::string>());
       }
     }
-    const long reasoning_tokens = mock_token_count(answer.reasoning);
-    const long completion_tokens = reasoning_tokens + mock_token_count(answer.content);
-    const long id = ++counter_;
-    res.set_header("x-request-id", "lemma-mock-" + std::to_string(id));
-    const Usage usage{prompt_tokens, completion_tokens, reasoning_tokens};
+    const json usage = usage_json(responses, prompt_tokens);
     if (body.value("stream", false)) {
       const bool include_usage = body.contains("stream_options") &&
                                  body["stream_options"].is_object() &&
                                  body["stream_options"].value("include_usage", false);
-      return stream(res, body.value("model", kModel), id, answer, include_usage ? &usage : nullptr);
+      return stream(res, model, id, responses, lead, include_usage ? usage : json(nullptr));
     }
-    json message = {{"role", "assistant"},
-                    {"content", answer.content},
-                    {"reasoning_content", answer.reasoning},
-                    {"refusal", nullptr}};
+    json response_choices = json::array();
+    for (std::size_t i = 0; i < responses.size(); ++i) {
+      json message = {{"role", "assistant"}, {"content", responses[i].content}};
+      if (responses[i].reasoning) message["reasoning_content"] = *responses[i].reasoning;
+      message["refusal"] = nullptr;
+      response_choices.push_back({{"index", i},
+                                  {"message", message},
+                                  {"finish_reason", finish_json(responses[i])},
+                                  {"logprobs", nullptr}});
+    }
     json response = {{"id", "chatcmpl-lemma-mock-" + std::to_string(id)},
                      {"object", "chat.completion"},
                      {"created", 1700000000},
-                     {"model", body.value("model", kModel)},
+                     {"model", model},
                      {"system_fingerprint", "lemma-mock"},
-                     {"choices", json::array({{{"index", 0},
-                                               {"message", message},
-                                               {"finish_reason", "stop"},
-                                               {"logprobs", nullptr}}})},
-                     {"usage", usage.to_json()}};
-    res.set_content(response.dump(), "application/json");
+                     {"choices", std::move(response_choices)}};
+    if (!usage.is_null()) response["usage"] = usage;
+    send_whole(res, response.dump(), lead.fault);
+  }
+
+  static void send_whole(httplib::Response& res, std::string body, ScenarioFault fault) {
+    if (fault == ScenarioFault::malformed_json) {
+      // Complete HTTP framing around a body that stops mid-JSON.
+      return res.set_content(body.substr(0, body.size() / 2), "application/json");
+    }
+    if (fault == ScenarioFault::reset_after_headers || fault == ScenarioFault::cut) {
+      // Content-Length announces the whole body; the provider sends none or half of it and
+      // fails, so httplib closes the connection.
+      const std::size_t sent = fault == ScenarioFault::cut ? body.size() / 2 : 0;
+      const std::size_t length = body.size();
+      return res.set_content_provider(
+          length, "application/json",
+          [body = std::move(body), sent](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+            if (offset < sent) sink.write(body.data() + offset, sent - offset);
+            return false;
+          });
+    }
+    res.set_content(body, "application/json");
+  }
+
+  void reset(const httplib::Request& req, httplib::Response& res) {
+    const int fd = detail::find_connection(req.local_port, req.remote_port);
+    if (fd < 0) {
+      return send_error(res, 500,
+                        "lemma mock scenario: the \"reset\" fault could not find its connection "
+                        "(it needs Linux's /proc/self/fd).",
+                        "server_error");
+    }
+    detail::reset_connection(fd);
+  }
+
+  // The endpoint stops while this request waits: its connection is reset, so no worker lingers
+  // on a kept-alive connection and stop() returns at once.
+  void abandon(const httplib::Request& req, httplib::Response& res) {
+    const int fd = detail::find_connection(req.local_port, req.remote_port);
+    if (fd >= 0) return detail::reset_connection(fd);
+    res.set_header("Connection", "close");
+    send_error(res, 503, "The lemma mock endpoint is stopping.", "server_error");
+  }
+
+  // No answer until the client gives up (its timeout closes the connection) or the endpoint
+  // stops; then the connection is reset, so nothing is written to a closed socket.
+  void stall(const httplib::Request& req, httplib::Response& res) {
+    const int fd = detail::find_connection(req.local_port, req.remote_port);
+    while (!stopping()) {
+      if (fd >= 0) {
+        if (detail::peer_closed(fd, std::chrono::milliseconds(20))) break;
+      } else if (!wait(std::chrono::milliseconds(20))) {
+        break;
+      }
+    }
+    if (fd >= 0) return detail::reset_connection(fd);
+    abandon(req, res);
   }
 
   // One write(2) per line on an O_APPEND descriptor: lines from concurrent requests never
@@ -188,59 +390,69 @@ class MockEndpoint::Impl {
     }
   }
 
-  // Splits text into word-sized pieces (each keeps its trailing space), like a tokenizer would.
-  static std::vector<std::string> pieces(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t begin = 0;
-    while (begin < text.size()) {
-      std::size_t end = text.find(' ', begin);
-      end = end == std::string::npos ? text.size() : end + 1;
-      out.push_back(text.substr(begin, end - begin));
-      begin = end;
-    }
-    return out;
-  }
-
-  void stream(httplib::Response& res, const std::string& model, long id, const MockAnswer& answer,
-              const Usage* usage) {
+  void stream(httplib::Response& res, const std::string& model, long id,
+              const std::vector<ScenarioResponse>& responses, const ScenarioResponse& lead,
+              const json& usage) {
     const json base = {{"id", "chatcmpl-lemma-mock-" + std::to_string(id)},
                        {"object", "chat.completion.chunk"},
                        {"created", 1700000000},
                        {"model", model},
                        {"system_fingerprint", "lemma-mock"}};
-    auto event = [&base](json choice, const Usage* final_usage) {
+    auto event = [&base](json choice, const json& final_usage) {
       json chunk = base;
       chunk["choices"] = choice.is_null() ? json::array() : json::array({std::move(choice)});
-      if (final_usage) chunk["usage"] = final_usage->to_json();
+      if (!final_usage.is_null()) chunk["usage"] = final_usage;
       return "data: " + chunk.dump() + "\n\n";
     };
-    auto delta = [](json d, json finish) {
-      return json{{"index", 0},
+    auto delta = [](std::size_t index, json d, json finish) {
+      return json{{"index", index},
                   {"delta", std::move(d)},
                   {"finish_reason", std::move(finish)},
                   {"logprobs", nullptr}};
     };
     std::vector<std::string> events;
-    events.push_back(event(delta({{"role", "assistant"}, {"content", ""}}, nullptr), nullptr));
-    for (const auto& piece : pieces(answer.reasoning)) {
-      events.push_back(event(delta({{"reasoning_content", piece}}, nullptr), nullptr));
+    std::size_t cut_at = 0;  // events sent before a "cut": up to the middle of the answer
+    for (std::size_t i = 0; i < responses.size(); ++i) {
+      const ScenarioResponse& response = responses[i];
+      events.push_back(event(delta(i, {{"role", "assistant"}, {"content", ""}}, nullptr), nullptr));
+      if (response.reasoning) {
+        for (const auto& piece : pieces(*response.reasoning, response)) {
+          events.push_back(event(delta(i, {{"reasoning_content", piece}}, nullptr), nullptr));
+        }
+      }
+      const auto content = pieces(response.content, response);
+      for (std::size_t p = 0; p < content.size(); ++p) {
+        if (i == 0 && p == content.size() / 2) cut_at = events.size();
+        events.push_back(event(delta(i, {{"content", content[p]}}, nullptr), nullptr));
+      }
+      if (i == 0 && content.empty()) cut_at = events.size();
+      events.push_back(event(delta(i, json::object(), finish_json(response)), nullptr));
     }
-    for (const auto& piece : pieces(answer.content)) {
-      events.push_back(event(delta({{"content", piece}}, nullptr), nullptr));
-    }
-    events.push_back(event(delta(json::object(), "stop"), nullptr));
-    if (usage) events.push_back(event(nullptr, usage));
+    if (!usage.is_null()) events.push_back(event(nullptr, usage));
     events.push_back("data: [DONE]\n\n");
 
-    const auto chunk_delay = options_.chunk_delay;
+    std::size_t stop_after = events.size();
+    if (lead.fault == ScenarioFault::reset_after_headers) stop_after = 0;
+    if (lead.fault == ScenarioFault::cut) stop_after = std::max<std::size_t>(cut_at, 1);
+    if (lead.fault == ScenarioFault::malformed_json) {
+      // The role event, then one event that is not JSON, then the end of the stream.
+      const std::string broken = event(delta(0, {{"content", "cut"}}, nullptr), nullptr);
+      events = {events.front(), broken.substr(0, broken.size() / 2) + "\n\n", "data: [DONE]\n\n"};
+      stop_after = events.size();
+    }
+
+    const auto chunk_delay = lead.chunk_delay.value_or(options_.chunk_delay);
     const int keep_alive_every = options_.keep_alive_every;
     res.set_header("Cache-Control", "no-cache");
     res.set_chunked_content_provider("text/event-stream",
-                                     [events = std::move(events), chunk_delay, keep_alive_every](
-                                         std::size_t, httplib::DataSink& sink) {
+                                     [this, events = std::move(events), stop_after, chunk_delay,
+                                      keep_alive_every](std::size_t, httplib::DataSink& sink) {
                                        for (std::size_t i = 0; i < events.size(); ++i) {
-                                         if (chunk_delay.count() > 0)
-                                           std::this_thread::sleep_for(chunk_delay);
+                                         // Returning false makes httplib close the connection
+                                         // without the final chunk.
+                                         if (i == stop_after) return false;
+                                         if (chunk_delay.count() > 0 && !wait(chunk_delay))
+                                           return false;
                                          if (keep_alive_every > 0 && i > 0 &&
                                              i % static_cast<std::size_t>(keep_alive_every) == 0) {
                                            const std::string ping = ": keep-alive\n\n";
@@ -255,11 +467,16 @@ class MockEndpoint::Impl {
   }
 
   MockEndpointOptions options_;
+  std::unique_ptr<ScenarioPlayer> player_;
   httplib::Server server_;
   std::thread thread_;
   int port_ = -1;
   int log_fd_ = -1;
   std::atomic<long> counter_{0};
+  std::atomic<long> chat_requests_{0};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mutex_
 };
 
 MockEndpoint::MockEndpoint(MockEndpointOptions options)
@@ -279,6 +496,10 @@ void MockEndpoint::stop() {
 
 std::string MockEndpoint::base_url() const {
   return impl_->base_url();
+}
+
+long MockEndpoint::chat_requests() const {
+  return impl_->chat_requests();
 }
 
 }  // namespace lemma::tools

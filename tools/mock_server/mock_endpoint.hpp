@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "mock_server/scenario.hpp"
+
 namespace lemma::tools {
 
 /// Settings of the mock endpoint.
@@ -30,13 +32,19 @@ struct MockEndpointOptions {
   /// Requests served at once: each kept-alive connection holds a worker until it closes, so
   /// this is also how many clients keep connections open without waiting. Default 64.
   int threads = 64;
+  /// Scripted answers (see scenario.hpp; `load_scenario()` reads a file): requests a rule
+  /// matches get its responses, the others the built-in answerer. Each endpoint counts the
+  /// rules' matches from zero. Unset: every request gets the built-in answerer.
+  std::shared_ptr<const Scenario> scenario;
 };
 
 /// An OpenAI-compatible server answering POST /v1/chat/completions (whole or streamed as
 /// server-sent events, with reasoning deltas, keep-alive comments, a usage chunk when
 /// `stream_options.include_usage` is set, and `data: [DONE]`) and GET /v1/models.
 /// Its answers carry `reasoning_content`, a `\boxed{}` answer and usage, and say they come from
-/// the mock (model "lemma-mock-math", header X-Lemma-Mock: 1).
+/// the mock (model "lemma-mock-math", header X-Lemma-Mock: 1). A request with `n` > 1 gets n
+/// choices. With a scenario, matching requests get scripted answers, errors and faults instead;
+/// waits (latency, stalls, chunk delays) end when the endpoint stops, so stop() never hangs.
 class MockEndpoint {
  public:
   explicit MockEndpoint(MockEndpointOptions options = {});
@@ -50,6 +58,9 @@ class MockEndpoint {
   void stop();
   /// "http://<host>:<port>/v1" once started.
   std::string base_url() const;
+  /// Chat requests received so far (counted as each arrives, before any answer or fault), so a
+  /// test can tell that a request reached the server.
+  long chat_requests() const;
 
  private:
   class Impl;
