@@ -139,8 +139,9 @@ struct ProveProgress {
   int candidate = -1;
   /// The verification score (verification events), when one was read.
   std::optional<double> score;
-  /// True for a candidate that was dropped (not finished with "stop", no `## Solution`, or a
-  /// failed call) or a verification that was skipped.
+  /// True for a candidate that was dropped (not finished with "stop", no `## Solution` /
+  /// `## Self Evaluation`, a failed call, or the same proof text as a candidate already in the
+  /// pool: see the trace's CallOutcome) or a verification that was skipped.
   bool dropped = false;
   /// The pool, best first (filled on round_finished; empty otherwise).
   std::vector<CandidateSummary> pool;
