@@ -222,7 +222,8 @@ enum class StopReason {
   /// The run's CancellationToken was cancelled.
   cancelled,
   /// A call failed in a way more calls cannot fix (authentication, permission, a bad request,
-  /// an unknown model): ProveResult::error says which.
+  /// an unknown model, an exhausted quota), or every call of a round failed (the server is
+  /// down): ProveResult::error says which.
   failed,
 };
 
@@ -380,7 +381,7 @@ struct ProveTotals {
 struct LEMMA_MATH_RUNS_EXPORT ProveResult {
   /// Why it stopped.
   StopReason stop_reason = StopReason::rounds_exhausted;
-  /// For StopReason::failed: the Error that stopped it.
+  /// For StopReason::failed: the Error that stopped it (the last one of a failed round).
   std::optional<Error> error;
   /// Rounds started.
   int rounds = 0;
