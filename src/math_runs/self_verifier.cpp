@@ -225,11 +225,19 @@ class Run {
 
   void begin_round(int round) {
     round_ = round;
+    round_answered_ = 0;
+    round_failed_ = 0;
     result_.rounds = round;
     report(progress(ProgressEvent::round_started));
   }
 
   void end_round() {
+    // A round whose every call failed (no answer at all) says the server is down or refuses
+    // this work: more rounds would only repeat it.
+    if (!stopped() && round_failed_ > 0 && round_answered_ == 0) {
+      result_.error = last_error_;
+      stop(StopReason::failed);
+    }
     ProveProgress p = progress(ProgressEvent::round_finished);
     for (std::size_t index : rank_candidates(result_.candidates)) {
       const ProofCandidate& c = result_.candidates[index];
@@ -416,6 +424,8 @@ class Run {
       } else {
         trace.outcome = CallOutcome::failed;
         ++result_.totals.failed_calls;
+        ++round_failed_;
+        last_error_ = error;
         if (is_fatal(error) && !stopped()) {
           result_.error = error;
           stop(StopReason::failed);
@@ -424,6 +434,7 @@ class Run {
       return;
     }
     const ChatResponse& response = *finished.result;
+    ++round_answered_;
     if (response.usage) {
       trace.prompt_tokens = response.usage->prompt_tokens;
       trace.completion_tokens = response.usage->completion_tokens;
@@ -547,6 +558,9 @@ class Run {
   std::map<int, PendingCall> pending_;
   int in_flight_ = 0;
   int round_ = 0;
+  int round_answered_ = 0;  // calls of this round that got an answer
+  int round_failed_ = 0;    // calls of this round that failed with an Error
+  std::optional<Error> last_error_;
   bool grading_ = false;
 };
 

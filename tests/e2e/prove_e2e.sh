@@ -14,7 +14,7 @@ work=$mock_work
 export LEMMA_BASE_URL="http://127.0.0.1:$mock_port/v1" LEMMA_API_KEY="" LEMMA_MODEL=lemma-mock-math
 unset LEMMA_PROVIDER AIMLAPI_API_KEY DATAOORTS_API_KEY || true
 fail() { echo "FAIL: $*"; exit 1; }
-problem="Prove that the sum of two even integers is even."
+problem="Prove that the sum of two odd integers is even."
 
 # Solved in round 2 after the critique: exit 0, the refined proof on stdout, progress on stderr.
 set +e
@@ -24,7 +24,7 @@ status=$?
 set -e
 cat "$work/prove.err"
 [ "$status" -eq 0 ] || fail "prove: expected exit 0, got $status"
-grep -q "a = 2m and b = 2n" "$work/proof.txt" || fail "the refined proof is not on stdout"
+grep -q "2(m + n + 1)" "$work/proof.txt" || fail "the refined proof is not on stdout"
 grep -q "## Self Evaluation" "$work/proof.txt" && fail "the self-evaluation was printed with the proof"
 grep -q "round 1 done" "$work/prove.err" || fail "no progress for round 1"
 grep -q "^lemma prove: verified; best #1 (round 2), score 1.00 over 3 verifications" \
@@ -37,11 +37,11 @@ calls = trace["calls"]
 refines = [c for c in calls if c["role"] == "refine"]
 assert refines, "no refinement call"
 # The critique of the first proof reached the generator in the refinement prompt.
-assert "fatal gap" in refines[0]["prompt"], refines[0]["prompt"][-400:]
+assert "parity of its last digit" in refines[0]["prompt"], refines[0]["prompt"][-400:]
 verifies = [c for c in calls if c["role"] == "verify"]
 # The verifier never sees reasoning or a self-evaluation.
 for c in verifies:
-    assert "Even numbers are multiples" not in c["prompt"]
+    assert "Try last digits" not in c["prompt"]
     assert "## Self Evaluation" not in c["prompt"].split("## Solution")[-1]
 assert all(c["outcome"] in ("ok", "duplicate") for c in calls), [c["outcome"] for c in calls]
 best = [c for c in trace["candidates"] if c["id"] == trace["best"]][0]
@@ -54,14 +54,14 @@ PY
 
 # A token budget too small for round 2: the best so far (the flawed proof), exit 1.
 set +e
-"$lemma_bin" prove "$problem" --candidates 1 --verifications 1 --max-total-tokens 600 \
+"$lemma_bin" prove "$problem" --candidates 1 --verifications 1 --max-total-tokens 800 \
   >"$work/budget.txt" 2>"$work/budget.err"
 status=$?
 set -e
 cat "$work/budget.err"
 [ "$status" -eq 1 ] || fail "budget: expected exit 1, got $status"
 grep -q "^lemma prove: token_budget; best #0" "$work/budget.err" || fail "budget: the stop reason"
-grep -q "2k and 2k" "$work/budget.txt" || fail "budget: the best so far is not printed"
+grep -q "end in 1, 3, 5, 7 or 9" "$work/budget.txt" || fail "budget: the best so far is not printed"
 
 # Usage errors: nothing sent.
 set +e
@@ -78,8 +78,8 @@ grep -q "empty" "$work/usage.err" && grep -q -- "--lean-only needs a checker" "$
 python3 - "$work/proofs.jsonl" "$problem" <<'PY'
 import json, sys
 path, problem = sys.argv[1], sys.argv[2]
-flawed = "## Solution\nLet the two even integers be 2k and 2k. Their sum is 4k.\n## Self Evaluation\n\\boxed{1}"
-good = "Let a and b be even. Then a = 2m and b = 2n, so a + b = 2(m + n)."
+flawed = "## Solution\nOdd numbers end in an odd digit, so the sum ends in an even digit.\n## Self Evaluation\n\\boxed{1}"
+good = "Let a = 2m + 1 and b = 2n + 1. Then a + b = 2(m + n + 1), which is even."
 with open(path, "w") as f:
     f.write(json.dumps({"id": "flawed", "problem": problem, "proof": flawed}) + "\n")
     f.write("not json\n")
@@ -97,7 +97,7 @@ import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert [l.get("id", l.get("line")) for l in lines] == ["flawed", 2, "good"], lines
 assert lines[0]["score"] == 0 and lines[0]["verified"] is False and lines[0]["scores"] == [0, 0]
-assert "fatal gap" in lines[0]["evaluations"][0]["evaluation"]
+assert "unjustified" in lines[0]["evaluations"][0]["evaluation"]
 assert lines[2]["score"] == 1 and lines[2]["verified"] is True
 assert "not a JSON object" in lines[1]["error"]
 PY

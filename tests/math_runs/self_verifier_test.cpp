@@ -619,6 +619,19 @@ TEST(SelfVerifier, AFatalServerErrorStopsTheRun) {
   EXPECT_EQ(result->totals.failed_calls, 1);
 }
 
+TEST(SelfVerifier, ARoundWhoseEveryCallFailedStopsTheRun) {
+  // 503 is worth retrying call by call, but when a whole round gets nothing, the run stops.
+  ScriptedServer server([](const Asked&) { return Answer{"", "stop", 0, 0, 503}; });
+  auto result = SelfVerifier(config_for(server.client())).prove(kProblem);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->stop_reason, StopReason::failed);
+  ASSERT_TRUE(result->error.has_value());
+  EXPECT_EQ(result->error->kind, ErrorKind::server_error);
+  EXPECT_EQ(result->rounds, 1);
+  EXPECT_EQ(result->totals.failed_calls, 2);
+  EXPECT_EQ(server.asked().size(), 2u);
+}
+
 TEST(SelfVerifier, BadConfigurationIsRefusedBeforeAnyIo) {
   ScriptedServer server([](const Asked&) { return Answer{proof_answer("p", "1")}; });
   const Client client = server.client();

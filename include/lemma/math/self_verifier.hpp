@@ -139,8 +139,9 @@ struct ProveProgress {
   int candidate = -1;
   /// The verification score (verification events), when one was read.
   std::optional<double> score;
-  /// True for a candidate that was dropped (not finished with "stop", no `## Solution`, or a
-  /// failed call) or a verification that was skipped.
+  /// True for a candidate that was dropped (not finished with "stop", no `## Solution` /
+  /// `## Self Evaluation`, a failed call, or the same proof text as a candidate already in the
+  /// pool: see the trace's CallOutcome) or a verification that was skipped.
   bool dropped = false;
   /// The pool, best first (filled on round_finished; empty otherwise).
   std::vector<CandidateSummary> pool;
@@ -221,7 +222,8 @@ enum class StopReason {
   /// The run's CancellationToken was cancelled.
   cancelled,
   /// A call failed in a way more calls cannot fix (authentication, permission, a bad request,
-  /// an unknown model): ProveResult::error says which.
+  /// an unknown model, an exhausted quota), or every call of a round failed (the server is
+  /// down): ProveResult::error says which.
   failed,
 };
 
@@ -379,7 +381,7 @@ struct ProveTotals {
 struct LEMMA_MATH_RUNS_EXPORT ProveResult {
   /// Why it stopped.
   StopReason stop_reason = StopReason::rounds_exhausted;
-  /// For StopReason::failed: the Error that stopped it.
+  /// For StopReason::failed: the Error that stopped it (the last one of a failed round).
   std::optional<Error> error;
   /// Rounds started.
   int rounds = 0;
