@@ -191,7 +191,10 @@ class LEMMA_EXPORT Batch {
   /// /v1/chat/completions, options out of range. A malformed line (not JSON, no custom_id or
   /// body, a method other than POST, `"stream": true`, a body that is not a chat request) is
   /// recorded in the errors file with its line number, and the rest goes on. Result files that
-  /// cannot be written are an Error too.
+  /// cannot be written are an Error too. When the first 8 requests sent all fail because of the
+  /// setup — the server cannot be reached, or it refuses the key (401), the permission (403) or
+  /// the model (404) — the run stops, records none of them and returns that Error (a rerun
+  /// after the fix needs no retry_errors).
   Result<BatchSummary> run();
 
  private:

@@ -345,13 +345,21 @@ BatchProgress BatchRun::progress() const {
   return p;
 }
 
-// Connection failures before any request reached the server are held back: when the first
-// few all fail that way the server is down or the URL is wrong, and the run stops without
-// recording anything (a rerun, once it is fixed, needs no --retry-errors).
+// Failures of the setup rather than of a request — the server cannot be reached, or it refuses
+// the key, the permission or the model — are held back until a request succeeds: when the first
+// few all fail that way, the run stops without recording anything (a rerun, once the setup is
+// fixed, needs no --retry-errors), instead of recording every line of the file as failed.
 constexpr std::size_t kUnreachableProbe = 8;
 
 bool unreachable(const Result<ChatResponse>& result) {
   return !result && result.error().kind == ErrorKind::connection && result.error().http_status == 0;
+}
+
+bool refused_setup(const Result<ChatResponse>& result) {
+  if (result) return false;
+  const ErrorKind kind = result.error().kind;
+  return kind == ErrorKind::authentication || kind == ErrorKind::permission_denied ||
+         (kind == ErrorKind::not_found && result.error().http_status == 404);
 }
 
 Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
@@ -410,7 +418,7 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
         continue;
       }
       if (!reached) {
-        if (unreachable(done.result)) {
+        if (unreachable(done.result) || refused_setup(done.result)) {
           held.push_back(std::move(done));
           if (held.size() >= probe) {
             down = held.back().result.error();
@@ -445,9 +453,15 @@ Result<Done> BatchRun::run_requests(std::vector<std::size_t> work) {
   if (!status) return status;
   if (down) {
     Error error = *down;
-    error.message = "None of the first " + std::to_string(held.size()) +
-                    " requests reached the server, so the batch stopped and recorded nothing (" +
-                    down->message + "). Check --base-url / the server, then run again.";
+    if (down->kind == ErrorKind::connection) {
+      error.message = "None of the first " + std::to_string(held.size()) +
+                      " requests reached the server, so the batch stopped and recorded nothing (" +
+                      down->message + "). Check --base-url / the server, then run again.";
+    } else {
+      error.message = "The server refused the first " + std::to_string(held.size()) +
+                      " requests, so the batch stopped and recorded nothing (" + down->message +
+                      "). Check the API key, its permissions and the model name, then run again.";
+    }
     return error;
   }
   return Done{};

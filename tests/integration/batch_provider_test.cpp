@@ -26,6 +26,7 @@ namespace {
 using nlohmann::json;
 using test::Reply;
 using test::TestServer;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // A scratch directory for one test's files, removed afterwards.
@@ -113,6 +114,56 @@ TEST(BatchProviderTest, AServerNobodyCanReachStopsTheRunAndRecordsNothing) {
   EXPECT_THAT(summary.error().message, ::testing::Not(HasSubstr("SECRET")));
   EXPECT_TRUE(files.read("out.jsonl").empty());
   EXPECT_TRUE(files.read("out.errors.jsonl").empty());
+}
+
+TEST(BatchProviderTest, AKeyOrModelTheServerRefusesStopsTheRunAndRecordsNothing) {
+  for (const auto& [status, kind] : {std::pair<int, ErrorKind>{401, ErrorKind::authentication},
+                                     {403, ErrorKind::permission_denied},
+                                     {404, ErrorKind::not_found}}) {
+    TestServer server([status = status](const test::RecordedRequest&) {
+      return Reply::json(status, R"({"error": {"message": "refused", "type": "invalid"}})");
+    });
+    BatchFiles files;
+    std::vector<json> lines;
+    for (int i = 0; i < 20; ++i) lines.push_back(request_line("q" + std::to_string(i), "m"));
+    files.write("in.jsonl", lines);
+    auto summary =
+        Batch(Client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-3")),
+              options_for(files))
+            .run();
+    ASSERT_FALSE(summary) << status;
+    EXPECT_EQ(summary.error().kind, kind);
+    EXPECT_THAT(summary.error().message,
+                AllOf(HasSubstr("refused the first 8"), HasSubstr("recorded nothing")));
+    EXPECT_THAT(summary.error().message, ::testing::Not(HasSubstr("SECRET")));
+    EXPECT_TRUE(files.read("out.jsonl").empty());
+    EXPECT_TRUE(files.read("out.errors.jsonl").empty());
+    EXPECT_LE(server.requests().size(), 20u);
+  }
+}
+
+TEST(BatchProviderTest, ARefusalAfterASuccessIsOneRequestsFailure) {
+  // Only the first line names a model the server does not serve: once another line succeeded
+  // the setup is fine, and the 404 is that request's own failure.
+  TestServer server([](const test::RecordedRequest& request) {
+    if (json::parse(request.body)["model"] == "missing") {
+      return Reply::json(404, R"({"error": {"message": "no such model"}})");
+    }
+    return Reply::json(200, test::read_fixture("aimlapi_chat.json"));
+  });
+  BatchFiles files;
+  std::vector<json> lines = {request_line("bad", "missing")};
+  for (int i = 0; i < 5; ++i) lines.push_back(request_line("q" + std::to_string(i), "m"));
+  files.write("in.jsonl", lines);
+  BatchOptions options = options_for(files);
+  options.concurrency = 1;
+  auto summary =
+      Batch(Client(providers::openai_compatible(server.base_url(), "sk-test-SECRET-4")), options)
+          .run();
+  ASSERT_TRUE(summary) << summary.error().what();
+  EXPECT_EQ(summary->counts.completed, 5u);
+  EXPECT_EQ(summary->counts.failed, 1u);
+  EXPECT_EQ(files.read("out.errors.jsonl").at(0)["custom_id"], "bad");
 }
 
 TEST(BatchProviderTest, AnHttpFailureKeepsItsStatusAndErrorBody) {
