@@ -2,9 +2,11 @@
 
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "lemma/math/evaluation.hpp"
 #include "lemma/math/proof_prompts.hpp"
+#include "lemma/wire.hpp"
 #include "run_files.hpp"
 
 namespace lemma::math {
@@ -61,12 +63,24 @@ Result<Dataset> read_dataset(const std::string& path, const DatasetFields& names
   }
   Dataset dataset;
   std::set<std::string> ids;
-  detail::for_each_line(*content, [&](std::size_t number, const std::string& text, bool) {
+  std::string_view text_view = *content;
+  // A byte-order mark (some editors write one) is not part of the first line's JSON.
+  if (text_view.substr(0, 3) == "\xEF\xBB\xBF") text_view.remove_prefix(3);
+  const std::string text_content(text_view);
+  detail::for_each_line(text_content, [&](std::size_t number, const std::string& text, bool) {
     auto fail = [&](std::string message) {
       dataset.errors.push_back(DatasetLineError{number, std::move(message)});
     };
-    json line = json::parse(text, nullptr, false);
-    if (line.is_discarded() || !line.is_object()) {
+    // Bounded nesting: a hostile line cannot exhaust the stack (here or when its fields are
+    // copied into results).
+    Result<json> parsed = wire::parse_json(text, "the line");
+    if (!parsed) {
+      fail(parsed.error().message + "; each line is one problem, {\"" + names.id + "\", \"" +
+           names.problem + "\", \"" + names.answer + "\", ...}");
+      return;
+    }
+    json line = std::move(*parsed);
+    if (!line.is_object()) {
       fail("not a JSON object; each line is one problem, {\"" + names.id + "\", \"" +
            names.problem + "\", \"" + names.answer + "\", ...}");
       return;

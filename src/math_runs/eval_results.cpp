@@ -109,12 +109,25 @@ std::string failed_lines(const std::string& custom_id, const EvalRequestPlan& pl
 
 std::optional<std::string> lines_from_batch_record(
     const nlohmann::json& record, const std::string& custom_id, const EvalRequestPlan& plan,
-    const EvalProblem& problem, const GradeOptions& grade, const Provider& provider) {
-  const EvalTiming unknown;  // the output file keeps no timing
+    const EvalProblem& problem, const GradeOptions& grade, const Provider& provider,
+    const EvalTiming& timing) {
+  // The files may have been edited by hand: every member is type-checked, nothing throws.
+  const auto text_of = [](const nlohmann::json& object,
+                          const char* key) -> std::optional<std::string> {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
   const auto response = record.find("response");
   const auto error = record.find("error");
   const bool has_response = response != record.end() && response->is_object();
-  if (has_response && response->value("status_code", 0) == 200) {
+  int status = 0;
+  if (has_response) {
+    const auto code = response->find("status_code");
+    if (code == response->end() || !code->is_number_integer()) return std::nullopt;
+    status = code->get<int>();
+  }
+  if (has_response && status == 200) {
     const auto body = response->find("body");
     if (body == response->end() || !body->is_object()) return std::nullopt;
     Result<ChatResponse> decoded = wire::decode_chat_response(*body);
@@ -124,30 +137,28 @@ std::optional<std::string> lines_from_batch_record(
         decoded->cost_usd = spec->cost(*decoded->usage);
       }
     }
-    return graded_lines(custom_id, plan, problem, *decoded, unknown, grade);
+    return graded_lines(custom_id, plan, problem, *decoded, timing, grade);
   }
   std::string code = "error";
   std::string message = "the request failed";
   if (error != record.end() && error->is_object()) {
-    code = error->value("code", code);
-    message = error->value("message", message);
+    code = text_of(*error, "code").value_or(code);
+    message = text_of(*error, "message").value_or(message);
   } else if (has_response) {
     // An HTTP failure: OpenAI's layout keeps the status and the server's error body.
-    const int status = response->value("status_code", 0);
     code = std::string(to_string(error_kind_for_status(status)));  // as a live failure says
     message = "HTTP " + std::to_string(status);
     const auto body = response->find("body");
     if (body != response->end() && body->is_object()) {
       const auto inner = body->find("error");
-      if (inner != body->end() && inner->is_object() && inner->contains("message") &&
-          (*inner)["message"].is_string()) {
-        message += ": " + (*inner)["message"].get<std::string>();
+      if (inner != body->end() && inner->is_object()) {
+        if (std::optional<std::string> text = text_of(*inner, "message")) message += ": " + *text;
       }
     }
   } else {
     return std::nullopt;
   }
-  return failed_lines(custom_id, plan, problem, code, message, unknown);
+  return failed_lines(custom_id, plan, problem, code, message, timing);
 }
 
 }  // namespace lemma::math::detail

@@ -47,9 +47,11 @@ std::string failed_lines(const std::string& custom_id, const EvalRequestPlan& pl
                          const std::string& message, const EvalTiming& timing);
 
 /// The lines for a record of the batch output or errors file (a resumed run whose results
-/// were not graded yet); std::nullopt when the record cannot be read.
+/// were not graded yet, or a regrade), with `timing` when earlier results knew it;
+/// std::nullopt when the record cannot be read (a member of an unexpected type included).
 std::optional<std::string> lines_from_batch_record(
     const nlohmann::json& record, const std::string& custom_id, const EvalRequestPlan& plan,
-    const EvalProblem& problem, const GradeOptions& grade, const Provider& provider);
+    const EvalProblem& problem, const GradeOptions& grade, const Provider& provider,
+    const EvalTiming& timing);
 
 }  // namespace lemma::math::detail

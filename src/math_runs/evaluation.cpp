@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -31,6 +33,7 @@ constexpr const char* kAnswersFile = "answers.jsonl";
 constexpr const char* kResponsesFile = "responses.jsonl";
 constexpr const char* kResultsFile = "results.jsonl";
 constexpr const char* kSummaryFile = "summary.json";
+constexpr const char* kRunFile = "run.json";
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -59,6 +62,7 @@ const char* to_string(SampleMode mode) {
 struct Plan {
   std::string requests_file;  // the whole requests.jsonl
   std::string answers_file;   // answers.jsonl: custom_id -> reference, for `lemma grade`
+  std::string grading;        // every problem's id, reference and fields: what grades depend on
   std::unordered_map<std::string, EvalRequestPlan> requests;
   std::vector<std::string> order;  // custom_ids in file order
   json sampling = json::object();  // what every request's body says besides model and messages
@@ -98,22 +102,31 @@ Result<Plan> plan_requests(const Dataset& dataset, const EvaluationOptions& opti
     const int requests = mode == SampleMode::n ? 1 : options.samples;
     const int per_request = mode == SampleMode::n ? options.samples : 1;
     if (per_request > 1) request.sampling.n = per_request;
-    json body = wire::encode_chat_body(request);
     if (index == 0) {
-      plan.sampling = body;
+      // What was asked (before any max_tokens cap), for summary.json.
+      ChatRequest asked = request;
+      asked.sampling.max_tokens = options.sampling.max_tokens;
+      plan.sampling = wire::encode_chat_body(asked);
       plan.sampling.erase("model");
       plan.sampling.erase("messages");
       plan.sampling.erase("stream");
     }
+    // The problem's identity for grading: its reference and the fields results carry.
+    plan.grading += problem.id + '\x1f' + problem.answer + '\x1f' +
+                    problem.fields.dump(-1, ' ', false, json::error_handler_t::replace) + '\n';
     for (int r = 0; r < requests; ++r) {
       const std::string custom_id =
           mode == SampleMode::n ? problem.id : problem.id + "#" + std::to_string(r);
+      ChatRequest sample = request;
+      // K identical requests with one seed would give K identical answers from a server that
+      // honours seeds: sample r gets seed + r.
+      if (requests > 1 && sample.sampling.seed) *sample.sampling.seed += r;
       // OpenAI's key order, so the file reads like the Batch guide's examples.
       nlohmann::ordered_json line;
       line["custom_id"] = custom_id;
       line["method"] = "POST";
       line["url"] = "/v1/chat/completions";
-      line["body"] = body;
+      line["body"] = wire::encode_chat_body(sample);
       plan.requests_file += line.dump(-1, ' ', false, json::error_handler_t::replace);
       plan.requests_file += '\n';
       nlohmann::ordered_json answer;
@@ -162,9 +175,9 @@ Result<ResultsState> load_results(const std::string& path, const Plan& plan, boo
   bool dropped = false;
   detail::for_each_line(*content, [&](std::size_t number, const std::string& text, bool ended) {
     const json line = json::parse(text, nullptr, false);
+    // Read as the summary reads it, so a line kept here is never left out of the summary.
     const bool readable = line.is_object() && line.contains("custom_id") &&
-                          line["custom_id"].is_string() && line.contains("sample") &&
-                          line["sample"].is_number_integer();
+                          line["custom_id"].is_string() && static_cast<bool>(eval_sample_from_json(line));
     if (!ended || !readable) {
       dropped = true;
       // A torn last line is what a crash mid-write leaves: dropped quietly, it is graded again.
@@ -182,7 +195,10 @@ Result<ResultsState> load_results(const std::string& path, const Plan& plan, boo
                                "\", which this run does not ask; it was dropped");
       return;
     }
-    samples[custom_id].insert(line["sample"].get<int>());
+    if (!samples[custom_id].insert(line["sample"].get<int>()).second) {
+      dropped = true;  // the same sample twice (two runs at once before the lock existed)
+      return;
+    }
     if (line.contains("error") && !line["error"].is_null()) failed.insert(custom_id);
     lines.push_back(Kept{text, custom_id});
   });
@@ -211,8 +227,9 @@ Result<ResultsState> load_results(const std::string& path, const Plan& plan, boo
 // output file before a crash, or failures recorded by an earlier run), appending their lines.
 Result<std::size_t> grade_missing(const std::string& records_path, const Plan& plan,
                                   const Dataset& dataset, const EvaluationOptions& options,
-                                  const Provider& provider, ResultsState& state,
-                                  detail::AppendFile& results) {
+                                  const Provider& provider,
+                                  const std::map<std::string, detail::EvalTiming>& timings,
+                                  ResultsState& state, detail::AppendFile& results) {
   std::size_t graded = 0;
   const std::optional<std::string> content = detail::read_whole_file(records_path);
   if (!content) return graded;
@@ -226,9 +243,10 @@ Result<std::size_t> grade_missing(const std::string& records_path, const Plan& p
     const std::string custom_id = record["custom_id"].get<std::string>();
     const auto request = plan.requests.find(custom_id);
     if (request == plan.requests.end() || state.complete.count(custom_id) > 0) return;
+    const auto timing = timings.find(custom_id);
     std::optional<std::string> lines = detail::lines_from_batch_record(
         record, custom_id, request->second, dataset.problems[request->second.problem],
-        options.grade, provider);
+        options.grade, provider, timing != timings.end() ? timing->second : detail::EvalTiming{});
     if (!lines) {
       state.warnings.push_back(records_path + " line " + std::to_string(number) +
                                " could not be read; its request has no result");
@@ -243,6 +261,49 @@ Result<std::size_t> grade_missing(const std::string& records_path, const Plan& p
   });
   if (failure) return *failure;
   return graded;
+}
+
+// FNV-1a, 64 bits, as hex: a stable fingerprint of what the grades depend on.
+std::string grading_digest(const std::string& text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
+  return out;
+}
+
+// The grading fingerprint an earlier run of the directory recorded in run.json, if any.
+std::optional<std::string> recorded_grading(const std::string& path) {
+  const std::optional<std::string> content = detail::read_whole_file(path);
+  if (!content) return std::nullopt;
+  const json run = json::parse(*content, nullptr, false);
+  if (!run.is_object() || !run.contains("grading") || !run["grading"].is_string()) {
+    return std::nullopt;
+  }
+  return run["grading"].get<std::string>();
+}
+
+// Each request's latency and time to first token from results.jsonl, kept through a regrade.
+std::map<std::string, detail::EvalTiming> read_timings(const std::string& path) {
+  std::map<std::string, detail::EvalTiming> timings;
+  const std::optional<std::string> content = detail::read_whole_file(path);
+  if (!content) return timings;
+  detail::for_each_line(*content, [&](std::size_t, const std::string& text, bool) {
+    const json line = json::parse(text, nullptr, false);
+    if (!line.is_object() || !line.contains("custom_id") || !line["custom_id"].is_string()) return;
+    detail::EvalTiming timing;
+    if (line.contains("latency_ms") && line["latency_ms"].is_number()) {
+      timing.latency_ms = line["latency_ms"].get<double>();
+    }
+    if (line.contains("ttft_ms") && line["ttft_ms"].is_number()) {
+      timing.ttft_ms = line["ttft_ms"].get<double>();
+    }
+    timings.emplace(line["custom_id"].get<std::string>(), timing);
+  });
+  return timings;
 }
 
 // Every line of results.jsonl as an EvalSample; unreadable lines become warnings.
@@ -333,6 +394,16 @@ Result<EvaluationOutcome> Evaluation::run() {
 
   EvaluationOutcome outcome;
   outcome.dataset_errors = dataset->errors;
+  for (const std::string& field : options_.group_by) {
+    const bool known = std::any_of(
+        dataset->problems.begin(), dataset->problems.end(), [&](const EvalProblem& problem) {
+          return problem.fields.is_object() && problem.fields.contains(field);
+        });
+    if (!known) {
+      outcome.warnings.push_back("no problem has the field \"" + field +
+                                 "\" to group by; all are in its group \"(none)\"");
+    }
+  }
   const std::string& dir = options_.output_dir;
   outcome.requests_path = detail::join_path(dir, kRequestsFile);
   outcome.results_path = detail::join_path(dir, kResultsFile);
@@ -346,8 +417,19 @@ Result<EvaluationOutcome> Evaluation::run() {
   }
 
   if (Result<Done> made = detail::make_directories(dir); !made) return made.error();
+  // One run per directory at a time: two would send every request twice and count every
+  // sample twice.
+  Result<detail::DirectoryLock> lock = detail::DirectoryLock::acquire(dir);
+  if (!lock) return lock.error();
   const std::optional<std::string> existing = detail::read_whole_file(outcome.requests_path);
   const bool resuming = existing.has_value();
+  if (!existing &&
+      (detail::read_whole_file(outcome.results_path) || detail::read_whole_file(responses_path))) {
+    return invalid_request_error(
+        "output_dir", "\"" + dir +
+                          "\" holds results but no requests.jsonl, so which run they belong to "
+                          "cannot be told; use another output directory, or delete this one.");
+  }
   if (existing && *existing != plan->requests_file) {
     return invalid_request_error(
         "output_dir",
@@ -370,6 +452,32 @@ Result<EvaluationOutcome> Evaluation::run() {
     return written.error();
   }
 
+  // The grades depend on the references and fields too, which requests.jsonl does not hold: a
+  // dataset whose answers changed is graded again (regrade) or refused, never mixed.
+  const std::string run_path = detail::join_path(dir, kRunFile);
+  const std::string grading = grading_digest(plan->grading);
+  const std::optional<std::string> recorded = recorded_grading(run_path);
+  if (resuming && recorded && *recorded != grading && !options_.regrade) {
+    return invalid_request_error(
+        "output_dir",
+        "The dataset's reference answers or fields changed since \"" + dir +
+            "\" was run; grade the answers already there again with them (regrade, `lemma eval "
+            "--regrade`: nothing is sent again), or use another output directory.");
+  }
+  std::map<std::string, detail::EvalTiming> timings;
+  if (options_.regrade || (recorded && *recorded != grading)) {
+    // Every results line is made again from the batch files; their timing is kept.
+    timings = read_timings(outcome.results_path);
+    if (Result<Done> cleared = detail::replace_file(outcome.results_path, ""); !cleared) {
+      return cleared.error();
+    }
+  }
+  if (Result<Done> written =
+          detail::replace_file(run_path, json{{"grading", grading}}.dump() + "\n");
+      !written) {
+    return written.error();
+  }
+
   Result<ResultsState> state = load_results(outcome.results_path, *plan, options_.retry_errors);
   if (!state) return state.error();
   outcome.warnings.insert(outcome.warnings.end(), state->warnings.begin(), state->warnings.end());
@@ -381,7 +489,7 @@ Result<EvaluationOutcome> Evaluation::run() {
   for (const std::string* path : {&responses_path, &errors_path}) {
     if (path == &errors_path && options_.retry_errors) continue;
     Result<std::size_t> graded =
-        grade_missing(*path, *plan, *dataset, options_, provider, *state, results);
+        grade_missing(*path, *plan, *dataset, options_, provider, timings, *state, results);
     if (!graded) return graded.error();
   }
   outcome.warnings.insert(outcome.warnings.end(), state->warnings.begin(), state->warnings.end());
@@ -420,7 +528,9 @@ Result<EvaluationOutcome> Evaluation::run() {
                : detail::failed_lines(timing.custom_id, request->second, problem,
                                       std::string(lemma::to_string(result.error().kind)),
                                       result.error().message, times);
-    if (Result<Done> appended = results.append(lines); !appended) {
+    Result<Done> appended = results.append(lines);
+    if (appended && options_.fsync == BatchFsync::every_result) appended = results.sync();
+    if (!appended) {
       write_failure = appended.error();
       stop->cancel();
     }

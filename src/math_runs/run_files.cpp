@@ -1,6 +1,7 @@
 #include "run_files.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -78,6 +79,40 @@ Result<Done> replace_file(const std::string& path, const std::string& content) {
     return file_error(path, "replace", err);
   }
   return Done{};
+}
+
+Result<DirectoryLock> DirectoryLock::acquire(const std::string& dir) {
+  const std::string path = join_path(dir, ".lock");
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return file_error(path, "create", errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return invalid_request_error(
+          "output_dir", "Another run is using \"" + dir + "\" (it holds " + path +
+                            "); wait for it to finish, or use another output directory.");
+    }
+    return file_error(path, "lock", err);
+  }
+  return DirectoryLock(fd);
+}
+
+DirectoryLock::DirectoryLock(DirectoryLock&& other) noexcept : fd_(other.fd_) {
+  other.fd_ = -1;
+}
+
+DirectoryLock& DirectoryLock::operator=(DirectoryLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
 Result<Done> make_directories(const std::string& dir) {

@@ -66,6 +66,23 @@ class AppendFile {
 /// crash) sees the old or the new file, never a part.
 Result<Done> replace_file(const std::string& path, const std::string& content);
 
+/// An exclusive lock on a run directory (flock on DIR/.lock), held while the object lives, so
+/// two processes never run in one directory at once. The lock file itself stays (harmless).
+class DirectoryLock {
+ public:
+  /// Takes the lock without waiting; an invalid_request Error when another process holds it.
+  static Result<DirectoryLock> acquire(const std::string& dir);
+  DirectoryLock(DirectoryLock&& other) noexcept;
+  DirectoryLock& operator=(DirectoryLock&& other) noexcept;
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+  ~DirectoryLock();
+
+ private:
+  explicit DirectoryLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 /// Creates `dir` (and its parents) when missing.
 Result<Done> make_directories(const std::string& dir);
 

@@ -2,6 +2,10 @@
 // directory on disk; a loopback server answers each problem with scripted texts, so every
 // number of the summary is known in advance.
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -407,6 +411,104 @@ TEST(EvaluationTest, CallerMistakesAreRefusedBeforeAnyIo) {
   refused(missing, "nope.jsonl");
   EXPECT_TRUE(server.requests().empty());
   EXPECT_FALSE(std::filesystem::exists(dir.file("run")));
+}
+
+TEST(EvaluationTest, ChangedReferenceAnswersAreRefusedOrRegradedWithoutSending) {
+  TempDir dir;
+  ScriptedServer server(kScript);
+  EvaluationOptions options = options_for(dir);
+  options.sample_mode = SampleMode::separate;
+  Result<EvaluationOutcome> first = Evaluation(make_client(server.base_url()), options).run();
+  ASSERT_THAT(first, IsOk());
+  EXPECT_DOUBLE_EQ(first->summary["overall"]["accuracy"].get<double>(), 0.5);
+  // The dataset now says p2's answer is 2: the old grades would be stale.
+  std::string data = kDataset;
+  const std::string old_answer = R"("answer": "\\frac{1}{2}")";
+  data.replace(data.find(old_answer), old_answer.size(), R"("answer": "2")");
+  write_text(options.dataset_path, data);
+  EXPECT_THAT(Evaluation(make_client(server.base_url()), options).run(),
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("regrade")));
+  options.regrade = true;
+  Result<EvaluationOutcome> regraded = Evaluation(make_client(server.base_url()), options).run();
+  ASSERT_THAT(regraded, IsOk());
+  EXPECT_THAT(server.requests(), SizeIs(6));  // nothing sent again
+  auto results = by_sample(read_lines(regraded->results_path));
+  ASSERT_THAT(results, SizeIs(6));
+  EXPECT_EQ(results.at({"p2", 0})["correct"], false);  // 0.5 is not 2
+  EXPECT_EQ(results.at({"p2", 1})["correct"], true);
+  EXPECT_EQ(results.at({"p2", 1})["reference"], "2");
+  EXPECT_TRUE(results.at({"p2", 1})["latency_ms"].is_number());  // timing kept
+  EXPECT_DOUBLE_EQ(regraded->summary["overall"]["accuracy"].get<double>(), 0.5);
+  // Once regraded, a plain resume accepts the directory again.
+  options.regrade = false;
+  EXPECT_THAT(Evaluation(make_client(server.base_url()), options).run(), IsOk());
+}
+
+TEST(EvaluationTest, ADirectoryInUseIsRefused) {
+  TempDir dir;
+  ScriptedServer server(kScript);
+  EvaluationOptions options = options_for(dir);
+  std::filesystem::create_directories(options.output_dir);
+  // Another process (here: this one) holds the run directory's lock.
+  const int fd = ::open((options.output_dir + "/.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  EXPECT_THAT(Evaluation(make_client(server.base_url()), options).run(),
+              ErrorIs(ErrorKind::invalid_request, HasSubstr("Another run is using")));
+  ::close(fd);
+  EXPECT_TRUE(server.requests().empty());
+  EXPECT_THAT(Evaluation(make_client(server.base_url()), options).run(), IsOk());
+}
+
+TEST(EvaluationTest, SeparateSamplesWithASeedGetOneSeedEach) {
+  TempDir dir;
+  ScriptedServer server(kScript);
+  EvaluationOptions options = options_for(dir);
+  options.sample_mode = SampleMode::separate;
+  options.sampling.seed = 42;
+  Result<EvaluationOutcome> outcome = Evaluation(make_client(server.base_url()), options).run();
+  ASSERT_THAT(outcome, IsOk());
+  const std::vector<json> requests = read_lines(outcome->requests_path);
+  ASSERT_THAT(requests, SizeIs(6));
+  EXPECT_EQ(requests[0]["body"]["seed"], 42);
+  EXPECT_EQ(requests[1]["body"]["seed"], 43);
+  EXPECT_EQ(outcome->summary["sampling"]["seed"], 42);
+}
+
+TEST(EvaluationTest, EditedBatchRecordsOfTheWrongTypeAreSkippedNotFatal) {
+  TempDir dir;
+  ScriptedServer server(kScript);
+  EvaluationOptions options = options_for(dir);
+  options.sample_mode = SampleMode::separate;
+  Result<EvaluationOutcome> first = Evaluation(make_client(server.base_url()), options).run();
+  ASSERT_THAT(first, IsOk());
+  // A hand-edited output line (status as a string) and the results gone: the resume must not
+  // throw; the unreadable record is reported and its request sent again.
+  std::string output = read_text(dir.file("run/responses.jsonl"));
+  const std::size_t status = output.find("\"status_code\":200");
+  ASSERT_NE(status, std::string::npos);
+  output.replace(status, 17, "\"status_code\":\"200\"");
+  write_text(dir.file("run/responses.jsonl"), output);
+  std::filesystem::remove(first->results_path);
+  Result<EvaluationOutcome> second = Evaluation(make_client(server.base_url()), options).run();
+  ASSERT_THAT(second, IsOk());
+  EXPECT_THAT(second->warnings, Contains(HasSubstr("could not be read")));
+}
+
+TEST(EvalDatasetTest, DeepNestingAndAByteOrderMarkAreHandled) {
+  TempDir dir;
+  std::string deep = "\xEF\xBB\xBF{\"id\": \"a\", \"problem\": \"P\", \"answer\": \"1\"}\n";
+  deep +=
+      "{\"id\": \"b\", \"problem\": \"Q\", \"answer\": \"2\", \"x\": " + std::string(5000, '[') +
+      std::string(5000, ']') + "}\n";
+  write_text(dir.file("d.jsonl"), deep);
+  Result<Dataset> dataset = read_dataset(dir.file("d.jsonl"));
+  ASSERT_THAT(dataset, IsOk());
+  ASSERT_THAT(dataset->problems, SizeIs(1));
+  EXPECT_EQ(dataset->problems[0].id, "a");
+  ASSERT_THAT(dataset->errors, SizeIs(1));
+  EXPECT_EQ(dataset->errors[0].line, 2u);
+  EXPECT_THAT(dataset->errors[0].message, HasSubstr("deep"));
 }
 
 TEST(EvalDatasetTest, BadLinesAreReportedByNumberAndTheRestIsRead) {

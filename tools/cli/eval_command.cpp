@@ -96,6 +96,9 @@ EvalCommand::EvalCommand(CLI::App& app)
       ->capture_default_str();
   command_->add_flag("--retry-errors", settings_.retry_errors,
                      "Send again the requests an earlier run of this directory recorded as failed");
+  command_->add_flag("--regrade", settings_.regrade,
+                     "Grade the answers already in --output again (a new grader, or changed "
+                     "reference answers; nothing is sent again)");
   command_->add_flag("--stream", settings_.stream,
                      "Stream each request (long reasoning keeps the connection busy; time to "
                      "first token is measured)");
@@ -114,8 +117,9 @@ EvalCommand::EvalCommand(CLI::App& app)
       "--group-by level --rpm 600\n"
       "  lemma eval --compare runs/model-a runs/model-b\n"
       "Run it again with the same --output to resume (finished requests are not sent again).\n"
-      "Exit codes: 0 every request answered, 1 some failed (see results.jsonl), 2 bad input or "
-      "options, 3 nothing could be done, 130 interrupted (run again to resume).");
+      "Exit codes: 0 every request answered, 1 some failed (see results.jsonl) or dataset lines "
+      "were left out, 2 bad input or options, 3 nothing could be done, 130 interrupted (run "
+      "again to resume).");
 }
 
 bool EvalCommand::selected() const {
@@ -165,6 +169,7 @@ int EvalCommand::run(const InterruptGuard& guard) {
   options.group_by = settings_.group_by;
   options.concurrency = settings_.concurrency;
   options.retry_errors = settings_.retry_errors;
+  options.regrade = settings_.regrade;
   options.stream = settings_.stream;
   options.write_report = !settings_.no_report;
   options.cancellation = guard.token();

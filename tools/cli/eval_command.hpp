@@ -50,6 +50,8 @@ struct EvalSettings {
   int max_retries = 4;
   /// --retry-errors: send the failed requests of an earlier run again.
   bool retry_errors = false;
+  /// --regrade: grade the answers already in the directory again.
+  bool regrade = false;
   /// --stream.
   bool stream = false;
   /// --no-report: skip report.html.

@@ -131,6 +131,11 @@ struct EvaluationOptions {
   /// Send again the requests an earlier run recorded as failed (their old results are
   /// replaced).
   bool retry_errors = false;
+  /// Grade the answers already in the directory again (after a grader update, or when the
+  /// dataset's reference answers or fields changed, which a run otherwise refuses): every
+  /// results line is made again from the batch files, keeping its timing; nothing is sent again.
+  /// Requests not finished yet are still sent.
+  bool regrade = false;
   /// Write DIR/report.html at the end.
   bool write_report = true;
   /// When results are flushed to disk (see lemma::BatchFsync).
@@ -169,7 +174,8 @@ struct EvaluationOutcome {
 ///
 /// The directory holds: requests.jsonl (the OpenAI Batch input of the run: one line per
 /// request, custom_id "<id>#<i>" for separate samples or "<id>" with `n`, written first),
-/// answers.jsonl (`{"custom_id", "answer"}` per request: with requests.jsonl, what `lemma grade
+/// run.json (what the grades depend on), answers.jsonl (`{"custom_id", "answer"}` per request:
+/// with requests.jsonl, what `lemma grade
 /// OUTPUT --answers answers.jsonl` needs to grade the run's output from another batch engine),
 /// responses.jsonl / responses.errors.jsonl (lemma::Batch's output and errors files: the raw
 /// answers), results.jsonl (one line per sample, appended as answers arrive: id, sample,
@@ -181,8 +187,12 @@ struct EvaluationOutcome {
 ///
 /// Running again with the same directory resumes: finished requests are not sent again, and
 /// answers that reached responses.jsonl but not results.jsonl (a crash in between) are graded
-/// from the file. A failed request is a sample with an "error" (it counts as wrong). With `n`
-/// sampling, one request's tokens and cost are put on its sample 0 so sums stay exact.
+/// from the file. The directory is locked while a run uses it (DIR/.lock); run.json holds a
+/// fingerprint of the references and fields, so a dataset whose answers changed is refused
+/// unless `regrade` is set (a changed GradeOptions also needs `regrade` to apply to old
+/// answers). With separate samples and a seed, sample i is sent with seed + i. A failed request is
+/// a sample with an "error" (it counts as wrong). With `n` sampling, one request's tokens and cost
+/// are put on its sample 0 so sums stay exact.
 ///
 /// @code
 ///   lemma::math::EvaluationOptions options;
