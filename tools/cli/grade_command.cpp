@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -106,47 +107,69 @@ std::optional<std::string> batch_error(const Json& line) {
 }
 
 // An OpenAI Batch output line: {"id","custom_id","response":{"status_code","body"},"error"}.
-LineOutcome grade_batch(Json line, const std::unordered_map<std::string, std::string>& answers,
-                        const std::string& answers_path, const math::GradeOptions& options) {
+// One outcome per choice: a request sent with n > 1 (`lemma eval` on vLLM, say) holds several
+// answers, each graded; such lines give one compact record per choice ("choice": i).
+std::vector<LineOutcome> grade_batch(Json line,
+                                     const std::unordered_map<std::string, std::string>& answers,
+                                     const std::string& answers_path,
+                                     const math::GradeOptions& options) {
   const auto id_it = line.find("custom_id");
   if (id_it == line.end() || !id_it->is_string()) {
-    return failed("no \"custom_id\" string (expected an OpenAI Batch output line)");
+    return {failed("no \"custom_id\" string (expected an OpenAI Batch output line)")};
   }
   const std::string custom_id = id_it->get<std::string>();
-  if (auto error = batch_error(line)) return failed("the request failed: " + *error);
+  if (auto error = batch_error(line)) return {failed("the request failed: " + *error)};
   const auto response_it = line.find("response");
   if (response_it == line.end() || !response_it->is_object()) {
-    return failed("no \"response\" object (expected an OpenAI Batch output line)");
+    return {failed("no \"response\" object (expected an OpenAI Batch output line)")};
   }
   const Json& response = *response_it;
   if (response.contains("status_code") && response["status_code"].is_number_integer() &&
       response["status_code"].get<long>() != 200) {
-    return failed("the request failed with HTTP status " + response["status_code"].dump());
+    return {failed("the request failed with HTTP status " + response["status_code"].dump())};
   }
   const auto body_it = response.find("body");
   if (body_it == response.end() || !body_it->is_object() || !body_it->contains("choices") ||
-      !(*body_it)["choices"].is_array() || (*body_it)["choices"].empty() ||
-      !(*body_it)["choices"][0].is_object()) {
-    return failed("the response body has no choices");
+      !(*body_it)["choices"].is_array() || (*body_it)["choices"].empty()) {
+    return {failed("the response body has no choices")};
   }
-  const Json& choice = (*body_it)["choices"][0];
-  std::string content;
-  if (choice.contains("message") && choice["message"].is_object()) {
-    const Json& message = choice["message"];
-    if (message.contains("content") && message["content"].is_string()) {
-      content = message["content"].get<std::string>();
-    }
-  }
-  const bool truncated = choice.contains("finish_reason") && choice["finish_reason"] == "length";
   const auto answer = answers.find(custom_id);
   if (answer == answers.end()) {
-    return failed("no answer for custom_id \"" + custom_id + "\" in " + answers_path);
+    return {failed("no answer for custom_id \"" + custom_id + "\" in " + answers_path)};
   }
-  LineOutcome outcome;
-  add_verdict(line, math::grade(content, answer->second, options), outcome);
-  line["truncated"] = truncated;
-  outcome.record = std::move(line);
-  return outcome;
+  const Json& choices = (*body_it)["choices"];
+  std::vector<LineOutcome> outcomes;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    const Json& choice = choices[i];
+    if (!choice.is_object()) {
+      outcomes.push_back(failed("choice " + std::to_string(i) + " is not an object"));
+      continue;
+    }
+    std::string content;
+    if (choice.contains("message") && choice["message"].is_object()) {
+      const Json& message = choice["message"];
+      if (message.contains("content") && message["content"].is_string()) {
+        content = message["content"].get<std::string>();
+      }
+    }
+    const bool truncated = choice.contains("finish_reason") && choice["finish_reason"] == "length";
+    Json record;
+    if (choices.size() == 1) {
+      record = line;
+    } else {
+      record["id"] = line.contains("id") ? line["id"] : Json(nullptr);
+      record["custom_id"] = custom_id;
+      record["choice"] = choice.contains("index") && choice["index"].is_number_integer()
+                             ? choice["index"]
+                             : Json(i);
+    }
+    LineOutcome outcome;
+    add_verdict(record, math::grade(content, answer->second, options), outcome);
+    record["truncated"] = truncated;
+    outcome.record = std::move(record);
+    outcomes.push_back(std::move(outcome));
+  }
+  return outcomes;
 }
 
 // Reads the {"custom_id", "answer"} lines; a bad line is reported on `err` and skipped.
@@ -207,33 +230,35 @@ int run_grade(std::istream& in, std::ostream& out, std::ostream& err, std::istre
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines
     Json line = Json::parse(text, nullptr, false);
-    LineOutcome outcome;
+    std::vector<LineOutcome> outcomes;
     if (line.is_discarded()) {
-      outcome = failed("not valid JSON");
+      outcomes.push_back(failed("not valid JSON"));
     } else if (!line.is_object()) {
-      outcome = failed("not a JSON object");
+      outcomes.push_back(failed("not a JSON object"));
     } else if (answers_in != nullptr) {
-      outcome = grade_batch(std::move(line), answers, settings.answers, options);
+      outcomes = grade_batch(std::move(line), answers, settings.answers, options);
     } else {
-      outcome = grade_plain(std::move(line), options);
+      outcomes.push_back(grade_plain(std::move(line), options));
     }
-    if (outcome.error) {
-      ++failures;
-      Json record;
-      record["line"] = number;
-      record["error"] = *outcome.error;
-      out << record.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
-      err << "lemma grade: line " << number << ": " << *outcome.error << '\n';
-      continue;
+    for (LineOutcome& outcome : outcomes) {
+      if (outcome.error) {
+        ++failures;
+        Json record;
+        record["line"] = number;
+        record["error"] = *outcome.error;
+        out << record.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+        err << "lemma grade: line " << number << ": " << *outcome.error << '\n';
+        continue;
+      }
+      ++graded;
+      switch (outcome.result) {
+        case math::Verdict::Result::equal: ++equal; break;
+        case math::Verdict::Result::not_equal: ++not_equal; break;
+        case math::Verdict::Result::undecided: ++undecided; break;
+      }
+      if (outcome.no_answer) ++no_answer;
+      out << outcome.record.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
     }
-    ++graded;
-    switch (outcome.result) {
-      case math::Verdict::Result::equal: ++equal; break;
-      case math::Verdict::Result::not_equal: ++not_equal; break;
-      case math::Verdict::Result::undecided: ++undecided; break;
-    }
-    if (outcome.no_answer) ++no_answer;
-    out << outcome.record.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
   }
   out.flush();
   if (!out) {
