@@ -200,6 +200,7 @@ class LEMMA_MATH_RUNS_EXPORT LeanChecker {
       std::string_view answer, const LeanOptions& options = {},
       std::shared_ptr<const CancellationToken> cancellation = {}) const;
 
+  /// The shared configuration; defined in src/math_runs/lean_checker.cpp.
   struct Impl;
 
  private:
