@@ -146,6 +146,29 @@ set -e
 grep -q -- "--output" "$work/usage.err" || fail "usage: --output is named"
 [ ! -e "$work/x" ] || fail "a refused run created its directory"
 
+# n sampling (the plain mock returns n choices): every choice is a sample, and `lemma grade
+# --answers` grades every choice of the run's output too.
+mock_server_stop
+mock_server_start "$server_bin"
+export LEMMA_BASE_URL="http://127.0.0.1:$mock_port/v1"
+printf '%s\n' '{"id": "a", "problem": "What is 2 + 3?", "answer": "5"}' \
+  '{"id": "b", "problem": "What is 6 * 7?", "answer": 41}' >"$work/arith.jsonl"
+set +e
+"$lemma_bin" eval "$work/arith.jsonl" --output "$work/n" --samples 3 >"$work/n.out" 2>"$work/n.err"
+status=$?
+set -e
+[ "$status" -eq 0 ] || { cat "$work/n.err"; fail "n sampling: exit $status"; }
+python3 - "$work/n" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1] + "/summary.json"))
+assert s["sample_mode"] == "n" and s["overall"]["samples"] == 6, s["overall"]
+assert s["run"]["request_counts"]["total"] == 2, s["run"]
+assert abs(s["overall"]["accuracy"] - 0.5) < 1e-12, s["overall"]["accuracy"]
+PY
+"$lemma_bin" grade "$work/n/responses.jsonl" --answers "$work/n/answers.jsonl" \
+  -o "$work/n_graded.jsonl" 2>"$work/n_grade.err"
+grep -q "6 graded, accuracy 50.0% (3 equal" "$work/n_grade.err" || { cat "$work/n_grade.err"; fail "grade of n output"; }
+
 # The key never appears in any output or file.
-if grep -rq "SECRET" "$work"/*.out "$work"/*.err "$work/out"; then fail "the API key leaked"; fi
+if grep -rq "SECRET" "$work"/*.out "$work"/*.err "$work/out" "$work/n"; then fail "the API key leaked"; fi
 echo "eval e2e: all checks passed"

@@ -69,8 +69,13 @@ set +e
 "$lemma_bin" prove "$problem" --lean-only >/dev/null 2>>"$work/usage.err"; s2=$?
 "$lemma_bin" prove "$problem" --lean-repl x --lean-server http://127.0.0.1:1/api/check \
   >/dev/null 2>>"$work/usage.err"; s3=$?
+"$lemma_bin" prove "$problem" --max-cost 0.01 >/dev/null 2>>"$work/usage.err"; s4=$?
+"$lemma_bin" prove "$problem" --verifications 0 >/dev/null 2>>"$work/usage.err"; s5=$?
+"$lemma_bin" prove "$problem" --lean-header "$scenario" >/dev/null 2>>"$work/usage.err"; s6=$?
 set -e
-[ "$s1" -eq 2 ] && [ "$s2" -eq 2 ] && [ "$s3" -eq 2 ] || fail "usage errors: $s1 $s2 $s3"
+[ "$s1" -eq 2 ] && [ "$s2" -eq 2 ] && [ "$s3" -eq 2 ] && [ "$s4" -eq 2 ] && [ "$s5" -eq 2 ] &&
+  [ "$s6" -eq 2 ] || fail "usage errors: $s1 $s2 $s3 $s4 $s5 $s6"
+grep -q -- "--max-cost needs the prices" "$work/usage.err" || fail "--max-cost without prices"
 grep -q "empty" "$work/usage.err" && grep -q -- "--lean-only needs a checker" "$work/usage.err" ||
   fail "usage messages"
 
@@ -84,6 +89,7 @@ with open(path, "w") as f:
     f.write(json.dumps({"id": "flawed", "problem": problem, "proof": flawed}) + "\n")
     f.write("not json\n")
     f.write(json.dumps({"id": "good", "problem": problem, "proof": good}) + "\n")
+    f.write(json.dumps({"id": "thoughts", "problem": problem, "proof": "<think>only reasoning</think>"}) + "\n")
 PY
 set +e
 "$lemma_bin" grade-proof "$work/proofs.jsonl" --verifications 2 -o "$work/scored.jsonl" \
@@ -95,12 +101,26 @@ cat "$work/grade.err"
 python3 - "$work/scored.jsonl" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-assert [l.get("id", l.get("line")) for l in lines] == ["flawed", 2, "good"], lines
+assert [l.get("id", l.get("line")) for l in lines] == ["flawed", 2, "good", 4], lines
+assert "empty once its reasoning" in lines[3]["error"], lines[3]
 assert lines[0]["score"] == 0 and lines[0]["verified"] is False and lines[0]["scores"] == [0, 0]
 assert "unjustified" in lines[0]["evaluations"][0]["evaluation"]
 assert lines[2]["score"] == 1 and lines[2]["verified"] is True
 assert "not a JSON object" in lines[1]["error"]
 PY
+
+# One proof of a single problem from a file; one that is not UTF-8 is refused (exit 2), not a crash.
+printf '## Solution\nLet a = 2m + 1 and b = 2n + 1, so a + b = 2(m + n + 1).\n' >"$work/one.md"
+"$lemma_bin" grade-proof --problem "$problem" --proof-file "$work/one.md" --verifications 1 \
+  >"$work/one.out" 2>"$work/one.err" || { cat "$work/one.err"; fail "--proof-file"; }
+grep -q '"verified":true' "$work/one.out" || fail "--proof-file not scored"
+printf 'caf\xe9\n' >"$work/latin1.md"
+set +e
+"$lemma_bin" grade-proof --problem "$problem" --proof-file "$work/latin1.md" >/dev/null \
+  2>"$work/latin1.err"
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q "not valid UTF-8" "$work/latin1.err" || fail "non-UTF-8 proof: $status"
 
 # A Lean 4 checker: the fake REPL accepts a clean block and rejects FAKE_ERROR; --lean-only
 # makes no verifier call.

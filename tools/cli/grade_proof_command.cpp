@@ -14,6 +14,7 @@
 #include "interrupt.hpp"
 #include "lemma/math/proof_text.hpp"
 #include "lemma/math/self_verifier.hpp"
+#include "lemma/validation.hpp"
 
 namespace lemma::cli {
 namespace {
@@ -121,6 +122,11 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
   if (!sampling) return usage_error(sampling.error().message);
   Result<std::optional<math::ProofChecker>> checker = make_proof_checker(settings_.checker);
   if (!checker) return usage_error(checker.error().message);
+  if (settings_.verifications == 0 && !settings_.checker.lean_only) {
+    return usage_error(
+        "--verifications 0 leaves nothing to score with; give at least 1, or "
+        "--lean-only with a Lean checker");
+  }
 
   // Read everything first: a bad line is reported, and the proofs are scored all at once.
   std::vector<InputLine> lines;
@@ -130,8 +136,18 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
     }
     if (settings_.input != "-") return usage_error("give INPUT or --problem, not both");
     std::ifstream in(settings_.proof_file, std::ios::binary);
-    Json record = {{"problem", settings_.problem}, {"proof", read_all(in)}};
-    lines.push_back(read_line(1, record.dump()));
+    InputLine line;
+    line.number = 1;
+    line.record = {{"problem", settings_.problem}, {"proof", read_all(in)}};
+    // JSONL input is checked by the JSON parser; a file is checked here, before any I/O.
+    ChatRequest check;
+    check.model = "check";
+    check.messages = {Message::user(settings_.problem),
+                      Message::user(line.record["proof"].get<std::string>())};
+    if (validate_chat_request(check)) {
+      return usage_error("the problem or the proof file is not valid UTF-8; convert it to UTF-8");
+    }
+    lines.push_back(std::move(line));
   } else {
     std::ifstream file;
     std::istream* in = &std::cin;
@@ -156,16 +172,12 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
     item.problem = lines[i].record["problem"].get<std::string>();
     // Only the proof itself reaches the verifier: reasoning and a self-evaluation are cut.
     item.proof = math::parse_generator_output(lines[i].record["proof"].get<std::string>()).solution;
+    if (item.proof.find_first_not_of(" \t\r\n") == std::string::npos) {
+      lines[i].error = "the proof is empty once its reasoning (before </think>) is left out";
+      continue;
+    }
     items.push_back(std::move(item));
     item_line.push_back(i);
-  }
-
-  std::ofstream output_file;
-  std::ostream* out = &std::cout;
-  if (!settings_.output.empty()) {
-    output_file.open(settings_.output, std::ios::binary | std::ios::trunc);
-    if (!output_file) return usage_error("cannot open " + settings_.output + " for writing");
-    out = &output_file;
   }
 
   std::optional<math::ProveResult> result;
@@ -194,6 +206,14 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
     result = std::move(*graded);
   }
 
+  // Opened only now: a run refused before any scoring leaves an existing output file alone.
+  std::ofstream output_file;
+  std::ostream* out = &std::cout;
+  if (!settings_.output.empty()) {
+    output_file.open(settings_.output, std::ios::binary | std::ios::trunc);
+    if (!output_file) return usage_error("cannot open " + settings_.output + " for writing");
+    out = &output_file;
+  }
   std::vector<const math::ProofCandidate*> by_item(items.size(), nullptr);
   if (result) {
     for (const math::ProofCandidate& c : result->candidates) {
@@ -202,13 +222,15 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
   }
   std::size_t failures = 0, scored_count = 0, verified = 0;
   double score_sum = 0;
-  std::size_t next_item = 0;
-  for (InputLine& line : lines) {
-    const math::ProofCandidate* candidate = nullptr;
-    if (!line.error) candidate = by_item[next_item++];
+  std::vector<const math::ProofCandidate*> by_line(lines.size(), nullptr);
+  for (std::size_t i = 0; i < item_line.size(); ++i) by_line[item_line[i]] = by_item[i];
+  for (std::size_t index = 0; index < lines.size(); ++index) {
+    InputLine& line = lines[index];
+    const math::ProofCandidate* candidate = by_line[index];
     if (!line.error && (candidate == nullptr || !candidate->mean_score)) {
-      line.error = "none of its verifications gave a score (the verifier's answers had no "
-                   "\\boxed{} score, were cut off, or failed; run again, or raise --max-tokens)";
+      line.error =
+          "none of its verifications gave a score (the verifier's answers had no "
+          "\\boxed{} score, were cut off, or failed; run again, or raise --max-tokens)";
     }
     if (line.error) {
       ++failures;

@@ -55,6 +55,12 @@ Result<std::optional<math::ProofChecker>> make_proof_checker(const ProofCheckerS
     return invalid_request_error("lean", "give --lean-repl or --lean-server, not both");
   }
   if (!repl && !server) {
+    if (!settings.repl_dir.empty() || !settings.header_file.empty() ||
+        !settings.server_key_env.empty()) {
+      return invalid_request_error("lean",
+                                   "--lean-dir, --lean-header and --lean-server-key-env apply to "
+                                   "a checker: add --lean-repl or --lean-server");
+    }
     if (settings.lean_only) {
       return invalid_request_error("lean",
                                    "--lean-only needs a checker: --lean-repl or --lean-server");

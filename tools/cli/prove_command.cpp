@@ -11,6 +11,7 @@
 #include "error_report.hpp"
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
+#include "lemma/catalog.hpp"
 #include "lemma/math/proof_prompts.hpp"
 #include "lemma/math/self_verifier.hpp"
 #include "proof_checker_options.hpp"
@@ -182,6 +183,11 @@ int ProveCommand::run(const InterruptGuard& guard) {
   }
   Result<std::optional<math::ProofChecker>> checker = make_proof_checker(settings_.checker);
   if (!checker) return usage_error(checker.error().message);
+  if (settings_.verifications == 0 && settings_.mode == "pool" && !settings_.checker.lean_only) {
+    return usage_error(
+        "--verifications 0 leaves the pool loop nothing to score with; give at "
+        "least 1, or --lean-only with a Lean checker, or --mode sequential");
+  }
 
   ClientOptions options;
   options.max_concurrent_calls = settings_.concurrency;
@@ -189,6 +195,19 @@ int ProveCommand::run(const InterruptGuard& guard) {
       connect(connection_, options, std::cerr, /*need_model=*/true, guard.token());
   if (!connection) {
     return report_failure(std::cerr, kCommand, connection.error(), guard.interrupted());
+  }
+
+  if (settings_.max_cost > 0) {
+    // A cost budget over calls whose cost is unknown would never stop anything.
+    for (const std::string& model : {connection->model, settings_.verifier_model}) {
+      if (model.empty()) continue;
+      const ModelSpec* spec = connection->client.provider().model_spec(model);
+      if (spec == nullptr || !spec->input_usd_per_million || !spec->output_usd_per_million) {
+        return usage_error("--max-cost needs the prices of " + model +
+                           ", which lemma's model catalogue does not know; use "
+                           "--max-total-tokens instead");
+      }
+    }
   }
 
   math::SelfVerifierConfig config;
@@ -218,12 +237,14 @@ int ProveCommand::run(const InterruptGuard& guard) {
   Result<math::ProveResult> result = verifier.prove(problem);
   if (!result) return report_failure(std::cerr, kCommand, result.error(), guard.interrupted());
 
+  bool trace_failed = false;
   if (!settings_.trace.empty()) {
     std::ofstream out(settings_.trace, std::ios::binary | std::ios::trunc);
     out << result->to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!out) {
       std::cerr << "lemma prove: could not write the trace to \"" << settings_.trace
                 << "\" (check the path)\n";
+      trace_failed = true;
     }
   }
   const math::ProofCandidate* best = result->best();
@@ -257,7 +278,7 @@ int ProveCommand::run(const InterruptGuard& guard) {
     if (best == nullptr) return exit_code_for(*result->error);
   }
   if (result->stop_reason == math::StopReason::cancelled) return kExitInterrupted;
-  if (best == nullptr) return kExitNothingDone;
+  if (best == nullptr || trace_failed) return kExitNothingDone;
   return result->verified() ? kExitSuccess : kExitSomeFailed;
 }
 
