@@ -350,6 +350,12 @@ class Run {
       verification_done(
           id, Verification{verdict->evaluation, verdict->score, VerificationSource::checker, -1});
     } else {
+      // Recorded, so a user can tell a checker that could not run from a verifier that gave
+      // no score.
+      candidate(id).checker_error = verdict.ok() ? "the checker gave the score " +
+                                                       std::to_string(verdict->score) +
+                                                       " (expected 0, 0.5 or 1)"
+                                                 : verdict.error().message;
       verification_done(id, std::nullopt);
     }
   }

@@ -29,6 +29,8 @@ nlohmann::json candidate_json(const ProofCandidate& c) {
           {"self_score", optional_number(c.self_score)},
           {"verified", c.verified},
           {"skipped_verifications", c.skipped_verifications},
+          {"checker_error",
+           c.checker_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.checker_error)},
           {"proof", c.proof},
           {"self_evaluation", c.self_evaluation},
           {"verifications", std::move(verifications)}};

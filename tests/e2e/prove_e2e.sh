@@ -150,4 +150,13 @@ export LEMMA_BASE_URL="http://127.0.0.1:$mock_port/v1"
   2>"$work/plain.err" || { cat "$work/plain.err"; fail "prove against the plain mock"; }
 grep -q "lemma mock endpoint" "$work/plain.txt" || fail "the plain mock's proof"
 grep -q "^lemma prove: verified" "$work/plain.err" || fail "the plain mock's verdict"
+# A Lean checker that cannot run is named as the reason, not the verifier.
+set +e
+"$lemma_bin" grade-proof "$work/lean.jsonl" --lean-repl /nonexistent/repl --lean-only \
+  >"$work/norepl.out" 2>"$work/norepl.err"
+status=$?
+set -e
+[ "$status" -eq 1 ] || fail "a checker that cannot run: exit $status"
+grep -q "the Lean checker could not check it" "$work/norepl.out" || { cat "$work/norepl.out"; fail "checker error"; }
+
 echo "prove e2e: all checks passed"

@@ -227,6 +227,10 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
   for (std::size_t index = 0; index < lines.size(); ++index) {
     InputLine& line = lines[index];
     const math::ProofCandidate* candidate = by_line[index];
+    if (!line.error && candidate != nullptr && !candidate->mean_score &&
+        !candidate->checker_error.empty()) {
+      line.error = "the Lean checker could not check it: " + candidate->checker_error;
+    }
     if (!line.error && (candidate == nullptr || !candidate->mean_score)) {
       line.error =
           "none of its verifications gave a score (the verifier's answers had no "

@@ -346,6 +346,9 @@ struct ProofCandidate {
   std::vector<Verification> verifications;
   /// Verifications asked for that gave no score (unreadable twice, cut off, failed, cancelled).
   int skipped_verifications = 0;
+  /// Why the external checker gave no verdict on this proof (its Error's message, or an
+  /// out-of-range score); "" when it gave one or there is no checker.
+  std::string checker_error;
   /// The mean of the scores; nullopt when there is none.
   std::optional<double> mean_score;
   /// True when every verification asked for gave 1 (none skipped, at least one).
