@@ -59,8 +59,8 @@ std::string graded_lines(const std::string& custom_id, const EvalRequestPlan& pl
       line["error"] = {{"code", "protocol"},
                        {"message", "the server returned " + std::to_string(choices.size()) +
                                        " choices for n = " + std::to_string(plan.samples) +
-                                       "; it does not support n: use separate samples "
-                                       "(--sample-mode separate)"}};
+                                       "; it does not support n: run again into a new output "
+                                       "directory with --sample-mode separate"}};
       finish_line(line, problem, out);
       continue;
     }

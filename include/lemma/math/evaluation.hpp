@@ -80,8 +80,10 @@ LEMMA_MATH_RUNS_EXPORT const std::string& default_eval_prompt();
 /// Fills a prompt template: "{problem}" becomes the problem's text, "{id}" its id, and
 /// "{NAME}" the value of the problem's dataset field NAME (strings as they are, other values as
 /// JSON). Every other brace is left as written, so LaTeX such as "\boxed{}" or "\frac{a}{b}"
-/// needs no escaping; the reference answer is never put into a prompt (a field named "answer"
-/// is not one of the fields). A template without "{problem}" gives an invalid_request Error.
+/// needs no escaping; the reference answer is never put into a prompt (the answer field is not
+/// one of the fields; with DatasetFields::answer set to another name, a field that happens to be
+/// called "answer" is an ordinary field). A template without "{problem}" gives an invalid_request
+/// Error.
 LEMMA_MATH_RUNS_EXPORT Result<std::string> render_eval_prompt(const std::string& prompt_template,
                                                               const EvalProblem& problem);
 
