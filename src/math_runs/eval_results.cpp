@@ -32,6 +32,25 @@ void finish_line(Json& line, const EvalProblem& problem, std::string& out) {
   out += '\n';
 }
 
+// One failed sample: no answer, counted wrong, with the error that explains it.
+void failed_line(const std::string& custom_id, const EvalProblem& problem, int sample,
+                 const std::string& code, const std::string& message, const EvalTiming& timing,
+                 std::string& out) {
+  Json line = base_line(custom_id, problem, sample);
+  line["extracted"] = nullptr;
+  line["verdict"] = nullptr;
+  line["rule"] = nullptr;
+  line["correct"] = false;
+  line["finish_reason"] = nullptr;
+  line["latency_ms"] = optional_number(timing.latency_ms);
+  line["ttft_ms"] = optional_number(timing.ttft_ms);
+  line["prompt_tokens"] = 0;
+  line["completion_tokens"] = 0;
+  line["cost_usd"] = nullptr;
+  line["error"] = {{"code", code}, {"message", message}};
+  finish_line(line, problem, out);
+}
+
 }  // namespace
 
 std::string graded_lines(const std::string& custom_id, const EvalRequestPlan& plan,
@@ -44,26 +63,16 @@ std::string graded_lines(const std::string& custom_id, const EvalRequestPlan& pl
                    [](const Choice* a, const Choice* b) { return a->index < b->index; });
   std::string out;
   for (int i = 0; i < plan.samples; ++i) {
-    Json line = base_line(custom_id, problem, plan.first_sample + i);
     if (static_cast<std::size_t>(i) >= choices.size()) {
-      line["extracted"] = nullptr;
-      line["verdict"] = nullptr;
-      line["rule"] = nullptr;
-      line["correct"] = false;
-      line["finish_reason"] = nullptr;
-      line["latency_ms"] = optional_number(timing.latency_ms);
-      line["ttft_ms"] = optional_number(timing.ttft_ms);
-      line["prompt_tokens"] = 0;
-      line["completion_tokens"] = 0;
-      line["cost_usd"] = nullptr;
-      line["error"] = {{"code", "protocol"},
-                       {"message", "the server returned " + std::to_string(choices.size()) +
-                                       " choices for n = " + std::to_string(plan.samples) +
-                                       "; it does not support n: run again into a new output "
-                                       "directory with --sample-mode separate"}};
-      finish_line(line, problem, out);
+      failed_line(custom_id, problem, plan.first_sample + i, "protocol",
+                  "the server returned " + std::to_string(choices.size()) +
+                      " choices for n = " + std::to_string(plan.samples) +
+                      "; it does not support n: run again into a new output directory with "
+                      "--sample-mode separate",
+                  timing, out);
       continue;
     }
+    Json line = base_line(custom_id, problem, plan.first_sample + i);
     const Choice& choice = *choices[static_cast<std::size_t>(i)];
     const std::string content = choice.message.content.value_or("");
     const Verdict verdict = grade(content, problem.answer, grade_options);
@@ -90,19 +99,7 @@ std::string failed_lines(const std::string& custom_id, const EvalRequestPlan& pl
                          const std::string& message, const EvalTiming& timing) {
   std::string out;
   for (int i = 0; i < plan.samples; ++i) {
-    Json line = base_line(custom_id, problem, plan.first_sample + i);
-    line["extracted"] = nullptr;
-    line["verdict"] = nullptr;
-    line["rule"] = nullptr;
-    line["correct"] = false;
-    line["finish_reason"] = nullptr;
-    line["latency_ms"] = optional_number(timing.latency_ms);
-    line["ttft_ms"] = optional_number(timing.ttft_ms);
-    line["prompt_tokens"] = 0;
-    line["completion_tokens"] = 0;
-    line["cost_usd"] = nullptr;
-    line["error"] = {{"code", code}, {"message", message}};
-    finish_line(line, problem, out);
+    failed_line(custom_id, problem, plan.first_sample + i, code, message, timing, out);
   }
   return out;
 }

@@ -62,22 +62,6 @@ BatchCommand::BatchCommand(CLI::App& app)
       ->required();
   command_->add_option("--errors", settings_.errors,
                        "Errors file (default: OUTPUT with .jsonl replaced by .errors.jsonl)");
-  command_->add_option("--concurrency", settings_.concurrency, "Requests in flight at once")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  command_
-      ->add_option("--rpm", settings_.rpm,
-                   "Requests per minute (never more than rpm/60 start in any second)")
-      ->check(CLI::NonNegativeNumber);
-  command_
-      ->add_option("--tpm", settings_.tpm,
-                   "Tokens per minute, by each request's estimate (prompt/4 + max_tokens)")
-      ->check(CLI::NonNegativeNumber);
-  command_
-      ->add_option("--max-retries", settings_.max_retries,
-                   "Retries per request (429, 5xx, resets) before it is recorded as failed")
-      ->check(CLI::Range(0, 100))
-      ->capture_default_str();
   command_->add_flag("--retry-errors", settings_.retry_errors,
                      "Run the requests in the errors file again (otherwise they count as done)");
   command_->add_flag("--ordered", settings_.ordered, "Write results in input order");
@@ -89,11 +73,6 @@ BatchCommand::BatchCommand(CLI::App& app)
                    "When results are forced to disk: every (each result), periodic (each "
                    "second), end")
       ->check(CLI::IsMember({"every", "periodic", "end"}))
-      ->capture_default_str();
-  command_
-      ->add_option("--progress-interval", settings_.progress_interval,
-                   "Seconds between progress lines when not on a terminal")
-      ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   command_->add_option("--summary-json", settings_.summary_json,
                        "Also write the final summary as JSON to this file");
@@ -110,6 +89,7 @@ BatchCommand::BatchCommand(CLI::App& app)
                        "uploading again");
   command_->add_flag("--remote-cancel", settings_.remote_cancel,
                      "With --remote: Ctrl-C also cancels the batch at the provider");
+  add_run_options(*command_, settings_.run);
   add_connection_options(*command_, connection_);
   command_->footer(
       "Input lines: {\"custom_id\": \"q1\", \"method\": \"POST\", \"url\": "
@@ -170,12 +150,8 @@ int BatchCommand::run_remote(const Client& client, const std::string& model,
 }
 
 int BatchCommand::run(const InterruptGuard& guard) {
-  ClientOptions options;
-  options.rate_limit.requests_per_minute = settings_.rpm;
-  options.rate_limit.tokens_per_minute = settings_.tpm;
-  options.retry.max_retries = settings_.max_retries;
-  Result<Connection> connection =
-      connect(connection_, options, std::cerr, /*need_model=*/false, guard.token());
+  Result<Connection> connection = connect(connection_, settings_.run.client_options(), std::cerr,
+                                          /*need_model=*/false, guard.token());
   if (!connection) {
     return report_failure(std::cerr, "batch", connection.error(), guard.interrupted());
   }
@@ -194,14 +170,13 @@ int BatchCommand::run(const InterruptGuard& guard) {
   if (settings_.remote) return run_remote(connection->client, connection->model, guard);
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   // on_fd: the bar follows the terminal's width (read at each redraw), not a fixed 80.
-  ProgressDisplay display = ProgressDisplay::on_fd(
-      std::cerr, STDERR_FILENO,
-      std::chrono::milliseconds(static_cast<std::int64_t>(settings_.progress_interval * 1000)));
+  ProgressDisplay display =
+      ProgressDisplay::on_fd(std::cerr, STDERR_FILENO, settings_.run.plain_progress_interval());
   BatchOptions batch;
   batch.input_path = settings_.input;
   batch.output_path = settings_.output;
   batch.errors_path = settings_.errors;
-  batch.concurrency = settings_.concurrency;
+  batch.concurrency = settings_.run.concurrency;
   batch.retry_errors = settings_.retry_errors;
   batch.ordered = settings_.ordered;
   batch.stream = settings_.stream;

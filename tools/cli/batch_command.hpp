@@ -10,25 +10,20 @@
 
 #include "client_config.hpp"
 #include "command.hpp"
+#include "run_options.hpp"
 
 namespace lemma::cli {
 
 /// What `lemma batch` was asked to do (its command-line options).
 struct BatchSettings {
+  /// The run flags (--concurrency, --rpm, --tpm, --max-retries, --progress-interval).
+  RunSettings run;
   /// The OpenAI Batch input file.
   std::string input;
   /// The output file (successes).
   std::string output;
   /// --errors: the errors file (default: OUTPUT with .jsonl replaced by .errors.jsonl).
   std::string errors;
-  /// --concurrency: requests in flight.
-  std::size_t concurrency = 16;
-  /// --rpm: requests per minute (0: no limit).
-  std::int64_t rpm = 0;
-  /// --tpm: tokens per minute (0: no limit).
-  std::int64_t tpm = 0;
-  /// --max-retries: retries per request before it is recorded as failed.
-  int max_retries = 4;
   /// --retry-errors: run the requests in the errors file again.
   bool retry_errors = false;
   /// --ordered: write results in input order.
@@ -37,8 +32,6 @@ struct BatchSettings {
   bool stream = false;
   /// --fsync: every, periodic or end.
   std::string fsync = "periodic";
-  /// --progress-interval: seconds between plain progress lines when not on a terminal.
-  double progress_interval = 10;
   /// --summary-json FILE: also write the summary as JSON.
   std::string summary_json;
   /// --remote: hand the file to the provider's Batch API instead of running it here.

@@ -78,22 +78,6 @@ EvalCommand::EvalCommand(CLI::App& app)
       ->add_option("--answer-field", settings_.answer_field,
                    "Dataset field of the reference answer")
       ->capture_default_str();
-  command_->add_option("--concurrency", settings_.concurrency, "Requests in flight at once")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  command_
-      ->add_option("--rpm", settings_.rpm,
-                   "Requests per minute (never more than rpm/60 start in any second)")
-      ->check(CLI::NonNegativeNumber);
-  command_
-      ->add_option("--tpm", settings_.tpm,
-                   "Tokens per minute, by each request's estimate (prompt/4 + max_tokens)")
-      ->check(CLI::NonNegativeNumber);
-  command_
-      ->add_option("--max-retries", settings_.max_retries,
-                   "Retries per request (429, 5xx, resets) before it is recorded as failed")
-      ->check(CLI::Range(0, 100))
-      ->capture_default_str();
   command_->add_flag("--retry-errors", settings_.retry_errors,
                      "Send again the requests an earlier run of this directory recorded as failed");
   command_->add_flag("--regrade", settings_.regrade,
@@ -103,12 +87,8 @@ EvalCommand::EvalCommand(CLI::App& app)
                      "Stream each request (long reasoning keeps the connection busy; time to "
                      "first token is measured)");
   command_->add_flag("--no-report", settings_.no_report, "Do not write report.html");
-  command_
-      ->add_option("--progress-interval", settings_.progress_interval,
-                   "Seconds between progress lines when not on a terminal")
-      ->check(CLI::Range(0.001, 86400.0))
-      ->capture_default_str();
   add_sampling_options(*command_, settings_.sampling);
+  add_run_options(*command_, settings_.run);
   add_connection_options(*command_, connection_);
   command_->footer(
       "Examples:\n"
@@ -167,7 +147,7 @@ int EvalCommand::run(const InterruptGuard& guard) {
   options.sample_mode = sample_mode_of(settings_.sample_mode);
   options.system_prompt = settings_.system;
   options.group_by = settings_.group_by;
-  options.concurrency = settings_.concurrency;
+  options.concurrency = settings_.run.concurrency;
   options.retry_errors = settings_.retry_errors;
   options.regrade = settings_.regrade;
   options.stream = settings_.stream;
@@ -190,21 +170,16 @@ int EvalCommand::run(const InterruptGuard& guard) {
     }
   }
 
-  ClientOptions client_options;
-  client_options.rate_limit.requests_per_minute = settings_.rpm;
-  client_options.rate_limit.tokens_per_minute = settings_.tpm;
-  client_options.retry.max_retries = settings_.max_retries;
-  Result<Connection> connection =
-      connect(connection_, client_options, std::cerr, /*need_model=*/true, guard.token());
+  Result<Connection> connection = connect(connection_, settings_.run.client_options(), std::cerr,
+                                          /*need_model=*/true, guard.token());
   if (!connection) {
     return report_failure(std::cerr, kCommand, connection.error(), guard.interrupted());
   }
   options.model = connection->model;
 
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  ProgressDisplay display = ProgressDisplay::on_fd(
-      std::cerr, STDERR_FILENO,
-      std::chrono::milliseconds(static_cast<std::int64_t>(settings_.progress_interval * 1000)));
+  ProgressDisplay display =
+      ProgressDisplay::on_fd(std::cerr, STDERR_FILENO, settings_.run.plain_progress_interval());
   display.set_label("lemma eval");
   options.on_progress = [&display](const BatchProgress& progress) { display.update(progress); };
   options.progress_interval =

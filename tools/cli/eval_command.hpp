@@ -12,12 +12,15 @@
 
 #include "client_config.hpp"
 #include "command.hpp"
+#include "run_options.hpp"
 #include "sampling_options.hpp"
 
 namespace lemma::cli {
 
 /// What `lemma eval` was asked to do (its command-line options).
 struct EvalSettings {
+  /// The run flags (--concurrency, --rpm, --tpm, --max-retries, --progress-interval).
+  RunSettings run;
   /// The dataset (JSONL).
   std::string dataset;
   /// --output: the run directory.
@@ -40,14 +43,6 @@ struct EvalSettings {
   std::string problem_field = "problem";
   /// --answer-field.
   std::string answer_field = "answer";
-  /// --concurrency: requests in flight.
-  std::size_t concurrency = 16;
-  /// --rpm: requests per minute (0: no limit).
-  std::int64_t rpm = 0;
-  /// --tpm: tokens per minute (0: no limit).
-  std::int64_t tpm = 0;
-  /// --max-retries.
-  int max_retries = 4;
   /// --retry-errors: send the failed requests of an earlier run again.
   bool retry_errors = false;
   /// --regrade: grade the answers already in the directory again.
@@ -56,8 +51,6 @@ struct EvalSettings {
   bool stream = false;
   /// --no-report: skip report.html.
   bool no_report = false;
-  /// --progress-interval: seconds between plain progress lines when not on a terminal.
-  double progress_interval = 10;
   /// The sampling flags.
   SamplingSettings sampling;
 };
