@@ -356,13 +356,14 @@ class Run {
                                                        std::to_string(verdict->score) +
                                                        " (expected 0, 0.5 or 1)"
                                                  : verdict.error().message;
-      verification_done(id, std::nullopt);
+      verification_done(id, std::nullopt, CallOutcome::failed);
     }
   }
 
-  // Records a verification's end (a score, or skipped) and finishes the candidate when it was
-  // the last one asked for.
-  void verification_done(int id, std::optional<Verification> verification) {
+  // Records a verification's end (a score, or skipped because of `why`) and finishes the
+  // candidate when it was the last one asked for.
+  void verification_done(int id, std::optional<Verification> verification,
+                         CallOutcome why = CallOutcome::ok) {
     ProofCandidate& c = candidate(id);
     CandidateState& state = states_[static_cast<std::size_t>(id)];
     ++state.done;
@@ -377,6 +378,7 @@ class Run {
     } else {
       ++c.skipped_verifications;
       p.dropped = true;
+      p.outcome = why;
     }
     if (state.done >= state.expected) {
       c.verified = c.skipped_verifications == 0 && !c.verifications.empty() &&
@@ -478,6 +480,7 @@ class Run {
     ProveProgress p = progress(ProgressEvent::candidate);
     if (trace.outcome != CallOutcome::ok) {
       p.dropped = true;
+      p.outcome = trace.outcome;
       report(p);
       return;
     }
@@ -485,6 +488,7 @@ class Run {
     if (!output.well_formed || output.solution.empty()) {
       trace.outcome = CallOutcome::malformed;
       p.dropped = true;
+      p.outcome = trace.outcome;
       report(p);
       return;
     }
@@ -495,6 +499,7 @@ class Run {
         trace.candidate = existing.id;
         p.candidate = existing.id;
         p.dropped = true;
+        p.outcome = trace.outcome;
         report(p);
         return;
       }
@@ -519,7 +524,7 @@ class Run {
     TraceCall& trace = result_.calls[static_cast<std::size_t>(call_id)];
     const int id = trace.candidate;
     if (trace.outcome != CallOutcome::ok) {
-      verification_done(id, std::nullopt);
+      verification_done(id, std::nullopt, trace.outcome);
       return;
     }
     const ParsedScore parsed = parse_verifier_score(trace.content);
@@ -541,7 +546,7 @@ class Run {
                  static_cast<int>(c.item), {});
       return;
     }
-    verification_done(id, std::nullopt);
+    verification_done(id, std::nullopt, CallOutcome::unparseable);
   }
 
   ProveResult finish(StopReason otherwise) {

@@ -166,8 +166,15 @@ TEST(SelfVerifierScenario, NeverSolvedWithinTheBudgetKeepsTheBestSoFar) {
        rule("## Problem", respond(proof("FIRST attempt", "0.5")))}));
   SelfVerifierConfig config = config_for(mock.client());
   config.rounds = 2;
+  int duplicates = 0;
+  config.on_progress = [&](const ProveProgress& p) {
+    if (p.dropped && p.outcome == CallOutcome::duplicate) ++duplicates;
+  };
   auto result = SelfVerifier(config).prove(kProblem);
   ASSERT_TRUE(result.ok()) << result.error().what();
+  // Both candidates of a round get the same answer: the second is the first's duplicate.
+  EXPECT_EQ(duplicates, 2);
+  EXPECT_EQ(count_outcome(*result, CallOutcome::duplicate), 2);
   EXPECT_EQ(result->stop_reason, StopReason::rounds_exhausted);
   EXPECT_EQ(result->rounds, 2);
   EXPECT_FALSE(result->verified());

@@ -221,7 +221,15 @@ TEST(SelfVerifier, SolvedInRoundOne) {
   EXPECT_EQ(json["verified"], true);
   EXPECT_EQ(json["calls"][0]["role"], "generate");
   EXPECT_THAT(json["calls"][0]["prompt"].get<std::string>(), HasSubstr(kProblem));
-  EXPECT_EQ(json["calls"][0]["prompt_tokens"], 100);
+  // The generation that made the proof (the other one may have been cancelled by the stop).
+  int made_by = -1;
+  for (const TraceCall& call : result->calls) {
+    if (call.role == CallRole::generate && call.outcome == CallOutcome::ok) made_by = call.id;
+  }
+  ASSERT_GE(made_by, 0);
+  EXPECT_EQ(json["calls"][made_by]["candidate"], result->best()->id);
+  EXPECT_EQ(json["calls"][made_by]["prompt_tokens"], 100);
+  EXPECT_EQ(json["calls"][made_by]["outcome"], "ok");
 
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.front().event, ProgressEvent::round_started);
@@ -309,9 +317,17 @@ TEST(SelfVerifier, UnreadableScoreIsRetriedOnceWithAReminderThenSkipped) {
   config.candidates_per_round = 1;
   config.verifications_per_proof = 2;
   config.rounds = 1;
+  std::vector<ProveProgress> skipped;
+  config.on_progress = [&](const ProveProgress& p) {
+    if (p.dropped) skipped.push_back(p);
+  };
   auto result = SelfVerifier(config).prove(kProblem);
   ASSERT_TRUE(result.ok()) << result.error().what();
 
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].event, ProgressEvent::verification);
+  EXPECT_EQ(skipped[0].outcome, CallOutcome::unparseable);
+  EXPECT_EQ(skipped[0].candidate, 0);
   // 2 verifications, both unreadable, each retried once: 4 verifier calls.
   const auto asked = server.asked_of("ver");
   ASSERT_EQ(asked.size(), 4u);
@@ -349,9 +365,16 @@ TEST(SelfVerifier, GeneratorOutputCutOffByLengthIsDropped) {
   });
   SelfVerifierConfig config = config_for(server.client());
   config.candidates_per_round = 1;
+  std::vector<ProveProgress> dropped;
+  config.on_progress = [&](const ProveProgress& p) {
+    if (p.dropped) dropped.push_back(p);
+  };
   auto result = SelfVerifier(config).prove(kProblem);
   ASSERT_TRUE(result.ok()) << result.error().what();
 
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].event, ProgressEvent::candidate);
+  EXPECT_EQ(dropped[0].outcome, CallOutcome::not_stopped);
   EXPECT_EQ(result->stop_reason, StopReason::verified);
   EXPECT_EQ(result->rounds, 2);  // round 1 had nothing to refine, round 2 generated afresh
   ASSERT_EQ(result->candidates.size(), 1u);

@@ -103,6 +103,27 @@ struct ProveBudget {
   std::chrono::milliseconds max_wall_time{0};
 };
 
+/// How one call of a run ended.
+enum class CallOutcome {
+  /// Answered, finished with "stop", and (verifications) its score was read.
+  ok,
+  /// Answered but finish_reason was not "stop" (cut off by length, filtered...): dropped.
+  not_stopped,
+  /// A generator answer without a `## Solution` and a `## Self Evaluation` section: dropped.
+  malformed,
+  /// A verification answer whose score could not be read (retried once, then skipped).
+  unparseable,
+  /// The same proof text is already in the pool: not verified again.
+  duplicate,
+  /// The call failed with an Error (after the Client's retries).
+  failed,
+  /// The call was cancelled (the run stopped while it was in flight).
+  cancelled,
+};
+
+/// The name of `outcome` as written above, e.g. "not_stopped".
+LEMMA_MATH_RUNS_EXPORT std::string_view to_string(CallOutcome outcome) noexcept;
+
 /// What a progress callback is told about.
 enum class ProgressEvent {
   /// A round started (its prompts are being sent).
@@ -143,6 +164,9 @@ struct ProveProgress {
   /// `## Self Evaluation`, a failed call, or the same proof text as a candidate already in the
   /// pool: see the trace's CallOutcome) or a verification that was skipped.
   bool dropped = false;
+  /// For a dropped candidate or a skipped verification: why, as the trace has it (the outcome
+  /// of the call that ended it; `failed` for a checker that gave no verdict).
+  std::optional<CallOutcome> outcome;
   /// The pool, best first (filled on round_finished; empty otherwise).
   std::vector<CandidateSummary> pool;
   /// Calls in flight now.
@@ -229,27 +253,6 @@ enum class StopReason {
 
 /// The name of `reason` as written above, e.g. "token_budget".
 LEMMA_MATH_RUNS_EXPORT std::string_view to_string(StopReason reason) noexcept;
-
-/// How one call of a run ended.
-enum class CallOutcome {
-  /// Answered, finished with "stop", and (verifications) its score was read.
-  ok,
-  /// Answered but finish_reason was not "stop" (cut off by length, filtered...): dropped.
-  not_stopped,
-  /// A generator answer without a `## Solution` and a `## Self Evaluation` section: dropped.
-  malformed,
-  /// A verification answer whose score could not be read (retried once, then skipped).
-  unparseable,
-  /// The same proof text is already in the pool: not verified again.
-  duplicate,
-  /// The call failed with an Error (after the Client's retries).
-  failed,
-  /// The call was cancelled (the run stopped while it was in flight).
-  cancelled,
-};
-
-/// The name of `outcome` as written above, e.g. "not_stopped".
-LEMMA_MATH_RUNS_EXPORT std::string_view to_string(CallOutcome outcome) noexcept;
 
 /// What a call was for.
 enum class CallRole {
