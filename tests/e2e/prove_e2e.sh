@@ -27,6 +27,8 @@ cat "$work/prove.err"
 grep -q "2(m + n + 1)" "$work/proof.txt" || fail "the refined proof is not on stdout"
 grep -q "## Self Evaluation" "$work/proof.txt" && fail "the self-evaluation was printed with the proof"
 grep -q "round 1 done" "$work/prove.err" || fail "no progress for round 1"
+grep -q "a candidate was dropped (the same proof is already in the pool)" "$work/prove.err" ||
+  fail "the reason a candidate was dropped"
 grep -q "^lemma prove: verified; best #1 (round 2), score 1.00 over 3 verifications" \
   "$work/prove.err" || fail "the summary line"
 python3 - "$work/trace.json" <<'PY'

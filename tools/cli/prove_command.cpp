@@ -38,6 +38,21 @@ std::string mean_text(const std::optional<double>& mean) {
   return text;
 }
 
+// Why a candidate was dropped, in words (ProveProgress::outcome; the trace has it too).
+std::string dropped_reason(const std::optional<math::CallOutcome>& outcome) {
+  if (!outcome) return "see --trace";
+  switch (*outcome) {
+    case math::CallOutcome::duplicate: return "the same proof is already in the pool";
+    case math::CallOutcome::not_stopped: return "cut off before it finished";
+    case math::CallOutcome::malformed: return "no \"## Solution\" section";
+    case math::CallOutcome::failed: return "the call failed";
+    case math::CallOutcome::cancelled: return "cancelled";
+    case math::CallOutcome::unparseable:
+    case math::CallOutcome::ok: break;
+  }
+  return std::string(math::to_string(*outcome));
+}
+
 // One stderr line per round and per candidate: a proof search takes minutes, and the lines
 // are what a user watches (a log when piped, the same lines on a terminal).
 void show_progress(const math::ProveProgress& p) {
@@ -47,9 +62,8 @@ void show_progress(const math::ProveProgress& p) {
       break;
     case math::ProgressEvent::candidate:
       if (p.dropped) {
-        std::cerr << "lemma prove: round " << p.round
-                  << ": a candidate was dropped (a duplicate, cut off, no \"## Solution\", or a "
-                     "failed call; --trace shows which)\n";
+        std::cerr << "lemma prove: round " << p.round << ": a candidate was dropped ("
+                  << dropped_reason(p.outcome) << ")\n";
       } else {
         std::cerr << "lemma prove: round " << p.round << ": candidate #" << p.candidate
                   << " arrived\n";
