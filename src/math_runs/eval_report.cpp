@@ -583,6 +583,12 @@ class Report {
 
   // The expandable views of a sample's response and reasoning.
   std::string response_views(const Sample& sample) {
+    const auto error = sample.line->find("error");
+    if (error != sample.line->end() && !error->is_null()) {
+      // A failed sample has no text of its own (with a server that ignored n, the request's
+      // one choice belongs to sample 0).
+      return "<p class=\"note\">No response text: this sample failed.</p>";
+    }
     const std::string custom_id = text_of(*sample.line, "custom_id");
     const auto it = responses_.find(custom_id);
     if (it == responses_.end() || it->second.empty()) {

@@ -1,5 +1,8 @@
 // write_eval_report(): the files of a run directory in, DIR/report.html out.
 
+#include <algorithm>
+#include <cstdint>
+
 #include "lemma/math/eval_report.hpp"
 #include "run_files.hpp"
 
@@ -44,8 +47,23 @@ Result<ResponseTexts> read_response_texts(const std::string& path,
     if (body == response->end() || !body->is_object()) return;
     const auto choices = body->find("choices");
     if (choices == body->end() || !choices->is_array()) return;
+    // In choice.index order (how lemma eval numbers n-mode samples), whatever order the server
+    // listed them in; a choice without an index keeps its place.
+    std::vector<const json*> ordered;
+    for (const json& choice : *choices) ordered.push_back(&choice);
+    const auto index_of = [](const json* choice) -> std::int64_t {
+      if (!choice->is_object()) return -1;
+      const auto index = choice->find("index");
+      return index != choice->end() && index->is_number_integer() ? index->get<std::int64_t>() : -1;
+    };
+    if (std::all_of(ordered.begin(), ordered.end(),
+                    [&](const json* c) { return index_of(c) >= 0; })) {
+      std::stable_sort(ordered.begin(), ordered.end(),
+                       [&](const json* a, const json* b) { return index_of(a) < index_of(b); });
+    }
     std::vector<ResponseText> out;
-    for (const json& choice : *choices) {
+    for (const json* choice_pointer : ordered) {
+      const json& choice = *choice_pointer;
       ResponseText one;
       if (choice.is_object()) {
         const auto message = choice.find("message");

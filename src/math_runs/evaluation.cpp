@@ -177,7 +177,8 @@ Result<ResultsState> load_results(const std::string& path, const Plan& plan, boo
     const json line = json::parse(text, nullptr, false);
     // Read as the summary reads it, so a line kept here is never left out of the summary.
     const bool readable = line.is_object() && line.contains("custom_id") &&
-                          line["custom_id"].is_string() && static_cast<bool>(eval_sample_from_json(line));
+                          line["custom_id"].is_string() &&
+                          static_cast<bool>(eval_sample_from_json(line));
     if (!ended || !readable) {
       dropped = true;
       // A torn last line is what a crash mid-write leaves: dropped quietly, it is graded again.
@@ -484,6 +485,7 @@ Result<EvaluationOutcome> Evaluation::run() {
   state->warnings.clear();
   detail::AppendFile results(outcome.results_path);
   if (!results.ok()) return detail::file_error(outcome.results_path, "open", errno);
+  std::size_t graded_from_files = 0;
   // Answers already in the batch files but not graded (a crash in between). Failures are left
   // to the batch engine when they are to be retried.
   for (const std::string* path : {&responses_path, &errors_path}) {
@@ -491,6 +493,7 @@ Result<EvaluationOutcome> Evaluation::run() {
     Result<std::size_t> graded =
         grade_missing(*path, *plan, *dataset, options_, provider, timings, *state, results);
     if (!graded) return graded.error();
+    graded_from_files += *graded;
   }
   outcome.warnings.insert(outcome.warnings.end(), state->warnings.begin(), state->warnings.end());
 
@@ -545,8 +548,13 @@ Result<EvaluationOutcome> Evaluation::run() {
 
   // The summary always describes the whole directory: every results line, every run.
   std::vector<EvalSample> samples = read_samples(outcome.results_path, outcome.warnings);
+  // Wall time over the runs that did something: re-running a finished directory (to rewrite
+  // its summary or report) does not add to it.
+  const bool worked = ran->done_this_run > 0 || graded_from_files > 0 || options_.regrade;
   const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() +
+      (worked || !resuming
+           ? std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+           : 0.0) +
       (resuming ? earlier_elapsed_s(outcome.summary_path) : 0.0);
   SummaryOptions summary_options;
   summary_options.samples_per_problem = options_.samples;

@@ -32,17 +32,20 @@ std::string lean_evaluation_text(const LeanVerdict& verdict) {
                          ? "Lean 4 accepted the code but the proof is incomplete (it uses sorry):"
                          : "Lean 4 rejected the proof:";
   std::size_t shown = 0;
+  // An incomplete proof's open goals come first: they say what is left to prove.
+  for (const LeanSorry& sorry : verdict.sorries) {
+    if (shown == kMaxMessages) break;
+    ++shown;
+    text += "\nline " + std::to_string(sorry.pos.line) + ": sorry leaves the goal " +
+            clipped(sorry.goal);
+  }
   for (const LeanMessage& message : verdict.messages) {
     if (message.severity != "error" && verdict.status == LeanStatus::lean_error) continue;
-    if (shown++ == kMaxMessages) break;
+    if (shown == kMaxMessages) break;
+    ++shown;
     text += "\nline " + std::to_string(message.pos.line) + ", column " +
             std::to_string(message.pos.column) + ": " + message.severity + ": " +
             clipped(message.text);
-  }
-  for (const LeanSorry& sorry : verdict.sorries) {
-    if (shown++ >= kMaxMessages) break;
-    text += "\nline " + std::to_string(sorry.pos.line) + ": sorry leaves the goal " +
-            clipped(sorry.goal);
   }
   if (shown == 0) text += "\n" + verdict.explanation;
   return text;

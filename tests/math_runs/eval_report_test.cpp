@@ -506,4 +506,38 @@ TEST(ReadResponseTexts, ReadsChoicesAndReasoningAndNamesBadLines) {
   EXPECT_FALSE(lemma::math::read_response_texts(dir.path() + "/absent.jsonl", none).ok());
 }
 
+TEST(ReadResponseTexts, ChoicesAreInTheirIndexOrder) {
+  TempDir dir;
+  // A server may list n choices in any order; sample i is the choice with index i.
+  const json line = {{"custom_id", "p1"},
+                     {"response",
+                      {{"body",
+                        {{"choices",
+                          {{{"index", 1}, {"message", {{"content", "second"}}}},
+                           {{"index", 0}, {"message", {{"content", "first"}}}}}}}}}}};
+  dir.write("responses.jsonl", line.dump() + "\n");
+  std::vector<std::string> problems;
+  const auto texts = lemma::math::read_response_texts(dir.path() + "/responses.jsonl", problems);
+  ASSERT_TRUE(texts.ok());
+  ASSERT_EQ(texts->at("p1").size(), 2u);
+  EXPECT_EQ(texts->at("p1")[0].content, "first");
+  EXPECT_EQ(texts->at("p1")[1].content, "second");
+}
+
+TEST(RenderEvalReport, AFailedSampleShowsNoOtherSamplesText) {
+  // A server that ignored n: sample 1 failed, the request's one choice is sample 0's.
+  const json summary = {{"model", "m"}};
+  const std::vector<json> results = {
+      {{"id", "p1"}, {"sample", 0}, {"custom_id", "p1"}, {"correct", true}, {"error", nullptr}},
+      {{"id", "p1"},
+       {"sample", 1},
+       {"custom_id", "p1"},
+       {"correct", false},
+       {"error", {{"code", "protocol"}, {"message", "1 choice for n = 2"}}}}};
+  lemma::math::ResponseTexts texts;
+  texts["p1"] = {lemma::math::ResponseText{"ONLY-CHOICE-TEXT", ""}};
+  const std::string html = lemma::math::render_eval_report(summary, results, texts);
+  EXPECT_THAT(html, HasSubstr("No response text: this sample failed."));
+}
+
 }  // namespace

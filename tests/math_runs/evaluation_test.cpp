@@ -303,6 +303,10 @@ TEST(EvaluationTest, ResumeGradesWhatACrashLeftUngradedAndSendsNothingAgain) {
   EXPECT_TRUE(results.at({"p3", 1})["latency_ms"].is_null());    // graded from the output file
   EXPECT_EQ(results.at({"p3", 1})["finish_reason"], "length");
   EXPECT_EQ(second->summary["overall"], first->summary["overall"]);
+  // A third run finds nothing to do: the run's time is not counted again.
+  Result<EvaluationOutcome> third = Evaluation(make_client(server.base_url()), options).run();
+  ASSERT_THAT(third, IsOk());
+  EXPECT_EQ(third->summary["run"]["elapsed_s"], second->summary["run"]["elapsed_s"]);
 }
 
 TEST(EvaluationTest, ADirectoryOfAnotherRunIsRefusedBeforeAnyRequest) {

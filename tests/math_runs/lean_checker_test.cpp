@@ -2,6 +2,7 @@
 // and a fake kimina-lean-server on a loopback port.
 
 #include "lemma/math/lean_checker.hpp"
+#include "lemma/math/lean_proof_checker.hpp"
 
 #include <dirent.h>
 #include <signal.h>
@@ -489,6 +490,53 @@ TEST(LeanEndpointChecker, BadSettingsAndCancellationNeedNoServer) {
   Result<LeanVerdict> verdict = checker.check("theorem t : True := trivial", token);
   ASSERT_FALSE(verdict.ok());
   EXPECT_EQ(verdict.error().kind, ErrorKind::cancelled);
+}
+
+// ---- As SelfVerifier's checker (lean_proof_checker.hpp) -------------------------------
+
+TEST(LeanProofChecker, ScoresValidProofsOneAndOthersZeroWithLeansWords) {
+  const ProofChecker checker = lean_proof_checker(command_checker());
+  Result<CheckerVerdict> valid =
+      checker("1 + 1 = 2", "## Solution\n```lean4\ntheorem t : 1 + 1 = 2 := by norm_num\n```");
+  ASSERT_TRUE(valid.ok()) << valid.error().message;
+  EXPECT_EQ(valid->score, 1.0);
+  EXPECT_THAT(valid->evaluation, HasSubstr("accepted"));
+  Result<CheckerVerdict> error =
+      checker("1 + 1 = 3", "```lean4\ntheorem t : 1 + 1 = 3 := by FAKE_ERROR\n```");
+  ASSERT_TRUE(error.ok());
+  EXPECT_EQ(error->score, 0.0);
+  EXPECT_THAT(error->evaluation, HasSubstr("rejected"));
+  Result<CheckerVerdict> none = checker("p", "No code at all.");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->score, 0.0);
+  EXPECT_THAT(none->evaluation, HasSubstr("No complete Lean 4 code block"));
+  LeanCommandOptions missing;
+  missing.argv = {"/nonexistent/lean-repl"};
+  const ProofChecker broken = lean_proof_checker(LeanChecker::command(missing).value());
+  Result<CheckerVerdict> failed = broken("p", "```lean4\ntheorem t : True := trivial\n```");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.error().message, HasSubstr("could not check"));
+}
+
+TEST(LeanProofChecker, AnIncompleteProofsGoalsComeFirstWithinTheLimit) {
+  LeanVerdict verdict;
+  verdict.status = LeanStatus::uses_sorry;
+  for (int i = 0; i < 7; ++i) {
+    verdict.messages.push_back(
+        LeanMessage{"warning", {i + 1, 0}, std::nullopt, "linter " + std::to_string(i)});
+  }
+  verdict.sorries.push_back(LeanSorry{{3, 2}, std::nullopt, "GOAL-A"});
+  verdict.sorries.push_back(LeanSorry{{9, 4}, std::nullopt, "GOAL-B"});
+  const std::string text = lean_evaluation_text(verdict);
+  EXPECT_THAT(text, HasSubstr("incomplete"));
+  EXPECT_LT(text.find("GOAL-A"), text.find("linter 0"));
+  EXPECT_THAT(text, HasSubstr("GOAL-B"));
+  std::size_t items = 0;
+  for (std::size_t at = text.find("\nline "); at != std::string::npos;
+       at = text.find("\nline ", at + 1)) {
+    ++items;
+  }
+  EXPECT_EQ(items, 5u);
 }
 
 }  // namespace
