@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <thread>
 
 #include "lemma/client.hpp"
 #include "lemma/providers/openai_compatible.hpp"
@@ -307,9 +306,7 @@ TEST(MockScenarioTest, StopDoesNotWaitForAStalledOrSlowRequest) {
     const Client client(providers::openai_compatible(endpoint->base_url()), options);
     auto pending = client.chat_async(ask("x"));
     // The request reaching the server is an event in another thread: wait for it, bounded.
-    for (int i = 0; i < 1000 && endpoint->chat_requests() == 0; ++i) {
-      std::this_thread::sleep_for(5ms);
-    }
+    ASSERT_TRUE(endpoint->wait_for_chat_requests(1, 10s));
     ASSERT_EQ(endpoint->chat_requests(), 1);
     const auto before = std::chrono::steady_clock::now();
     endpoint->stop();

@@ -189,18 +189,9 @@ int GradeProofCommand::run(const InterruptGuard& guard) {
     if (!connection) {
       return report_failure(std::cerr, kCommand, connection.error(), guard.interrupted());
     }
-    math::SelfVerifierConfig config;
-    config.generator.client = connection->client;
-    config.generator.model = connection->model;
-    config.generator.sampling = *sampling;
-    config.verifier = config.generator;
+    math::SelfVerifierConfig config = verifier_config(*connection, *sampling, std::move(*checker),
+                                                      settings_.checker, guard.token());
     config.verifications_per_proof = settings_.verifications;
-    config.cancellation = guard.token();
-    if (*checker) {
-      config.checker = std::move(**checker);
-      config.checker_use =
-          settings_.checker.lean_only ? math::CheckerUse::replace : math::CheckerUse::join;
-    }
     Result<math::ProveResult> graded = math::SelfVerifier(std::move(config)).grade(items);
     if (!graded) return report_failure(std::cerr, kCommand, graded.error(), guard.interrupted());
     result = std::move(*graded);

@@ -105,4 +105,22 @@ Result<std::optional<math::ProofChecker>> make_proof_checker(const ProofCheckerS
       math::lean_proof_checker(std::move(*checker), std::move(lean)));
 }
 
+math::SelfVerifierConfig verifier_config(const Connection& connection,
+                                         const SamplingParams& sampling,
+                                         std::optional<math::ProofChecker> checker,
+                                         const ProofCheckerSettings& settings,
+                                         std::shared_ptr<const CancellationToken> cancellation) {
+  math::SelfVerifierConfig config;
+  config.generator.client = connection.client;
+  config.generator.model = connection.model;
+  config.generator.sampling = sampling;
+  config.verifier = config.generator;
+  config.cancellation = std::move(cancellation);
+  if (checker) {
+    config.checker = std::move(*checker);
+    config.checker_use = settings.lean_only ? math::CheckerUse::replace : math::CheckerUse::join;
+  }
+  return config;
+}
+
 }  // namespace lemma::cli

@@ -3,11 +3,13 @@
 // The Lean 4 checker flags of `lemma prove` and `lemma grade-proof`: --lean-repl (a program that
 // speaks the Lean REPL's JSON), --lean-server (kimina-lean-server), and how its verdict is used.
 
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "client_config.hpp"
 #include "lemma/math/self_verifier.hpp"
 #include "lemma/result.hpp"
 
@@ -38,5 +40,14 @@ void add_proof_checker_options(CLI::App& command, ProofCheckerSettings& settings
 /// invalid_request Error for both at once, --lean-only without either, an unreadable header
 /// file, an unset key variable, or settings LeanChecker refuses.
 Result<std::optional<math::ProofChecker>> make_proof_checker(const ProofCheckerSettings& settings);
+
+/// The SelfVerifierConfig `prove` and `grade-proof` start from: generator and verifier are
+/// `connection`'s Client and model with `sampling`, stopped by `cancellation`, with `checker`
+/// (if any) joined to the verifier, or replacing it with --lean-only.
+math::SelfVerifierConfig verifier_config(const Connection& connection,
+                                         const SamplingParams& sampling,
+                                         std::optional<math::ProofChecker> checker,
+                                         const ProofCheckerSettings& settings,
+                                         std::shared_ptr<const CancellationToken> cancellation);
 
 }  // namespace lemma::cli

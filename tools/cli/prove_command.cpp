@@ -224,11 +224,8 @@ int ProveCommand::run(const InterruptGuard& guard) {
     }
   }
 
-  math::SelfVerifierConfig config;
-  config.generator.client = connection->client;
-  config.generator.model = connection->model;
-  config.generator.sampling = *sampling;
-  config.verifier = config.generator;
+  math::SelfVerifierConfig config = verifier_config(*connection, *sampling, std::move(*checker),
+                                                    settings_.checker, guard.token());
   if (!settings_.verifier_model.empty()) config.verifier.model = settings_.verifier_model;
   config.mode =
       settings_.mode == "sequential" ? math::ProveMode::sequential : math::ProveMode::pool;
@@ -239,13 +236,7 @@ int ProveCommand::run(const InterruptGuard& guard) {
   config.budget.max_cost_usd = settings_.max_cost;
   config.budget.max_wall_time =
       std::chrono::milliseconds(static_cast<std::int64_t>(settings_.max_time * 1000));
-  config.cancellation = guard.token();
   config.on_progress = show_progress;
-  if (*checker) {
-    config.checker = std::move(**checker);
-    config.checker_use =
-        settings_.checker.lean_only ? math::CheckerUse::replace : math::CheckerUse::join;
-  }
 
   const math::SelfVerifier verifier(std::move(config));
   Result<math::ProveResult> result = verifier.prove(problem);

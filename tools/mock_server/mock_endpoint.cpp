@@ -217,6 +217,11 @@ class MockEndpoint::Impl {
 
   long chat_requests() const { return chat_requests_.load(); }
 
+  bool wait_for_chat_requests(long count, std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(arrived_mutex_);
+    return arrived_.wait_for(lock, timeout, [&] { return chat_requests_.load() >= count; });
+  }
+
  private:
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options_.api_key.empty()) return true;
@@ -239,7 +244,11 @@ class MockEndpoint::Impl {
   }
 
   void chat(const httplib::Request& req, httplib::Response& res) {
-    ++chat_requests_;
+    {
+      std::lock_guard<std::mutex> lock(arrived_mutex_);
+      ++chat_requests_;
+    }
+    arrived_.notify_all();
     if (!authorized(req, res)) return;
     const json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
@@ -477,6 +486,8 @@ class MockEndpoint::Impl {
   int log_fd_ = -1;
   std::atomic<long> counter_{0};
   std::atomic<long> chat_requests_{0};
+  mutable std::mutex arrived_mutex_;  // with arrived_: wait_for_chat_requests()
+  mutable std::condition_variable arrived_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;  // guarded by stop_mutex_
@@ -503,6 +514,10 @@ std::string MockEndpoint::base_url() const {
 
 long MockEndpoint::chat_requests() const {
   return impl_->chat_requests();
+}
+
+bool MockEndpoint::wait_for_chat_requests(long count, std::chrono::milliseconds timeout) const {
+  return impl_->wait_for_chat_requests(count, timeout);
 }
 
 }  // namespace lemma::tools

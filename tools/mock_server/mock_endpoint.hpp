@@ -61,6 +61,9 @@ class MockEndpoint {
   /// Chat requests received so far (counted as each arrives, before any answer or fault), so a
   /// test can tell that a request reached the server.
   long chat_requests() const;
+  /// Waits until `count` chat requests have arrived (a condition, not a poll); false after
+  /// `timeout`.
+  bool wait_for_chat_requests(long count, std::chrono::milliseconds timeout) const;
 
  private:
   class Impl;
